@@ -1,0 +1,13 @@
+/** Some models (e5, nomic) embed queries and passages with different prefixes. */
+export type EmbedRole = 'document' | 'query';
+
+/** ③ Text → vectors. Two methods' worth of contract, as LangChain's Embeddings. */
+export interface Embedder {
+  /** Model id + dimensions + normalisation: what makes two embedders' vectors comparable. */
+  readonly fingerprint: string;
+  readonly dimensions: number;
+  /** Texts per call the backend accepts; callers batch to it. */
+  readonly maxBatchSize: number;
+  /** One vector per text, same order, each of length `dimensions`. */
+  embed(texts: readonly string[], role: EmbedRole, signal?: AbortSignal): Promise<Float32Array[]>;
+}

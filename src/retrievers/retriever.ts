@@ -1,0 +1,28 @@
+import type { Chunk } from '../chunkers/chunker.js';
+import type { Query } from '../corpus/types.js';
+import type { Hit } from '../stores/vector-store.js';
+
+export type { Hit };
+
+/**
+ * ⑤ Retrieval over the chunks of one corpus × chunker.
+ * Lifecycle: `open` → `add`* (batches, in document order) → `finish` → `retrieve`* → `close`.
+ */
+export interface Retriever {
+  /** kind + options + (embedder, store) fingerprints. */
+  readonly fingerprint: string;
+  /** true when added chunks survive the process, so an ingest can resume and later runs reuse it. */
+  readonly persistent: boolean;
+  /**
+   * Prepares the index named after `indexKey` (a hash of corpus, chunker and this retriever's fingerprints).
+   * Returns how many chunks it already holds (0 for a new or non-persistent index).
+   */
+  open(indexKey: string, signal?: AbortSignal): Promise<number>;
+  /** Idempotent by chunk id. */
+  add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void>;
+  /** After the last add: build ANN or lexical statistics. */
+  finish(signal?: AbortSignal): Promise<void>;
+  /** Chunk hits, best first, at most k; ties broken by chunk id so runs are reproducible. */
+  retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+/** ④ Vector stores: one small interface, one file per backend. */
+
+export type Distance = 'cosine' | 'dot' | 'euclidean';
+export const distances: readonly Distance[] = ['cosine', 'dot', 'euclidean'];
+
+export interface IndexSpec {
+  /** Backend-safe name: `[a-z0-9_]`, at most 48 characters. */
+  readonly name: string;
+  readonly dimensions: number;
+  readonly distance: Distance;
+}
+
+export interface VectorRecord {
+  readonly id: string;
+  readonly docId: string;
+  readonly vector: Float32Array;
+}
+
+/** `score`: higher is closer, on every backend (cosine similarity, dot product, or −euclidean distance). */
+export interface Hit {
+  readonly id: string;
+  readonly docId: string;
+  readonly score: number;
+}
+
+export interface StoreCapabilities {
+  readonly maxBatchSize: number;
+  readonly distances: readonly Distance[];
+  /** false for eventually consistent services: the pipeline waits until count() matches before querying. */
+  readonly readsOwnWrites: boolean;
+  /** true when the index survives the process (resume and reuse across runs make sense). */
+  readonly persistent: boolean;
+}
+
+export interface VectorStore {
+  readonly kind: string;
+  readonly capabilities: StoreCapabilities;
+  /** Creates the index if missing; throws IndexMismatchError if it exists with other dimensions or distance. */
+  open(spec: IndexSpec, signal?: AbortSignal): Promise<void>;
+  /** Idempotent by id: an interrupted ingest resumes by running again. */
+  upsert(records: readonly VectorRecord[], signal?: AbortSignal): Promise<void>;
+  /** Called once after a bulk load: builds the ANN index (building it after the load is much faster). */
+  finishLoad(signal?: AbortSignal): Promise<void>;
+  /** Best first, at most k; ties broken by id ascending so runs are reproducible. */
+  search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]>;
+  count(signal?: AbortSignal): Promise<number>;
+  drop(signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sort comparator for hits: score descending, then id ascending (deterministic ties). */
+export function compareHits(a: Hit, b: Hit): number {
+  if (b.score !== a.score) return b.score - a.score;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
