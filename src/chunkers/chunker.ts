@@ -1,4 +1,7 @@
+import type { z } from 'zod';
+import type { PluginDefinition } from '../shared/plugin.js';
 import type { Document } from '../corpus/types.js';
+
 
 /**
  * ② A span of one document: `text === doc.text.slice(start, end)`.
@@ -28,3 +31,6 @@ export function chunkId(docId: string, start: number, end: number): string {
 export function makeChunk(doc: Document, start: number, end: number): Chunk {
   return { id: chunkId(doc.id, start, end), docId: doc.id, start, end, text: doc.text.slice(start, end) };
 }
+
+/** A chunker kind: strict options schema + factory. Registered in `registry.ts` under its file name. */
+export type ChunkerDefinition = PluginDefinition<z.ZodType, Chunker>;

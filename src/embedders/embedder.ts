@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { PluginDefinition } from '../shared/plugin.js';
+
 /** Some models (e5, nomic) embed queries and passages with different prefixes. */
 export type EmbedRole = 'document' | 'query';
 
@@ -11,3 +14,6 @@ export interface Embedder {
   /** One vector per text, same order, each of length `dimensions`. */
   embed(texts: readonly string[], role: EmbedRole, signal?: AbortSignal): Promise<Float32Array[]>;
 }
+
+/** An embedder kind; `create` is async so heavy clients load only when used. */
+export type EmbedderDefinition = PluginDefinition<z.ZodType, Promise<Embedder>>;

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { PluginDefinition } from '../shared/plugin.js';
+
 /** ④ Vector stores: one small interface, one file per backend. */
 
 export type Distance = 'cosine' | 'dot' | 'euclidean';
@@ -53,3 +56,6 @@ export function compareHits(a: Hit, b: Hit): number {
   if (b.score !== a.score) return b.score - a.score;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+/** A store kind; `create` is async so heavy clients load only when used. */
+export type StoreDefinition = PluginDefinition<z.ZodType, Promise<VectorStore>>;
