@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { PluginDefinition } from '../shared/plugin.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Query } from '../corpus/types.js';
 import type { Hit } from '../stores/vector-store.js';
@@ -24,5 +26,10 @@ export interface Retriever {
   finish(signal?: AbortSignal): Promise<void>;
   /** Chunk hits, best first, at most k; ties broken by chunk id so runs are reproducible. */
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
+  /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
+  retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   close(): Promise<void>;
 }
+
+/** A retriever kind; `create` is async so heavy clients load only when used. */
+export type RetrieverDefinition = PluginDefinition<z.ZodType, Promise<Retriever>>;

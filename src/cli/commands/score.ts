@@ -1,0 +1,39 @@
+import { readQrels } from '../../corpus/qrels.js';
+import { scoreRun } from '../../metrics/evaluate-run.js';
+import { parseMetricName } from '../../metrics/retrieval.js';
+import { readRun, runRankings } from '../../metrics/run-file.js';
+import { UsageError } from '../../shared/errors.js';
+
+export interface ScoreOptions {
+  readonly qrels: string;
+  readonly run: string;
+  readonly metrics: string;
+  readonly includeUnjudged: boolean;
+  readonly json: boolean;
+}
+
+/** `ragbench score`: any TREC run against TREC or BEIR qrels, with trec_eval's conventions. */
+export async function scoreCommand(options: ScoreOptions): Promise<void> {
+  const metrics = options.metrics
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (metrics.length === 0) throw new UsageError('--metrics is empty', 'e.g. --metrics recall@10,ndcg@10');
+  for (const metric of metrics) {
+    try {
+      parseMetricName(metric);
+    } catch (error) {
+      throw new UsageError(`--metrics: ${(error as Error).message}`, 'e.g. --metrics recall@10,mrr@10,ndcg@10,map@100');
+    }
+  }
+  const [judgments, run] = await Promise.all([readQrels(options.qrels), readRun(options.run)]);
+  const scores = scoreRun({ run: runRankings(run), judgments, metrics, includeUnjudged: options.includeUnjudged });
+  if (options.json) {
+    const perQuery = Object.fromEntries([...scores.perQuery].map(([queryId, values]) => [queryId, values]));
+    process.stdout.write(`${JSON.stringify({ metrics: scores.mean, queries: scores.perQuery.size, perQuery })}\n`);
+    return;
+  }
+  const width = Math.max(...metrics.map((m) => m.length));
+  process.stdout.write(`queries scored: ${scores.perQuery.size}\n`);
+  for (const metric of metrics) process.stdout.write(`${metric.padEnd(width)}  ${scores.mean[metric]!.toFixed(4)}\n`);
+}

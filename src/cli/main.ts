@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { RagbenchError, exitCodes } from '../shared/errors.js';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Global flags every command sees, resolved once here (flags > env > defaults). */
+export interface GlobalOptions {
+  readonly workDir: string;
+  readonly debug: boolean;
+}
+
+function buildProgram(): Command {
+  const program = new Command('ragbench')
+    .description('Evaluate retrieval-augmented generation: chunkers, retrievers and metrics with confidence intervals.')
+    .version(version)
+    .addOption(
+      new Option('--work-dir <dir>', 'where indexes, caches and runs are kept').env('RAGBENCH_DIR').default('.ragbench'),
+    )
+    .option('--debug', 'print stack traces for errors', false)
+    .showHelpAfterError('(run ragbench --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run an experiment: corpus × chunkers × retrievers × metrics, with bootstrap confidence intervals')
+    .argument('<eval.yaml>', 'experiment file, e.g. evals/chunking-shootout.yaml')
+    .option('--out <dir>', 'write the run here instead of <work-dir>/runs/<id>')
+    .option('--json', 'print the summary as JSON instead of a table', false)
+    .action(async (evalFile: string, options: { out?: string; json: boolean }, command: Command) => {
+      const { runCommand } = await import('./commands/run.js');
+      await runCommand(evalFile, options, globals(command));
+    });
+
+  program
+    .command('ingest')
+    .description('chunk, embed and index a corpus into a retriever; resumable (run again after an interruption)')
+    .argument('<retriever.yaml>', 'retriever config, e.g. retrievers/local.yaml')
+    .requiredOption('--corpus <corpus>', 'corpus config (corpora/*.yaml), name, or folder')
+    .requiredOption('--chunker <chunker...>', 'one or more chunker configs (chunkers/*.yaml) or names')
+    .action(async (retrieverFile: string, options: { corpus: string; chunker: string[] }, command: Command) => {
+      const { ingestCommand } = await import('./commands/ingest.js');
+      await ingestCommand(retrieverFile, options, globals(command));
+    });
+
+  program
+    .command('score')
+    .description('score a TREC run file against TREC or BEIR-tsv qrels (trec_eval conventions)')
+    .requiredOption('--qrels <file>', 'qrels: TREC (qid 0 docid rel) or BEIR tsv (query-id, corpus-id, score)')
+    .requiredOption('--run <file>', 'TREC run file (qid Q0 docid rank score tag)')
+    .option('--metrics <list>', 'comma-separated metrics', 'recall@10,mrr@10,ndcg@10,map@100')
+    .option('--include-unjudged', 'score queries with no relevant documents as 0 (trec_eval -c)', false)
+    .option('--json', 'print {"metrics":{...},"perQuery":{...}}', false)
+    .action(async (options: { qrels: string; run: string; metrics: string; includeUnjudged: boolean; json: boolean }) => {
+      const { scoreCommand } = await import('./commands/score.js');
+      await scoreCommand(options);
+    });
+
+  program
+    .command('list')
+    .description('list the available chunker, embedder, store and retriever kinds with their options')
+    .option('--json', 'machine-readable', false)
+    .action(async (options: { json: boolean }) => {
+      const { listCommand } = await import('./commands/list.js');
+      listCommand(options);
+    });
+
+  return program;
+}
+
+function globals(command: Command): GlobalOptions {
+  const root = command.parent ?? command;
+  const options = root.opts<{ workDir: string; debug: boolean }>();
+  return { workDir: options.workDir, debug: options.debug };
+}
+
+/** Runs the CLI; returns the exit code. Errors are caught here, once, and printed as one line. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit with 0; commander already printed its message
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof RagbenchError) {
+      process.stderr.write(`ragbench: ${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}\n`);
+      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+      return exitCodes[error.code];
+    }
+    if ((error as Error)?.name === 'AbortError') {
+      process.stderr.write('ragbench: interrupted; run the same command again to resume\n');
+      return 130;
+    }
+    process.stderr.write(`ragbench: internal error (a bug; please report it with this trace)\n${(error as Error)?.stack ?? String(error)}\n`);
+    return 70;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,51 @@
+import type { Progress } from '../shared/progress.js';
+import { silentProgress } from '../shared/progress.js';
+
+/**
+ * Count, rate and ETA on one redrawn stderr line — only on an interactive terminal outside CI, so logs
+ * and CI output stay clean.
+ */
+export function createTerminalProgress(stream: NodeJS.WriteStream = process.stderr, env = process.env): Progress {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+  if (!stream.isTTY || ci) return silentProgress;
+  let label = '';
+  let total: number | undefined;
+  let done = 0;
+  let startedAt = 0;
+  let drawnAt = 0;
+  const draw = (force: boolean) => {
+    const now = performance.now();
+    if (!force && now - drawnAt < 100) return;
+    drawnAt = now;
+    const seconds = (now - startedAt) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    let line = `${label} ${done}${total !== undefined ? `/${total}` : ''} ${rate.toFixed(1)}/s`;
+    if (total !== undefined && rate > 0 && done < total) line += ` ETA ${formatDuration((total - done) / rate)}`;
+    stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 100) - 1)}`);
+  };
+  return {
+    start(newLabel, newTotal) {
+      label = newLabel;
+      total = newTotal;
+      done = 0;
+      startedAt = performance.now();
+      draw(true);
+    },
+    advance(units) {
+      done += units;
+      draw(false);
+    },
+    done() {
+      draw(true);
+      stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}

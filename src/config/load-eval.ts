@@ -1,0 +1,144 @@
+import { basename, dirname, resolve } from 'node:path';
+import { chunkers } from '../chunkers/registry.js';
+import { corpusConfigSchema } from '../corpus/corpus-config.js';
+import { parseMetricName } from '../metrics/retrieval.js';
+import { retrievers } from '../retrievers/registry.js';
+import { ConfigError, RagbenchError } from '../shared/errors.js';
+import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
+import { evalConfigSchema, type EvalConfig } from './eval-config.js';
+import { isDirectory, nameFromFile, resolveReference } from './references.js';
+import { loadYamlFile, loadYamlWithPlaces, parseYaml } from './yaml-file.js';
+
+export const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
+export const retrieverFileSchema = pluginConfigSchema('retriever', retrievers);
+
+export interface ResolvedCorpus {
+  readonly name: string;
+  /** Absolute path of the corpus folder. */
+  readonly path: string;
+  readonly layout?: 'beir' | 'files';
+  readonly qrelsSplit: string;
+  /** The corpus YAML it came from, if any. */
+  readonly file?: string;
+}
+
+/** A chunker or retriever as an experiment arm sees it: a display name and a validated config. */
+export interface NamedConfig {
+  readonly name: string;
+  readonly file?: string;
+  readonly config: PluginConfig;
+}
+
+export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | 'retrievers' | 'name'> {
+  readonly name: string;
+  readonly file: string;
+  readonly corpus: ResolvedCorpus;
+  readonly chunkers: readonly NamedConfig[];
+  readonly retrievers: readonly NamedConfig[];
+  /** Retrieval depth per query: the configured depth or the largest metric cut-off (at least 10). */
+  readonly depth: number;
+}
+
+/** Loads `evals/*.yaml` and everything it references, so later stages never see an invalid config. */
+export async function loadEval(file: string): Promise<ResolvedEval> {
+  const path = resolve(file);
+  const loaded = await loadYamlWithPlaces(path, evalConfigSchema);
+  const config = loaded.value;
+  config.metrics.forEach((metric, i) => {
+    try {
+      parseMetricName(metric);
+    } catch (error) {
+      const message = error instanceof RagbenchError ? error.message : String(error);
+      throw new ConfigError(message, { place: loaded.placeOf(['metrics', i]), fix: 'e.g. recall@10, mrr@10, ndcg@10, map@100' });
+    }
+  });
+  const corpus =
+    typeof config.corpus === 'string'
+      ? await loadCorpusReference(config.corpus, path, loaded.placeOf(['corpus']))
+      : await resolveCorpusConfig(parseInline(config.corpus, path, corpusConfigSchema), path);
+  const chunkerList = await Promise.all(
+    config.chunkers.map((ref, i) => loadPluginReference(ref, 'chunkers', path, loaded.placeOf(['chunkers', i]))),
+  );
+  const retrieverList = await Promise.all(
+    config.retrievers.map((ref, i) => loadPluginReference(ref, 'retrievers', path, loaded.placeOf(['retrievers', i]))),
+  );
+  assertUniqueNames(chunkerList, 'chunkers', path);
+  assertUniqueNames(retrieverList, 'retrievers', path);
+  const maxCut = Math.max(10, ...config.metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite));
+  return {
+    ...config,
+    name: config.name ?? nameFromFile(path),
+    file: path,
+    corpus,
+    chunkers: chunkerList,
+    retrievers: retrieverList,
+    depth: config.depth ?? maxCut,
+  };
+}
+
+/** A corpus reference: a corpus YAML (by name or path) or a folder of data used as is. */
+export async function loadCorpusReference(reference: string, fromFile: string, place = { file: fromFile }) {
+  const direct = resolve(dirname(fromFile), reference);
+  if (isDirectory(direct)) return { name: basename(direct), path: direct, qrelsSplit: 'test' } satisfies ResolvedCorpus;
+  const file = resolveReference(reference, 'corpora', fromFile, place);
+  if (isDirectory(file)) return { name: basename(file), path: file, qrelsSplit: 'test' } satisfies ResolvedCorpus;
+  return resolveCorpusConfig(await loadYamlFile(file, corpusConfigSchema), file);
+}
+
+async function resolveCorpusConfig(
+  config: { name?: string | undefined; path: string; layout?: 'beir' | 'files' | undefined; qrels?: string | undefined },
+  file: string,
+): Promise<ResolvedCorpus> {
+  const path = resolve(dirname(file), config.path);
+  if (!isDirectory(path)) {
+    throw new ConfigError(`corpus path ${config.path} is not a folder (resolved to ${path})`, {
+      place: { file },
+      fix: 'paths are relative to the YAML file; the shared datasets live in ../shared/datasets beside the repository',
+    });
+  }
+  return {
+    name: config.name ?? nameFromFile(file),
+    path,
+    qrelsSplit: config.qrels ?? 'test',
+    file,
+    ...(config.layout ? { layout: config.layout } : {}),
+  };
+}
+
+export async function loadPluginReference(
+  reference: string | Record<string, unknown>,
+  folder: 'chunkers' | 'retrievers',
+  fromFile: string,
+  place: { file: string; line?: number; column?: number },
+): Promise<NamedConfig> {
+  const schema = folder === 'chunkers' ? chunkerFileSchema : retrieverFileSchema;
+  if (typeof reference !== 'string') {
+    const config = parseInline(reference, fromFile, schema, place);
+    return { name: config.name ?? `${config.kind}`, config };
+  }
+  const file = resolveReference(reference, folder, fromFile, place);
+  const config = await loadYamlFile(file, schema);
+  return { name: config.name ?? nameFromFile(file), file, config };
+}
+
+/** Validates an inline object by re-parsing it as YAML so its errors read like a file's. */
+function parseInline<T extends import('zod').ZodType>(value: unknown, file: string, schema: T, place?: { line?: number }) {
+  try {
+    return parseYaml(JSON.stringify(value), file, schema).value;
+  } catch (error) {
+    if (error instanceof ConfigError && place?.line !== undefined) {
+      throw new ConfigError(error.message.replace(/^\S+ /, ''), { place: { file, line: place.line }, fix: error.fix ?? '' });
+    }
+    throw error;
+  }
+}
+
+function assertUniqueNames(list: readonly NamedConfig[], folder: string, file: string): void {
+  const seen = new Set<string>();
+  for (const item of list) {
+    if (seen.has(item.name)) {
+      throw new ConfigError(`${folder} lists "${item.name}" twice`, { place: { file }, fix: 'give each entry a distinct name' });
+    }
+    seen.add(item.name);
+  }
+}

@@ -1,0 +1,71 @@
+import { openCorpus } from '../corpus/open-corpus.js';
+import type { Document, Judgments, Query } from '../corpus/types.js';
+import type { ResolvedCorpus } from '../config/load-eval.js';
+import { DataError } from '../shared/errors.js';
+
+export interface LoadedCorpus {
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly documents: readonly Document[];
+  readonly queries: readonly Query[];
+  readonly judgments: Judgments;
+}
+
+/** Reads a whole corpus into memory and checks that queries, judgments and documents fit together. */
+export async function loadCorpus(corpus: ResolvedCorpus, options: { requireQueries: boolean }): Promise<LoadedCorpus> {
+  const source = await openCorpus(corpus.path, {
+    name: corpus.name,
+    qrelsSplit: corpus.qrelsSplit,
+    ...(corpus.layout ? { layout: corpus.layout } : {}),
+  });
+  const documents: Document[] = [];
+  for await (const doc of source.documents()) documents.push(doc);
+  const [queries, judgments, fingerprint] = await Promise.all([source.queries(), source.judgments(), source.fingerprint()]);
+  const where = { file: corpus.file ?? corpus.path };
+  if (documents.length === 0) {
+    throw new DataError(`corpus ${corpus.name} has no documents`, { place: where, fix: 'check the corpus path' });
+  }
+  if (options.requireQueries) {
+    if (queries.length === 0) {
+      throw new DataError(`corpus ${corpus.name} has no queries`, {
+        place: where,
+        fix: 'add queries.jsonl ({"_id","text"} per line) beside the documents',
+      });
+    }
+    if (judgments.size === 0) {
+      throw new DataError(`corpus ${corpus.name} has no relevance judgments`, {
+        place: where,
+        fix: `add qrels/${corpus.qrelsSplit}.tsv (query-id, corpus-id, score) beside the documents`,
+      });
+    }
+    checkJudgedIds(corpus.name, where, documents, queries, judgments);
+  }
+  return { name: corpus.name, fingerprint, documents, queries, judgments };
+}
+
+/** Judgments that name unknown queries or documents mean the qrels belong to another corpus: say so, don't score garbage. */
+function checkJudgedIds(
+  name: string,
+  place: { file: string },
+  documents: readonly Document[],
+  queries: readonly Query[],
+  judgments: Judgments,
+): void {
+  const docIds = new Set(documents.map((d) => d.id));
+  const queryIds = new Set(queries.map((q) => q.id));
+  const missingQueries = [...judgments.keys()].filter((id) => !queryIds.has(id));
+  const missingDocs = new Set<string>();
+  for (const grades of judgments.values()) for (const docId of grades.keys()) if (!docIds.has(docId)) missingDocs.add(docId);
+  if (missingQueries.length > 0) {
+    throw new DataError(
+      `corpus ${name}: qrels judge ${missingQueries.length} query id(s) not in queries.jsonl (first: ${missingQueries[0]})`,
+      { place, fix: 'the qrels and queries must come from the same test set' },
+    );
+  }
+  if (missingDocs.size > 0) {
+    throw new DataError(
+      `corpus ${name}: qrels name ${missingDocs.size} document id(s) not in the corpus (first: ${[...missingDocs][0]})`,
+      { place, fix: 'the qrels and corpus must come from the same collection' },
+    );
+  }
+}

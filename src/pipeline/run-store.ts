@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { formatRun, type RankedDoc } from '../metrics/run-file.js';
+import type { RunSummary } from '../report/run-summary.js';
+
+/** One per-query line of results.jsonl. */
+export interface QueryResult {
+  readonly arm: string;
+  readonly queryId: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Top documents as retrieved (id and score), for diffing runs query by query. */
+  readonly top: readonly RankedDoc[];
+}
+
+export interface RunFiles {
+  readonly manifest: unknown;
+  readonly summary: RunSummary;
+  readonly results: readonly QueryResult[];
+  /** arm file name → run */
+  readonly runs: ReadonlyMap<string, ReadonlyMap<string, readonly RankedDoc[]>>;
+  readonly reportMarkdown: string;
+}
+
+export function newRunId(evalName: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${evalName}`;
+}
+
+/**
+ * Writes a run folder all at once: everything goes to `<dir>.partial` first and is renamed into place at the
+ * end, so an interrupted run never leaves a half-written run folder behind.
+ */
+export async function writeRunFolder(dir: string, files: RunFiles): Promise<string> {
+  const final = uniqueDir(resolve(dir));
+  const partial = `${final}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(join(partial, 'runs'), { recursive: true });
+  await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
+  await writeFile(join(partial, 'summary.json'), `${JSON.stringify(files.summary, null, 2)}\n`);
+  await writeFile(join(partial, 'results.jsonl'), files.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  for (const [name, run] of files.runs) {
+    await writeFile(join(partial, 'runs', `${name}.trec`), formatRun(run, name));
+  }
+  await writeFile(join(partial, 'report.md'), files.reportMarkdown);
+  await rename(partial, final);
+  return final;
+}
+
+function uniqueDir(dir: string): string {
+  if (!existsSync(dir)) return dir;
+  for (let i = 2; ; i++) {
+    const candidate = `${dir}-${i}`;
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+/** A file-name-safe arm name: `recursive-800 × local` → `recursive-800__local`. */
+export function armFileName(chunker: string, retriever: string): string {
+  return `${chunker}__${retriever}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+}

@@ -1,0 +1,38 @@
+import type { RunSummary } from './run-summary.js';
+
+/** report.md: the same table as the terminal, plus what was run and how long it took. */
+export function renderMarkdown(summary: RunSummary): string {
+  const pct = Math.round(summary.confidence * 100);
+  const lines = [
+    `# ${summary.evalName}`,
+    '',
+    `Run \`${summary.runId}\` at ${summary.createdAt}. Corpus **${summary.corpus.name}** ` +
+      `(${summary.corpus.documents} documents, ${summary.corpus.queries} queries, ${summary.corpus.judgedQueries} judged; ` +
+      `fingerprint \`${summary.corpus.fingerprint}\`). Retrieval depth ${summary.depth} chunks per query; ` +
+      `each cell is the mean over queries with its ${pct}% percentile-bootstrap interval. Best mean per metric in bold.`,
+    '',
+    `| chunker | retriever | chunks | ${summary.metrics.join(' | ')} |`,
+    `| --- | --- | ---: | ${summary.metrics.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const arm of summary.arms) {
+    const cells = summary.metrics.map((metric) => {
+      const estimate = arm.metrics[metric];
+      if (!estimate) return 'n/a';
+      const best = Math.max(...summary.arms.map((a) => a.metrics[metric]?.mean ?? -Infinity));
+      const mean = estimate.mean.toFixed(3);
+      return `${summary.arms.length > 1 && estimate.mean === best ? `**${mean}**` : mean} [${estimate.lower.toFixed(3)}, ${estimate.upper.toFixed(3)}]`;
+    });
+    lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', '## Timing', '', '| arm | index | ingest s | retrieval s |', '| --- | --- | ---: | ---: |');
+  for (const arm of summary.arms) {
+    lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} |`);
+  }
+  lines.push(
+    '',
+    'Per-query results are in `results.jsonl`; each arm\'s TREC run file (`runs/*.trec`) can be scored with ' +
+      '`ragbench score` or trec_eval.',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Chunk } from '../chunkers/chunker.js';
+import type { Query } from '../corpus/types.js';
+import { withEmbeddingCache } from '../embedders/cache.js';
+import type { Embedder } from '../embedders/embedder.js';
+import { embedders } from '../embedders/registry.js';
+import { manageStore } from '../stores/managed-store.js';
+import { stores } from '../stores/registry.js';
+import type { Distance, Hit, VectorStore } from '../stores/vector-store.js';
+import { chunkArray } from '../shared/batches.js';
+import { fingerprintOf } from '../shared/hash.js';
+import { definePlugin, pluginConfigSchema, type PluginConfig, type PluginContext } from '../shared/plugin.js';
+import type { Retriever } from './retriever.js';
+
+const options = z.strictObject({
+  embedder: pluginConfigSchema('embedder', embedders),
+  store: pluginConfigSchema('store', stores),
+  distance: z.enum(['cosine', 'dot', 'euclidean']).default('cosine'),
+  /** Cache embeddings on disk by content hash, so re-runs and resumes embed nothing twice. */
+  cache: z.boolean().default(true),
+});
+
+export const dense = definePlugin({
+  description: 'dense retrieval: embed chunks, store vectors, nearest-neighbour search',
+  options,
+  async create(config, context) {
+    const inner = await embedders[config.embedder.kind as keyof typeof embedders].create(
+      config.embedder.options as never,
+      context,
+    );
+    const embedder = config.cache ? withEmbeddingCache(inner, { dir: join(context.workDir, 'cache', 'embeddings') }) : inner;
+    const store = manageStore(
+      await stores[config.store.kind as keyof typeof stores].create(config.store.options as never, context),
+    );
+    return new DenseRetriever({ embedder, store, distance: config.distance, storeConfig: config.store, context });
+  },
+});
+
+interface DenseRetrieverOptions {
+  readonly embedder: Embedder;
+  readonly store: VectorStore;
+  readonly distance: Distance;
+  readonly storeConfig: PluginConfig;
+  readonly context: PluginContext;
+}
+
+class DenseRetriever implements Retriever {
+  readonly fingerprint: string;
+  readonly persistent: boolean;
+  readonly #embedder: Embedder;
+  readonly #store: VectorStore;
+  readonly #distance: Distance;
+
+  constructor(options: DenseRetrieverOptions) {
+    this.#embedder = options.embedder;
+    this.#store = options.store;
+    this.#distance = options.distance;
+    this.persistent = options.store.capabilities.persistent;
+    this.fingerprint = fingerprintOf('dense', {
+      embedder: options.embedder.fingerprint,
+      store: { kind: options.storeConfig.kind, options: options.storeConfig.options },
+      distance: options.distance,
+    });
+  }
+
+  async open(indexKey: string, signal?: AbortSignal): Promise<number> {
+    await this.#store.open({ name: indexKey, dimensions: this.#embedder.dimensions, distance: this.#distance }, signal);
+    return this.#store.count(signal);
+  }
+
+  async add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void> {
+    for (const batch of chunkArray(chunks, this.#embedder.maxBatchSize)) {
+      const vectors = await this.#embedder.embed(
+        batch.map((c) => c.text),
+        'document',
+        signal,
+      );
+      await this.#store.upsert(
+        batch.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i]! })),
+        signal,
+      );
+    }
+  }
+
+  finish(signal?: AbortSignal): Promise<void> {
+    return this.#store.finishLoad(signal);
+  }
+
+  async retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]> {
+    const [hits] = await this.retrieveBatch([query], k, signal);
+    return hits ?? [];
+  }
+
+  async retrieveBatch(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    const results: Hit[][] = [];
+    for (const batch of chunkArray(queries, this.#embedder.maxBatchSize)) {
+      const vectors = await this.#embedder.embed(
+        batch.map((q) => q.text),
+        'query',
+        signal,
+      );
+      for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
+    }
+    return results;
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+}

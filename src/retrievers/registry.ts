@@ -1,0 +1,7 @@
+import { bm25 } from './bm25.js';
+import { dense } from './dense.js';
+import type { RetrieverDefinition } from './retriever.js';
+
+/** Every retriever kind, keyed by its file name. */
+export const retrievers = { dense, bm25 } as const satisfies Record<string, RetrieverDefinition>;
+export type RetrieverKind = keyof typeof retrievers;
