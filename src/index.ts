@@ -1,0 +1,38 @@
+/**
+ * ragbench's library API, in data-flow order. Re-exports only; nothing inside src imports this file.
+ */
+// ① corpus
+export type { Document, Query, Judgments, CorpusSource } from './corpus/types.js';
+export { openCorpus } from './corpus/open-corpus.js';
+export { readQrels } from './corpus/qrels.js';
+// ② chunkers
+export type { Chunk, Chunker, ChunkerDefinition } from './chunkers/chunker.js';
+export { chunkers, type ChunkerKind } from './chunkers/registry.js';
+// ③ embedders
+export type { Embedder, EmbedRole, EmbedderDefinition } from './embedders/embedder.js';
+export { embedders, type EmbedderKind } from './embedders/registry.js';
+export { withEmbeddingCache } from './embedders/cache.js';
+// ④ stores
+export type { VectorStore, VectorRecord, Hit, IndexSpec, Distance, StoreCapabilities, StoreDefinition } from './stores/vector-store.js';
+export { stores, type StoreKind } from './stores/registry.js';
+export { manageStore } from './stores/managed-store.js';
+// ⑤ retrievers
+export type { Retriever, RetrieverDefinition } from './retrievers/retriever.js';
+export { retrievers, type RetrieverKind } from './retrievers/registry.js';
+// ⑥ metrics and statistics
+export { retrievalMetrics, parseMetricName, toDocRanking } from './metrics/retrieval.js';
+export { scoreRun } from './metrics/evaluate-run.js';
+export { readRun, writeRun, formatRun, type TrecRun, type RankedDoc } from './metrics/run-file.js';
+export { bootstrapMean, pairedBootstrapDiff } from './stats/bootstrap.js';
+// ⑦ reports
+export type { RunSummary, ArmSummary, MetricEstimate } from './report/run-summary.js';
+export { renderTable } from './report/terminal.js';
+export { renderMarkdown } from './report/markdown.js';
+// pipeline and config
+export { loadEval, type ResolvedEval } from './config/load-eval.js';
+export { runEval, type RunOptions, type RunOutcome } from './pipeline/run-eval.js';
+export { ingest, type IngestPlan, type IngestResult } from './pipeline/ingest.js';
+export { evaluate, type EvaluatePlan } from './pipeline/evaluate.js';
+// shared
+export { RagbenchError, ConfigError, DataError, ServiceError, DimensionError, IndexMismatchError, UsageError } from './shared/errors.js';
+export { createEnv, type Env } from './shared/env.js';
