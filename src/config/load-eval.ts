@@ -44,9 +44,10 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
   const path = resolve(file);
   const loaded = await loadYamlWithPlaces(path, evalConfigSchema);
   const config = loaded.value;
-  config.metrics.forEach((metric, i) => {
+  // Canonical names (`NDCG@10` → `ndcg@10`, `success@5` → `hit@5`) key every table and result file.
+  const metrics = config.metrics.map((metric, i) => {
     try {
-      parseMetricName(metric);
+      return parseMetricName(metric).label;
     } catch (error) {
       const message = error instanceof RagbenchError ? error.message : String(error);
       throw new ConfigError(message, { place: loaded.placeOf(['metrics', i]), fix: 'e.g. recall@10, mrr@10, ndcg@10, map@100' });
@@ -64,9 +65,10 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
   );
   assertUniqueNames(chunkerList, 'chunkers', path);
   assertUniqueNames(retrieverList, 'retrievers', path);
-  const maxCut = Math.max(10, ...config.metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite));
+  const maxCut = Math.max(10, ...metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite));
   return {
     ...config,
+    metrics,
     name: config.name ?? nameFromFile(path),
     file: path,
     corpus,

@@ -35,8 +35,8 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const context = { env: options.env, workDir: options.workDir };
   const corpus = await loadCorpus(plan.corpus, { requireQueries: true });
   const allQueries = plan.queryLimit ? corpus.queries.slice(0, plan.queryLimit) : corpus.queries;
-  // Unjudged queries cannot change a score unless they are counted as 0, so they are not even retrieved.
-  const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => (corpus.judgments.get(q.id)?.size ?? 0) > 0);
+  // Queries absent from the qrels cannot change a score unless counted as 0, so they are not even retrieved.
+  const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => corpus.judgments.has(q.id));
   const runId = newRunId(plan.name);
 
   const arms: ArmSummary[] = [];
@@ -115,7 +115,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
       fingerprint: corpus.fingerprint,
       documents: corpus.documents.length,
       queries: allQueries.length,
-      judgedQueries: allQueries.filter((q) => (corpus.judgments.get(q.id)?.size ?? 0) > 0).length,
+      judgedQueries: allQueries.filter((q) => corpus.judgments.has(q.id)).length,
     },
     metrics: plan.metrics,
     depth: plan.depth,

@@ -33,7 +33,7 @@ export async function scoreCommand(options: ScoreOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify({ metrics: scores.mean, queries: scores.perQuery.size, perQuery })}\n`);
     return;
   }
-  const width = Math.max(...metrics.map((m) => m.length));
+  const width = Math.max(...scores.metrics.map((m) => m.length));
   process.stdout.write(`queries scored: ${scores.perQuery.size}\n`);
-  for (const metric of metrics) process.stdout.write(`${metric.padEnd(width)}  ${scores.mean[metric]!.toFixed(4)}\n`);
+  for (const metric of scores.metrics) process.stdout.write(`${metric.padEnd(width)}  ${scores.mean[metric]!.toFixed(4)}\n`);
 }

@@ -1,0 +1,61 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { DataError } from '../shared/errors.js';
+
+/** One parsed JSON value and the 1-based line it came from (for error places). */
+export interface JsonlRecord {
+  readonly value: unknown;
+  readonly line: number;
+}
+
+/**
+ * Streams a JSON Lines file one record at a time, so a large corpus never has to fit in memory.
+ * Blank lines are skipped (editors and `cat a b` leave them); a line that is not JSON throws a DataError
+ * at `file:line`. A missing file throws a DataError too.
+ */
+export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  // readline swallows stream errors until the first read; surface a missing file as data, not a crash.
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once('ready', () => resolve());
+    stream.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    throw new DataError(`cannot read ${file}: ${(error as Error).message}`, {
+      place: { file },
+      fix: 'check the corpus path and that the file exists and is readable',
+      cause: error,
+    });
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const raw of lines) {
+      line++;
+      // A UTF-8 BOM on the first line would make JSON.parse fail on an otherwise valid file.
+      const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        throw new DataError(`malformed JSON: ${(error as Error).message}`, {
+          place: { file, line },
+          fix: 'each line must be one complete JSON object (JSON Lines); fix or remove this line',
+          cause: error,
+        });
+      }
+      yield { value, line };
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+/** True for a plain JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

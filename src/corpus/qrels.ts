@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import { DataError, type Place } from '../shared/errors.js';
+import type { Judgments } from './types.js';
+
+/** The two qrels layouts `readQrels` accepts. */
+export type QrelsFormat = 'trec' | 'beir';
+
+/**
+ * Reads relevance judgments in either layout, detected from the first non-blank line:
+ * - TREC (trec_eval's input): `qid iter docid rel`, whitespace separated, no header; `iter` is ignored as trec_eval does.
+ * - BEIR: `query-id<TAB>corpus-id<TAB>score`, with that header line (or without, if the first line is three
+ *   tab-separated fields ending in an integer).
+ *
+ * Grades must be integers (trec_eval reads them as `long`). Grades ≤ 0 mean not relevant and are left out of the
+ * query's map, but the query itself stays, with an EMPTY map, when all its grades are ≤ 0: trec_eval evaluates
+ * every query that appears in the qrels (scoring 0 when it has no relevant docs) and skips the others, so
+ * "judged" means `judgments.has(queryId)`, not "has a relevant doc". Query order is first appearance.
+ *
+ * Throws DataError with `file:line` and a fix on a malformed line, and on the same (query, doc) pair given two
+ * different grades (repeating the same grade is tolerated). A missing file is a DataError too.
+ */
+export async function readQrels(path: string): Promise<Judgments> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DataError(`cannot read qrels file: ${(error as Error).message}`, {
+      place: { file: path },
+      fix: 'check the qrels path (TREC `qid 0 docid rel` or BEIR `query-id<TAB>corpus-id<TAB>score`)',
+      cause: error,
+    });
+  }
+  return parseQrels(text, path);
+}
+
+/** `readQrels` on text already in memory; `file` only names the source in errors. */
+export function parseQrels(text: string, file = '<qrels>'): Judgments {
+  const judgments = new Map<string, Map<string, number>>();
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  // Non-relevant pairs are not stored (Judgments holds grades ≥ 1), but a later conflicting grade for the same
+  // pair must still be caught, so they are remembered here for the duration of the parse.
+  const nonRelevant = new Set<string>();
+  let format: QrelsFormat | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const place = { file, line: index + 1 };
+    if (format === undefined) {
+      format = detectFormat(line, place);
+      if (format === 'beir' && isBeirHeader(line)) continue;
+    }
+    const { queryId, docId, grade } = format === 'trec' ? parseTrecLine(line, place) : parseBeirLine(line, place);
+    let docs = judgments.get(queryId);
+    if (!docs) judgments.set(queryId, (docs = new Map()));
+    const key = `${queryId}\u0000${docId}`;
+    const previous = docs.get(docId) ?? (nonRelevant.has(key) ? 0 : undefined);
+    if (previous !== undefined && previous !== Math.max(grade, 0)) {
+      throw new DataError(`query ${queryId}, doc ${docId} is judged twice with different grades (${previous} and ${grade})`, {
+        place,
+        fix: 'keep one judgment per (query, doc) pair',
+      });
+    }
+    if (grade > 0) docs.set(docId, grade);
+    else nonRelevant.add(key);
+  }
+  return judgments;
+}
+
+/** Detects the layout of a qrels file from its first non-blank line. */
+export function detectQrelsFormat(firstLine: string): QrelsFormat | undefined {
+  if (isBeirHeader(firstLine)) return 'beir';
+  const tabFields = firstLine.split('\t');
+  if (tabFields.length === 3 && isInteger(tabFields[2]!.trim())) return 'beir';
+  const fields = firstLine.trim().split(/\s+/);
+  if (fields.length === 4 && isInteger(fields[3]!)) return 'trec';
+  return undefined;
+}
+
+function detectFormat(line: string, place: Place): QrelsFormat {
+  const format = detectQrelsFormat(line);
+  if (format === undefined) {
+    throw new DataError('not a qrels line: expected TREC `qid 0 docid rel` or a BEIR `query-id\\tcorpus-id\\tscore` header', {
+      place,
+      fix: 'use TREC qrels (4 whitespace-separated fields) or BEIR qrels (tab-separated, header query-id corpus-id score)',
+    });
+  }
+  return format;
+}
+
+function isBeirHeader(line: string): boolean {
+  return line.trim().toLowerCase().startsWith('query-id\t');
+}
+
+interface Judgment {
+  readonly queryId: string;
+  readonly docId: string;
+  readonly grade: number;
+}
+
+function parseTrecLine(line: string, place: Place): Judgment {
+  const fields = line.trim().split(/\s+/);
+  if (fields.length !== 4) {
+    throw new DataError(`expected 4 whitespace-separated fields (qid iter docid rel), got ${fields.length}`, {
+      place,
+      fix: 'each TREC qrels line is `qid 0 docid rel`; ids cannot contain spaces',
+    });
+  }
+  return { queryId: fields[0]!, docId: fields[2]!, grade: parseGrade(fields[3]!, place) };
+}
+
+function parseBeirLine(line: string, place: Place): Judgment {
+  const fields = line.split('\t').map((field) => field.trim());
+  if (fields.length !== 3 || fields[0] === '' || fields[1] === '') {
+    throw new DataError(`expected 3 tab-separated fields (query-id, corpus-id, score), got ${fields.length}`, {
+      place,
+      fix: 'each BEIR qrels line is query-id<TAB>corpus-id<TAB>score, after the header line',
+    });
+  }
+  return { queryId: fields[0]!, docId: fields[1]!, grade: parseGrade(fields[2]!, place) };
+}
+
+function parseGrade(text: string, place: Place): number {
+  const grade = Number(text);
+  if (text === '' || !Number.isInteger(grade)) {
+    throw new DataError(`relevance grade ${JSON.stringify(text)} is not an integer`, {
+      place,
+      fix: 'grades are integers: ≤ 0 not relevant, 1 and up relevant (higher = more relevant, the nDCG gain)',
+    });
+  }
+  return grade;
+}
+
+function isInteger(text: string): boolean {
+  return text !== '' && Number.isInteger(Number(text));
+}

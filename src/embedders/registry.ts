@@ -1,0 +1,7 @@
+import type { EmbedderDefinition } from './embedder.js';
+import { hashing } from './hashing.js';
+import { openai } from './openai.js';
+
+/** Embedder kinds: the key is the `kind:` users write and the file name in this folder. */
+export const embedders = { hashing, openai } as const satisfies Record<string, EmbedderDefinition>;
+export type EmbedderKind = keyof typeof embedders;

@@ -1,0 +1,103 @@
+import type { Judgments } from '../corpus/types.js';
+import { DataError } from '../shared/errors.js';
+import { parseMetricName, retrievalMetrics, type MetricSpec } from './retrieval.js';
+
+export interface ScoreRunOptions {
+  /** queryId → doc ids best first, deduplicated (`runRankings(readRun(…))`, or `toDocRanking` of chunk hits). */
+  readonly run: ReadonlyMap<string, readonly string[]>;
+  /** From `readQrels`: a query is judged when it is a key, even with an empty map (all grades ≤ 0). */
+  readonly judgments: Judgments;
+  /** Metric names as users write them (`recall@10`, `ndcg@10`, `map`…); aliases collapse to one label. */
+  readonly metrics: readonly string[];
+  /** Also score run queries that are absent from the qrels (as 0 on every metric). Default false, as trec_eval. */
+  readonly includeUnjudged?: boolean;
+  /** Throw a DataError when a judged query is absent from the run (trec_eval without `-c`). Default false. */
+  readonly requireAllJudged?: boolean;
+}
+
+export interface RunScores {
+  /** Canonical metric labels, in the order first requested (`success@10` → `hit@10`). */
+  readonly metrics: readonly string[];
+  /** queryId → label → value, judged queries in qrels order, then included unjudged ones in run order. */
+  readonly perQuery: Map<string, Record<string, number>>;
+  /** label → arithmetic mean over `perQuery` (trec_eval's `all` rows). */
+  readonly mean: Record<string, number>;
+  /** Queries in the mean. */
+  readonly queries: number;
+  /** Judged queries the run has no results for: scored 0 and counted in the mean. */
+  readonly missingFromRun: readonly string[];
+  /** Run queries absent from the qrels: excluded, or scored 0 with `includeUnjudged`. */
+  readonly unjudgedInRun: readonly string[];
+}
+
+/**
+ * Scores a run against judgments, per query and on average.
+ *
+ * Which queries count (trec_eval's rules, with `-c` as the default for missing queries):
+ * - Every judged query counts, including one whose judgments are all ≤ 0 (it scores 0; trec_eval does the same).
+ * - A judged query missing from the run scores 0 on every metric, as `trec_eval -c` does: a retriever that returns
+ *   nothing for a query must be penalised, not silently averaged over fewer queries. `missingFromRun` lists them;
+ *   `requireAllJudged` turns them into an error instead.
+ * - A run query that is not judged is excluded (trec_eval skips it), unless `includeUnjudged` (then 0).
+ *
+ * Throws UsageError on an unknown metric name; DataError when the run and the qrels share no query id (almost
+ * always an id mismatch, which would otherwise score an all-zero run), when nothing is left to score, or per
+ * `requireAllJudged`. Pure: no I/O.
+ */
+export function scoreRun(options: ScoreRunOptions): RunScores {
+  const { run, judgments } = options;
+  const specs = uniqueSpecs(options.metrics.map(parseMetricName));
+  const missingFromRun = [...judgments.keys()].filter((queryId) => !run.has(queryId));
+  const unjudgedInRun = [...run.keys()].filter((queryId) => !judgments.has(queryId));
+
+  if (run.size > 0 && judgments.size > 0 && unjudgedInRun.length === run.size) {
+    throw new DataError(`none of the run's ${run.size} query ids appear in the qrels (e.g. run ${sample(unjudgedInRun)}, qrels ${sample([...judgments.keys()])})`, {
+      fix: 'the run and the qrels must use the same query ids; check that they come from the same corpus',
+    });
+  }
+  if (options.requireAllJudged && missingFromRun.length > 0) {
+    throw new DataError(`the run has no results for ${missingFromRun.length} judged queries: ${sample(missingFromRun)}`, {
+      fix: 'retrieve for every query in the qrels, or allow missing queries (they then score 0)',
+    });
+  }
+
+  const noRelevant: ReadonlyMap<string, number> = new Map();
+  const scored: [string, ReadonlyMap<string, number>][] = [...judgments];
+  if (options.includeUnjudged) scored.push(...unjudgedInRun.map((queryId): [string, ReadonlyMap<string, number>] => [queryId, noRelevant]));
+  if (scored.length === 0) {
+    throw new DataError('no judged queries to score', { fix: 'check that the qrels file has judgments' });
+  }
+
+  const perQuery = new Map<string, Record<string, number>>();
+  const sums = new Map<string, number>(specs.map((spec) => [spec.label, 0]));
+  for (const [queryId, relevant] of scored) {
+    const ranked = run.get(queryId) ?? [];
+    const values: Record<string, number> = {};
+    for (const spec of specs) {
+      const value = retrievalMetrics[spec.name](ranked, relevant, spec.k);
+      values[spec.label] = value;
+      sums.set(spec.label, sums.get(spec.label)! + value);
+    }
+    perQuery.set(queryId, values);
+  }
+  const mean = Object.fromEntries(specs.map((spec) => [spec.label, sums.get(spec.label)! / scored.length]));
+  return {
+    metrics: specs.map((spec) => spec.label),
+    perQuery,
+    mean,
+    queries: scored.length,
+    missingFromRun,
+    unjudgedInRun,
+  };
+}
+
+function uniqueSpecs(specs: readonly MetricSpec[]): MetricSpec[] {
+  const byLabel = new Map<string, MetricSpec>();
+  for (const spec of specs) if (!byLabel.has(spec.label)) byLabel.set(spec.label, spec);
+  return [...byLabel.values()];
+}
+
+function sample(ids: readonly string[]): string {
+  const shown = ids.slice(0, 5).join(', ');
+  return ids.length > 5 ? `${shown}, … (${ids.length} in all)` : shown;
+}

@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import type { Chunk } from '../chunkers/chunker.js';
+import type { Query } from '../corpus/types.js';
+import { fingerprintOf } from '../shared/hash.js';
+import { definePlugin } from '../shared/plugin.js';
+import { compareHits } from '../stores/vector-store.js';
+import type { Hit, Retriever } from './retriever.js';
+import { tokenizerNames, tokenizers, type Tokenizer } from './tokenize.js';
+
+export const bm25Options = z.strictObject({
+  /** Term-frequency saturation. 0.9 with b 0.4 are Anserini's defaults and the reference runs' settings. */
+  k1: z.number().nonnegative().default(0.9),
+  /** Length normalisation, 0 (none) to 1 (full). */
+  b: z.number().min(0).max(1).default(0.4),
+  tokenizer: z.enum(tokenizerNames).default('alnum-lower'),
+});
+
+export type Bm25Options = z.output<typeof bm25Options>;
+
+/** The lexical baseline: Okapi BM25 over chunk text, in process, rebuilt each run (nothing persists). */
+export const bm25 = definePlugin({
+  description: 'Okapi BM25 over chunk text, in memory (lexical baseline; reproduces shared/datasets/*/reference/bm25.run)',
+  options: bm25Options,
+  async create(options: Bm25Options): Promise<Retriever> {
+    return new Bm25Retriever(options);
+  },
+});
+
+/** An inverted index in compressed-sparse-row form: term t's postings are [offsets[t], offsets[t+1]). */
+interface Postings {
+  readonly offsets: Uint32Array;
+  readonly chunks: Uint32Array;
+  /** idf(t) × the tf/length part of BM25, precomputed per posting so a query only adds. */
+  readonly weights: Float64Array;
+  /** One accumulator per chunk, reused by every query (retrieve never awaits, so queries cannot interleave). */
+  readonly scores: Float64Array;
+  readonly touched: Uint32Array;
+  /** Scratch space (a heap) for selecting the k-th best score. */
+  readonly buffer: Float64Array;
+}
+
+/**
+ * Scoring, as the reference runs define it (checked to 6 decimals against all three shared datasets):
+ *   score(q, d) = Σ over DISTINCT query terms t in d of  idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·|d|/avgdl))
+ *   idf(t) = ln(1 + (N − df + 0.5) / (df + 0.5))            (Lucene's BM25 idf: never negative)
+ * N, df, |d| and avgdl count chunks and tokens of the chunks added. A repeated query word counts once.
+ * Only chunks sharing at least one term with the query are returned, so a query can yield fewer than k hits.
+ */
+export class Bm25Retriever implements Retriever {
+  readonly fingerprint: string;
+  readonly persistent = false;
+  readonly #options: Bm25Options;
+  readonly #tokenize: Tokenizer;
+  readonly #termIds = new Map<string, number>();
+  readonly #slots = new Map<string, number>();
+  #chunks: { readonly id: string; readonly docId: string }[] = [];
+  /** Per chunk: its distinct term ids and their frequencies, and its length in tokens. */
+  #chunkTerms: Uint32Array[] = [];
+  #chunkTfs: Uint32Array[] = [];
+  #lengths: number[] = [];
+  #postings: Postings | undefined;
+
+  constructor(options: Bm25Options) {
+    this.#options = options;
+    this.#tokenize = tokenizers[options.tokenizer];
+    this.fingerprint = fingerprintOf('bm25', options);
+  }
+
+  async open(_indexKey: string, signal?: AbortSignal): Promise<number> {
+    signal?.throwIfAborted();
+    this.#reset();
+    return 0;
+  }
+
+  async add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    for (const chunk of chunks) {
+      const counts = new Map<number, number>();
+      const tokens = this.#tokenize(chunk.text);
+      for (const token of tokens) {
+        let termId = this.#termIds.get(token);
+        if (termId === undefined) this.#termIds.set(token, (termId = this.#termIds.size));
+        counts.set(termId, (counts.get(termId) ?? 0) + 1);
+      }
+      // Idempotent by chunk id: adding a chunk again replaces it instead of counting it twice.
+      let slot = this.#slots.get(chunk.id);
+      if (slot === undefined) this.#slots.set(chunk.id, (slot = this.#chunks.length));
+      this.#chunks[slot] = { id: chunk.id, docId: chunk.docId };
+      this.#chunkTerms[slot] = Uint32Array.from(counts.keys());
+      this.#chunkTfs[slot] = Uint32Array.from(counts.values());
+      this.#lengths[slot] = tokens.length;
+    }
+    this.#postings = undefined;
+  }
+
+  async finish(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    this.#postings = this.#build();
+  }
+
+  async retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]> {
+    signal?.throwIfAborted();
+    const postings = this.#postings;
+    if (!postings) throw new Error('Bm25Retriever.retrieve called before finish()');
+    if (k <= 0) return [];
+    const { offsets, chunks, weights, scores, touched } = postings;
+    let touchedCount = 0;
+    for (const termId of this.#queryTerms(query.text)) {
+      const end = offsets[termId + 1]!;
+      for (let p = offsets[termId]!; p < end; p++) {
+        const chunk = chunks[p]!;
+        // Every weight is > 0 (idf > 0, tf ≥ 1), so a zero accumulator means "not seen yet".
+        if (scores[chunk] === 0) touched[touchedCount++] = chunk;
+        scores[chunk]! += weights[p]!;
+      }
+    }
+    const hits = this.#topK(postings, touchedCount, k);
+    for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
+    return hits;
+  }
+
+  async close(): Promise<void> {
+    this.#reset();
+  }
+
+  #reset(): void {
+    this.#termIds.clear();
+    this.#slots.clear();
+    this.#chunks = [];
+    this.#chunkTerms = [];
+    this.#chunkTfs = [];
+    this.#lengths = [];
+    this.#postings = undefined;
+  }
+
+  /** Known query terms, each once, in query order (a fixed order keeps float sums, and so ties, reproducible). */
+  #queryTerms(text: string): number[] {
+    const seen = new Set<number>();
+    for (const token of this.#tokenize(text)) {
+      const termId = this.#termIds.get(token);
+      if (termId !== undefined) seen.add(termId);
+    }
+    return [...seen];
+  }
+
+  #build(): Postings {
+    const { k1, b } = this.#options;
+    const chunkCount = this.#chunks.length;
+    const termCount = this.#termIds.size;
+    let totalLength = 0;
+    for (const length of this.#lengths) totalLength += length;
+    // An index of empty chunks has avgdl 0; any positive value gives the same (empty) postings.
+    const avgLength = chunkCount > 0 && totalLength > 0 ? totalLength / chunkCount : 1;
+
+    const df = new Uint32Array(termCount);
+    for (const terms of this.#chunkTerms) for (const termId of terms) df[termId]!++;
+    const offsets = new Uint32Array(termCount + 1);
+    for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + df[t]!;
+    const idf = new Float64Array(termCount);
+    for (let t = 0; t < termCount; t++) idf[t] = Math.log(1 + (chunkCount - df[t]! + 0.5) / (df[t]! + 0.5));
+
+    const total = offsets[termCount]!;
+    const postingChunks = new Uint32Array(total);
+    const weights = new Float64Array(total);
+    const next = offsets.slice(0, termCount);
+    // Chunks are visited in slot order, so each term's postings come out sorted by chunk.
+    for (let slot = 0; slot < chunkCount; slot++) {
+      const terms = this.#chunkTerms[slot]!;
+      const tfs = this.#chunkTfs[slot]!;
+      const norm = k1 * (1 - b + (b * this.#lengths[slot]!) / avgLength);
+      for (let i = 0; i < terms.length; i++) {
+        const termId = terms[i]!;
+        const tf = tfs[i]!;
+        const p = next[termId]!++;
+        postingChunks[p] = slot;
+        weights[p] = (idf[termId]! * tf * (k1 + 1)) / (tf + norm);
+      }
+    }
+    return {
+      offsets,
+      chunks: postingChunks,
+      weights,
+      scores: new Float64Array(chunkCount),
+      touched: new Uint32Array(chunkCount),
+      buffer: new Float64Array(chunkCount),
+    };
+  }
+
+  /** The k best touched chunks, score desc then chunk id asc, without sorting every candidate. */
+  #topK(postings: Postings, touchedCount: number, k: number): Hit[] {
+    const { scores, touched, buffer } = postings;
+    let threshold = -Infinity;
+    // The k-th best score is a threshold; every chunk at or above it (ties included) goes to the final sort.
+    if (touchedCount > k) threshold = kthLargest(scores, touched.subarray(0, touchedCount), k, buffer);
+    const hits: Hit[] = [];
+    for (let i = 0; i < touchedCount; i++) {
+      const slot = touched[i]!;
+      const score = scores[slot]!;
+      if (score < threshold) continue;
+      const chunk = this.#chunks[slot]!;
+      hits.push({ id: chunk.id, docId: chunk.docId, score });
+    }
+    return hits.sort(compareHits).slice(0, k);
+  }
+}
+
+/**
+ * The k-th largest of `scores[slots[i]]` (k ≤ slots.length), with a size-k min-heap in `heap`: O(n log k),
+ * and most candidates cost one comparison with the root.
+ */
+function kthLargest(scores: Float64Array, slots: Uint32Array, k: number, heap: Float64Array): number {
+  let size = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const score = scores[slots[i]!]!;
+    if (size < k) {
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (heap[parent]! <= score) break;
+        heap[at] = heap[parent]!;
+        at = parent;
+      }
+      heap[at] = score;
+    } else if (score > heap[0]!) {
+      let at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= k) break;
+        const child = left + 1 < k && heap[left + 1]! < heap[left]! ? left + 1 : left;
+        if (heap[child]! >= score) break;
+        heap[at] = heap[child]!;
+        at = child;
+      }
+      heap[at] = score;
+    }
+  }
+  return heap[0]!;
+}

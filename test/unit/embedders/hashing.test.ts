@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { hashing } from '../../../src/embedders/hashing.js';
+import { createEnv } from '../../../src/shared/env.js';
+
+const context = { env: createEnv({}), workDir: '/nonexistent' };
+const make = (options: Record<string, unknown> = {}) => hashing.create(hashing.options.parse(options), context);
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
+const norm = (v: Float32Array) => Math.sqrt(cosine(v, v));
+
+describe('hashing embedder', () => {
+  it('defaults to 384 dimensions and returns one vector of that length per text', async () => {
+    const embedder = await make();
+    expect(embedder.dimensions).toBe(384);
+    const vectors = await embedder.embed(['one text', 'another text', 'a third'], 'document');
+    expect(vectors).toHaveLength(3);
+    for (const v of vectors) expect(v).toBeInstanceOf(Float32Array);
+    for (const v of vectors) expect(v.length).toBe(384);
+  });
+
+  it('honours the dimensions option', async () => {
+    const [vector] = await (await make({ dimensions: 64 })).embed(['boundary layer flow'], 'document');
+    expect(vector!.length).toBe(64);
+  });
+
+  it('is deterministic across calls and instances', async () => {
+    const text = 'The boundary layer separates at high angles of attack.';
+    const [a] = await (await make()).embed([text], 'document');
+    const [b] = await (await make()).embed([text], 'document');
+    expect(Array.from(a!)).toEqual(Array.from(b!));
+  });
+
+  it('returns L2-normalised vectors', async () => {
+    const vectors = await (await make()).embed(['short', 'a much longer text with many many words in it, repeated words words words'], 'document');
+    for (const v of vectors) expect(norm(v)).toBeCloseTo(1, 5);
+  });
+
+  it('embeds empty and punctuation-only text to the zero vector', async () => {
+    const vectors = await (await make()).embed(['', '  ?! -- '], 'document');
+    for (const v of vectors) expect(v.every((x) => x === 0)).toBe(true);
+  });
+
+  it('ignores the role: a query and a document with the same text get the same vector', async () => {
+    const embedder = await make();
+    const [q] = await embedder.embed(['heat transfer'], 'query');
+    const [d] = await embedder.embed(['heat transfer'], 'document');
+    expect(Array.from(q!)).toEqual(Array.from(d!));
+  });
+
+  it('puts similar texts closer than unrelated ones', async () => {
+    const embedder = await make();
+    const [query, related, unrelated] = await embedder.embed(
+      [
+        'supersonic flow over a flat plate boundary layer',
+        'boundary layers on flat plates in supersonic flows',
+        'the recipe calls for two eggs and a cup of sugar',
+      ],
+      'document',
+    );
+    expect(cosine(query!, related!)).toBeGreaterThan(cosine(query!, unrelated!) + 0.2);
+  });
+
+  it('lowercases by default and is case-sensitive when lowercase is false', async () => {
+    const [a, b] = await (await make()).embed(['Heat Transfer', 'heat transfer'], 'document');
+    expect(cosine(a!, b!)).toBeCloseTo(1, 6);
+    const [c, d] = await (await make({ lowercase: false })).embed(['Heat Transfer', 'heat transfer'], 'document');
+    expect(cosine(c!, d!)).toBeLessThan(0.9);
+  });
+
+  it('drops stopwords before forming n-grams', async () => {
+    const embedder = await make({ stopwords: ['The', 'of'] });
+    const [a, b] = await embedder.embed(['the theory of wings', 'theory wings'], 'document');
+    expect(cosine(a!, b!)).toBeCloseTo(1, 6);
+  });
+
+  it('fingerprints kind and normalised options, so equal settings share a fingerprint', async () => {
+    const a = await make({ wordNgrams: [2, 1] });
+    const b = await make({ wordNgrams: [1, 2, 2] });
+    const c = await make({ dimensions: 128 });
+    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(a.fingerprint.startsWith('hashing:')).toBe(true);
+    expect(c.fingerprint).not.toBe(a.fingerprint);
+  });
+
+  it.each([
+    [{ dimensions: 0 }],
+    [{ dimensions: 1.5 }],
+    [{ wordNgrams: [0] }],
+    [{ charNgrams: [11] }],
+    [{ wordNgrams: [], charNgrams: [] }],
+    [{ stopwords: [''] }],
+    [{ unknownOption: true }],
+  ])('rejects invalid options %j', (options) => {
+    expect(hashing.options.safeParse(options).success).toBe(false);
+  });
+
+  it('handles non-ASCII text and astral characters', async () => {
+    const [a, b] = await (await make()).embed(['Über Strömungslehre 🚀 𝒳', 'über strömungslehre'], 'document');
+    expect(norm(a!)).toBeCloseTo(1, 5);
+    expect(cosine(a!, b!)).toBeGreaterThan(0.5);
+  });
+});
