@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Document } from '../corpus/types.js';
+import { fingerprintOf } from '../shared/hash.js';
+import { definePlugin } from '../shared/plugin.js';
+import type { Chunk, Chunker } from './chunker.js';
+import { ChunkCollector, skipWhitespace, skipWhitespaceBack, windows } from './spans.js';
+
+function isValidLocale(locale: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(locale).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+const options = z
+  .strictObject({
+    sentencesPerChunk: z.number().int().positive().default(5),
+    overlapSentences: z.number().int().nonnegative().default(0),
+    locale: z.string().refine(isValidLocale, { message: 'locale must be a BCP 47 language tag such as "en" or "de-CH"' }).default('en'),
+    spacedTerminators: z.boolean().default(true),
+  })
+  .superRefine((o, ctx) => {
+    if (o.overlapSentences >= o.sentencesPerChunk) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['overlapSentences'],
+        message: `overlapSentences (${o.overlapSentences}) must be smaller than sentencesPerChunk (${o.sentencesPerChunk})`,
+      });
+    }
+  });
+
+export type SentencesOptions = z.output<typeof options>;
+
+/**
+ * A terminator standing alone between spaces ("word . next"), the end of the whitespace after it being the
+ * boundary. Unicode's sentence rules (UAX #29, which Intl.Segmenter follows) never break before a lowercase
+ * word, so Cranfield's lowercased, tokenised text ("... a slipstream . an experimental study ...") would be one
+ * sentence per document without this; in ordinary prose a space before a full stop is rare.
+ */
+const spacedTerminator = /\s[.!?]+\s+/g;
+
+/**
+ * Groups of `sentencesPerChunk` sentences, `sentencesPerChunk - overlapSentences` apart. Sentences come from
+ * `Intl.Segmenter(locale, { granularity: 'sentence' })` (built into Node, offline), plus, with
+ * `spacedTerminators` (default true), a break after a terminator written as its own token (see above).
+ * Whitespace-only segments are not sentences; each chunk spans its first sentence's first non-whitespace
+ * character to its last sentence's last one.
+ */
+export class SentencesChunker implements Chunker {
+  readonly fingerprint: string;
+  readonly #options: SentencesOptions;
+  readonly #segmenter: Intl.Segmenter;
+
+  constructor(options: SentencesOptions) {
+    this.#options = options;
+    this.fingerprint = fingerprintOf('sentences', options);
+    this.#segmenter = new Intl.Segmenter(options.locale, { granularity: 'sentence' });
+  }
+
+  /** Sentence spans as flat `start, end` pairs, trimmed, in document order. */
+  sentenceSpans(text: string): number[] {
+    const cuts: number[] = [];
+    for (const segment of this.#segmenter.segment(text)) cuts.push(segment.index);
+    if (this.#options.spacedTerminators) {
+      // matchAll works on a copy of the regex, so the shared one keeps no state between calls.
+      for (const m of text.matchAll(spacedTerminator)) cuts.push(m.index + m[0].length);
+      cuts.sort((a, b) => a - b);
+    }
+    cuts.push(text.length);
+    const spans: number[] = [];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const start = skipWhitespace(text, cuts[i]!, cuts[i + 1]!);
+      if (start === cuts[i + 1]) continue; // empty (a repeated cut) or whitespace only
+      spans.push(start, skipWhitespaceBack(text, start, cuts[i + 1]!));
+    }
+    return spans;
+  }
+
+  chunk(doc: Document): Chunk[] {
+    const spans = this.sentenceSpans(doc.text);
+    const collector = new ChunkCollector(doc);
+    const { sentencesPerChunk, overlapSentences } = this.#options;
+    for (const [first, last] of windows(spans.length / 2, sentencesPerChunk, overlapSentences)) {
+      collector.add(spans[first * 2]!, spans[last * 2 - 1]!);
+    }
+    return collector.chunks;
+  }
+}
+
+export const sentences = definePlugin({
+  description: 'groups of sentences found by Intl.Segmenter (sentencesPerChunk, overlapSentences, locale)',
+  options,
+  create(options) {
+    return new SentencesChunker(options);
+  },
+});
