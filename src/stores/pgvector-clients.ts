@@ -1,0 +1,206 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool, PoolClient } from 'pg';
+import { ConfigError, RagbenchError, ServiceError } from '../shared/errors.js';
+import { lockDataDir } from './pglite-lock.js';
+
+/**
+ * The little the pgvector store needs from a Postgres connection, over PGlite (embedded) or a `pg` Pool
+ * (server). Parameters that are `Uint8Array`s travel in binary format; after `enableVectors()` they are
+ * read as `vector` by pgvector's binary receive function, no text parsing.
+ */
+export interface SqlClient {
+  /** Creates the vector extension if missing; returns pgvector's version. */
+  enableVectors(): Promise<string>;
+  query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs `sql` with session settings applied for it (never leaking to other users of a pooled connection). */
+  queryWith<Row>(settings: Readonly<Record<string, string>>, sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+const createExtensionSql = 'CREATE EXTENSION IF NOT EXISTS vector';
+const versionSql = "SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'";
+
+/** Embedded Postgres: in memory when `dataDir` is undefined. */
+export async function createPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
+  const release = dataDir === undefined ? async () => {} : await lockDataDir(dataDir);
+  let db: PGlite;
+  try {
+    const [{ PGlite }, { vector }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-pgvector'),
+    ]);
+    db = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), extensions: { vector } });
+  } catch (error) {
+    await release();
+    throw toStoreError('pglite', error, []);
+  }
+  // PGlite serializes each parameter with the serializer for its inferred type and sends typed arrays it
+  // gets back as binary; `vector` has none, so an identity serializer is registered once its oid is known.
+  let queryOptions: { serializers: Record<number, (value: unknown) => string> } | undefined;
+  let applied = '';
+  const query = async <Row>(sql: string, params: readonly unknown[] = []) => {
+    try {
+      return (await db.query<Row>(sql, params as unknown[], queryOptions)).rows;
+    } catch (error) {
+      throw toStoreError('pglite', error, []);
+    }
+  };
+  return {
+    async enableVectors() {
+      await query(createExtensionSql);
+      const [type] = await query<{ oid: number }>("SELECT 'vector'::regtype::oid AS oid");
+      queryOptions = { serializers: { [type!.oid]: (value) => value as string } };
+      const [row] = await query<{ version: string }>(versionSql);
+      return row!.version;
+    },
+    query,
+    async queryWith(settings, sql, params) {
+      // One session, owned by this store: set once, re-set only when the settings change.
+      const key = JSON.stringify(settings);
+      if (key !== applied) {
+        for (const [name, value] of Object.entries(settings)) await query('SELECT set_config($1, $2, false)', [name, value]);
+        applied = key;
+      }
+      return query(sql, params);
+    },
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+export interface ServerClientOptions {
+  /** The name of the environment variable holding the URL: used in messages instead of the URL. */
+  readonly urlEnv: string;
+  readonly url: string;
+  readonly connectTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+/** A Postgres server through a `pg` Pool. The URL (and its password) never appears in a message. */
+export async function createServerClient(options: ServerClientOptions): Promise<SqlClient> {
+  const { url, urlEnv } = options;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // No `cause`: URL's TypeError carries the input, password included.
+    throw new ConfigError(`environment variable ${urlEnv} is not a valid URL`, {
+      fix: `set ${urlEnv}=postgres://user:password@host:5432/database`,
+    });
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`environment variable ${urlEnv} must be a postgres:// URL, not ${parsed.protocol}//…`, {
+      fix: `set ${urlEnv}=postgres://user:password@host:5432/database`,
+    });
+  }
+  const where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  const secrets = [parsed.password, decodeURIComponent(parsed.password)].filter((s) => s.length > 0);
+  const { default: pg } = await import('pg');
+  const pool: Pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // Idle pooled sockets must not keep a finished CLI run alive.
+    allowExitOnIdle: true,
+  });
+  // An idle connection dropped by the server emits here; without a listener Node would crash the process.
+  // The next query gets a fresh connection or reports the failure itself.
+  pool.on('error', () => {});
+  const fail = (error: unknown) => toStoreError('postgres', error, secrets, `${where} (from ${urlEnv})`);
+  const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw fail(error);
+    }
+    try {
+      const result = await work(client);
+      client.release();
+      return result;
+    } catch (error) {
+      // Destroy rather than reuse: after an error mid-protocol the connection's state is unknown.
+      client.release(true);
+      throw fail(error);
+    }
+  };
+  return {
+    async enableVectors() {
+      return withClient(async (client) => {
+        await client.query(createExtensionSql);
+        const result = await client.query<{ version: string }>(versionSql);
+        return result.rows[0]!.version;
+      });
+    },
+    async query(sql, params = []) {
+      return withClient(async (client) => (await client.query(sql, params as unknown[])).rows);
+    },
+    async queryWith(settings, sql, params = []) {
+      return withClient(async (client) => {
+        // SET LOCAL semantics (is_local = true): the settings end with the transaction, so a pooled
+        // connection handed to the next caller carries nothing over.
+        await client.query('BEGIN');
+        try {
+          for (const [name, value] of Object.entries(settings)) {
+            await client.query('SELECT set_config($1, $2, true)', [name, value]);
+          }
+          const result = await client.query(sql, params as unknown[]);
+          await client.query('COMMIT');
+          return result.rows;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Postgres SQLSTATE classes and codes worth retrying: connection trouble, overload, serialization. */
+const retryableSqlStates = new Set(['53300', '57P01', '57P02', '57P03', '40001', '40P01']);
+const retryableNetworkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+/** Maps driver errors to ServiceError (RagbenchErrors pass through); secrets are scrubbed from messages. */
+export function toStoreError(service: string, error: unknown, secrets: readonly string[], where?: string): RagbenchError {
+  if (error instanceof RagbenchError) return error;
+  const code = (error as { code?: unknown }).code;
+  let message = error instanceof Error ? error.message : String(error);
+  for (const secret of secrets) message = message.replaceAll(secret, '***');
+  const codeText = typeof code === 'string' ? code : '';
+  const connection =
+    retryableNetworkCodes.has(codeText) ||
+    codeText === 'ENOTFOUND' ||
+    codeText.startsWith('08') ||
+    /timeout|Connection terminated/i.test(message);
+  if (where !== undefined && connection) {
+    return new ServiceError(service, `cannot reach ${where}: ${message}`, {
+      retryable: codeText !== 'ENOTFOUND',
+      fix: 'check that the server is running and the URL points to it',
+      cause: error,
+    });
+  }
+  if (codeText === '28P01' || codeText === '28000') {
+    return new ServiceError(service, `authentication failed at ${where ?? 'the server'}: ${message}`, {
+      fix: 'check the user and password in the connection URL',
+      cause: error,
+    });
+  }
+  if (codeText === '58P01' || /extension "vector"/.test(message)) {
+    return new ServiceError(service, `pgvector is not available: ${message}`, {
+      fix: 'install pgvector on the server, or run CREATE EXTENSION vector as a superuser',
+      cause: error,
+    });
+  }
+  return new ServiceError(service, codeText ? `${message} (SQLSTATE ${codeText})` : message, {
+    retryable: retryableSqlStates.has(codeText) || retryableNetworkCodes.has(codeText) || codeText.startsWith('08'),
+    cause: error,
+  });
+}

@@ -1,0 +1,7 @@
+import { memory } from './memory.js';
+import { pgvector } from './pgvector.js';
+import type { StoreDefinition } from './vector-store.js';
+
+/** Vector store kinds: the key is the `kind:` users write and the file name in this folder. */
+export const stores = { memory, pgvector } as const satisfies Record<string, StoreDefinition>;
+export type StoreKind = keyof typeof stores;

@@ -1,0 +1,121 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnv } from '../../../src/shared/env.js';
+import { ConfigError, ServiceError } from '../../../src/shared/errors.js';
+import { encodeVector } from '../../../src/stores/pgvector-sql.js';
+import { pgvector } from '../../../src/stores/pgvector.js';
+
+const password = 's3cr3t-P4ss';
+const context = (env: Record<string, string> = {}, workDir = tmpdir()) => ({ env: createEnv(env), workDir });
+
+/** A port nothing listens on: bind an ephemeral port, then release it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('pgvector options', () => {
+  it('defaults to embedded PGlite with an HNSW index at pgvector defaults', () => {
+    expect(pgvector.options.parse({})).toMatchObject({
+      mode: 'embedded',
+      memory: false,
+      urlEnv: 'DATABASE_URL',
+      index: 'hnsw',
+      hnsw: { m: 16, efConstruction: 64, efSearch: 40 },
+      ivfflat: { lists: 100, probes: 10 },
+      exact: false,
+    });
+  });
+
+  it.each([
+    [{ mode: 'server', dataDir: '/x' }, /embedded only/],
+    [{ memory: true, dataDir: '/x' }, /not both/],
+    [{ hnsw: { m: 16, efConstruction: 20 } }, /2 × m/],
+    [{ indexType: 'hnsw' }, /indexType/],
+  ])('rejects %j', (options, message) => {
+    const result = pgvector.options.safeParse(options);
+    expect(result.success).toBe(false);
+    expect(result.error?.message).toMatch(message);
+  });
+});
+
+describe('pgvector binary vector encoding', () => {
+  it('writes int16 dimensions, int16 zero, then big-endian float4s (pgvector vector_recv)', () => {
+    const bytes = encodeVector(Float32Array.from([1, -2.5]));
+    expect(Array.from(bytes)).toEqual([0, 2, 0, 0, 0x3f, 0x80, 0, 0, 0xc0, 0x20, 0, 0]);
+  });
+});
+
+describe('pgvector server mode failures', () => {
+  it('names a missing URL variable, not a value', async () => {
+    await expect(pgvector.create(pgvector.options.parse({ mode: 'server' }), context())).rejects.toThrow(
+      /environment variable DATABASE_URL is not set/,
+    );
+  });
+
+  it('rejects a malformed URL without echoing it', async () => {
+    const options = pgvector.options.parse({ mode: 'server', urlEnv: 'PG_URL' });
+    const error = await pgvector.create(options, context({ PG_URL: `postgres//user:${password}@host` })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String((error as Error).message)).toMatch(/PG_URL is not a valid URL/);
+    expect(JSON.stringify(error) + String(error)).not.toContain(password);
+  });
+
+  it('an unreachable server is a retryable ServiceError naming host and port, never the password', async () => {
+    const port = await closedPort();
+    const options = pgvector.options.parse({ mode: 'server', connectTimeoutMs: 2000 });
+    const store = await pgvector.create(options, context({ DATABASE_URL: `postgres://me:${password}@127.0.0.1:${port}/db` }));
+    try {
+      const error = (await store.open({ name: 'x', dimensions: 3, distance: 'cosine' }).catch((e: unknown) => e)) as ServiceError;
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error).toMatchObject({ retryable: true, code: 'E_SERVICE' });
+      expect(error.message).toMatch(`cannot reach 127.0.0.1:${port}/db (from DATABASE_URL)`);
+      expect(error.message).not.toContain('\n');
+      expect(error.fix).toMatch(/server is running/);
+      expect(`${error.message} ${error.fix} ${error.stack}`).not.toContain(password);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('pgvector embedded data dir', () => {
+  let root = '';
+  beforeAll(async () => void (root = await mkdtemp(join(tmpdir(), 'ragbench-lock-'))));
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('defaults to <workDir>/pglite and refuses a second store on a data dir in use', async () => {
+    const first = await pgvector.create(pgvector.options.parse({}), context({}, root));
+    try {
+      expect(first.capabilities.persistent).toBe(true);
+      await expect(pgvector.create(pgvector.options.parse({ dataDir: join(root, 'pglite') }), context())).rejects.toMatchObject({
+        code: 'E_SERVICE',
+        message: expect.stringMatching(/pglite: data dir .*pglite is in use by another store in this process/),
+        fix: expect.stringMatching(/single-process/),
+      });
+    } finally {
+      await first.close();
+    }
+    const again = await pgvector.create(pgvector.options.parse({}), context({}, root));
+    await again.close();
+  });
+
+  it('takes over a stale lock left by a process that is gone', async () => {
+    const dataDir = join(root, 'stale');
+    await writeFile(`${dataDir}.lock`, '999999999\n');
+    const store = await pgvector.create(pgvector.options.parse({ dataDir }), context());
+    await store.close();
+  });
+
+  it('an in-memory store is not persistent', async () => {
+    const store = await pgvector.create(pgvector.options.parse({ memory: true, index: 'none' }), context());
+    expect(store.capabilities).toMatchObject({ persistent: false, readsOwnWrites: true, maxBatchSize: 500 });
+    await store.close();
+  });
+});
