@@ -1,9 +1,10 @@
-import type OpenAI from 'openai';
 import { z } from 'zod';
 import { chunkArray, mapConcurrent } from '../shared/batches.js';
 import type { Env } from '../shared/env.js';
-import { ConfigError, DimensionError, RagbenchError, ServiceError } from '../shared/errors.js';
+import { ConfigError, DimensionError, ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
+import { connectOpenAi } from '../shared/openai-client.js';
+import { toServiceError, type OpenAiErrorContext } from '../shared/openai-errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import type { Embedder } from './embedder.js';
@@ -41,8 +42,6 @@ const knownDimensions: Readonly<Record<string, number>> = {
   'text-embedding-ada-002': 1536,
 };
 
-const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
 /**
  * Embeddings from OpenAI or any OpenAI-compatible server. Batches to `maxBatchSize`, runs at most `concurrency`
  * requests at once, retries retryable failures with backoff and jitter (`withRetry`, the only retry policy: the
@@ -66,18 +65,15 @@ export interface OpenAiDependencies {
 export async function createOpenAiEmbedder(options: OpenAiOptions, dependencies: OpenAiDependencies): Promise<Embedder> {
   const { env } = dependencies;
   const dimensions = resolveDimensions(options);
-  const baseURL = resolveBaseURL(options, env);
-  // A local server (Ollama) may need no key; the client still wants a non-empty one.
-  const apiKey = env.value(options.apiKeyEnv) ?? (baseURL === undefined ? env.secret(options.apiKeyEnv) : 'unused');
-  const sdk = await import('openai');
-  // baseURL is always explicit so an ambient OPENAI_BASE_URL never redirects requests behind the config's back.
-  const client = new sdk.OpenAI({
-    apiKey,
-    baseURL: baseURL ?? OPENAI_BASE_URL,
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-  });
-  const errorContext = { sdk, options, apiKey, origin: new URL(baseURL ?? OPENAI_BASE_URL).origin };
+  const { client, baseURL, errorContext: connection } = await connectOpenAi(options, env, 'the embedder');
+  const errorContext: OpenAiErrorContext = {
+    ...connection,
+    fixes: {
+      timeout: 'raise timeoutMs or lower maxBatchSize',
+      rateLimit: 'lower concurrency or maxBatchSize, or raise maxRetries',
+      badRequest: 'check the embedder options and the input texts',
+    },
+  };
   const retry: RetryOptions = { ...defaultRetry, ...dependencies.retry, attempts: options.maxRetries + 1 };
 
   async function requestBatch(input: string[], signal: AbortSignal): Promise<Float32Array[]> {
@@ -158,23 +154,6 @@ function resolveDimensions(options: OpenAiOptions): number {
   return options.dimensions;
 }
 
-function resolveBaseURL(options: OpenAiOptions, env: Env): string | undefined {
-  if (options.baseURLEnv === undefined) return options.baseURL;
-  const value = env.value(options.baseURLEnv);
-  // Falling back to api.openai.com would send a local model's name (and maybe a key) to the wrong place.
-  if (value === undefined) {
-    throw new ConfigError(`environment variable ${options.baseURLEnv} (the embedder's baseURLEnv) is not set`, {
-      fix: `export ${options.baseURLEnv}=http://host:port/v1`,
-    });
-  }
-  if (!URL.canParse(value)) {
-    throw new ConfigError(`environment variable ${options.baseURLEnv} is not a URL`, {
-      fix: `export ${options.baseURLEnv}=http://host:port/v1`,
-    });
-  }
-  return value;
-}
-
 type EmbeddingItem = { readonly index: number; readonly embedding: string | readonly number[] };
 
 /** Orders by `index` (the API does not promise input order) and checks count, coverage and every length. */
@@ -206,70 +185,4 @@ function decodeBase64(text: string): Float32Array {
   const vector = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(vector.buffer).set(bytes);
   return vector;
-}
-
-interface ErrorContext {
-  readonly sdk: typeof import('openai');
-  readonly options: OpenAiOptions;
-  readonly apiKey: string;
-  readonly origin: string;
-}
-
-/** Maps client errors to ServiceError: retryable for 408/409/429/5xx, timeouts and connection errors. */
-function toServiceError(error: unknown, context: ErrorContext, signal: AbortSignal): unknown {
-  const { sdk, options, origin } = context;
-  if (error instanceof RagbenchError) return error;
-  if (error instanceof sdk.APIUserAbortError) return signal.reason ?? error;
-  if (error instanceof sdk.APIConnectionTimeoutError) {
-    return new ServiceError('openai', `request to ${origin} timed out after ${options.timeoutMs} ms`, {
-      retryable: true,
-      fix: 'raise timeoutMs or lower maxBatchSize',
-      cause: error,
-    });
-  }
-  if (error instanceof sdk.APIConnectionError) {
-    const code = causeCode(error);
-    return new ServiceError('openai', `cannot reach ${origin}${code ? ` (${code})` : ''}`, {
-      retryable: true,
-      fix: 'check that the server is running and baseURL is right',
-      cause: error,
-    });
-  }
-  if (error instanceof sdk.APIError && typeof error.status === 'number') {
-    const status = error.status;
-    if (status === 401 || status === 403) {
-      // The server's text may quote part of the key, so only our own words are used.
-      const code = typeof error.code === 'string' ? ` (${error.code})` : '';
-      return new ServiceError('openai', `${status} ${origin} rejected the API key${code}`, {
-        status,
-        fix: `check ${options.apiKeyEnv}: it must hold a valid key for this server`,
-      });
-    }
-    const detail = redact(error.message, context.apiKey);
-    const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-    const fix =
-      status === 429
-        ? 'lower concurrency or maxBatchSize, or raise maxRetries'
-        : status === 404
-          ? `check the model name (${options.model}) and baseURL`
-          : retryable
-            ? 'the server failed; try again later'
-            : 'check the embedder options and the input texts';
-    return new ServiceError('openai', detail, { status, retryable, fix });
-  }
-  return error;
-}
-
-function causeCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Object && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function redact(message: string, apiKey: string): string {
-  const withoutKey = apiKey.length >= 4 ? message.split(apiKey).join('***') : message;
-  return withoutKey.replace(/sk-[\w*-]{4,}/g, 'sk-***');
 }

@@ -6,13 +6,16 @@ import type { Embedder } from '../../src/embedders/embedder.js';
 /**
  * A wire-level OpenAI-compatible test server (node:http on 127.0.0.1, a free port): the real `openai` client
  * talks to it over HTTP, so tests exercise our request building, batching, retries and error mapping end to end.
- * Embeddings come from the hashing embedder, so they are deterministic and similar texts are close.
+ * Embeddings come from the hashing embedder, so they are deterministic and similar texts are close. Chat answers
+ * echo the last user message unless a test scripts them with `onChat`; usage counts words as tokens.
  */
 export interface OpenAiServerOptions {
   /** The key `Authorization: Bearer …` must carry; default 'test-key'. */
   readonly apiKey?: string;
   /** Vector length for models the double does not know when the request sets no `dimensions`; default 1536. */
   readonly defaultDimensions?: number;
+  /** Answer 400 to chat requests with response_format json_schema, as servers without structured outputs do. */
+  readonly rejectJsonSchema?: boolean;
 }
 
 export interface RecordedRequest {
@@ -25,12 +28,27 @@ export interface RecordedRequest {
   readonly inputs: readonly string[];
   readonly dimensions?: number;
   readonly encodingFormat?: string;
+  /** Chat only: the request as sent (messages with roles, sampling parameters, response_format). */
+  readonly chat?: ChatRequest;
 }
 
-export interface ChatMessageBody {
-  readonly role: string;
-  readonly content: string;
+export type ChatMessageBody = { readonly role: string; readonly content: string };
+
+/** A chat completion request as the double read it. */
+export interface ChatRequest {
+  readonly model: string;
+  readonly messages: readonly ChatMessageBody[];
+  readonly temperature?: number;
+  /** `max_completion_tokens` or `max_tokens`, whichever was sent (named by `maxTokensField`). */
+  readonly maxTokens?: number;
+  readonly maxTokensField?: 'max_completion_tokens' | 'max_tokens';
+  readonly seed?: number;
+  readonly responseFormat?: { readonly type: string; readonly json_schema?: { name: string; schema: unknown; strict?: boolean } };
 }
+
+/** A scripted answer: the assistant's text, or a raw HTTP reply (e.g. an error) the double sends as is. */
+export type ChatReply = string | { readonly status: number; readonly body: unknown };
+export type ChatHandler = (request: ChatRequest) => ChatReply | Promise<ChatReply>;
 
 export interface OpenAiServer {
   /** Base URL to pass as `baseURL`, ending in `/v1`. */
@@ -41,8 +59,12 @@ export interface OpenAiServer {
   delayMs: number;
   /** When set, every embedding has this length whatever was asked (to provoke a DimensionError). */
   vectorLength: number | undefined;
-  /** Builds the assistant's answer; default echoes the last user message. */
-  chatAnswer: (messages: readonly ChatMessageBody[], model: string) => string;
+  /** Answer 400 to response_format json_schema (starts as the option; reset restores it). */
+  rejectJsonSchema: boolean;
+  /** The most chat requests in progress at once since reset (for concurrency tests). */
+  readonly maxInFlight: number;
+  /** Scripts chat answers until reset; the default echoes the last user message. */
+  onChat(handler: ChatHandler): void;
   /** The next `count` requests fail with `status` (429 carries `retry-after`). */
   failNext(count: number, status: number, options?: { retryAfterSeconds?: number; message?: string }): void;
   /** Requests to one path, e.g. '/v1/embeddings'. */
@@ -58,7 +80,7 @@ const knownDimensions: Record<string, number> = {
   'text-embedding-ada-002': 1536,
 };
 
-export const defaultChatAnswer = (messages: readonly ChatMessageBody[]): string => {
+export const defaultChatAnswer: ChatHandler = ({ messages }) => {
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   return `Echo: ${lastUser?.content ?? ''}`;
 };
@@ -69,6 +91,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const failures: { status: number; retryAfterSeconds: number | undefined; message: string | undefined }[] = [];
   const embedders = new Map<number, Embedder>();
+  let chatHandler: ChatHandler = defaultChatAnswer;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let generation = 0;
 
   const embedderFor = (dimensions: number): Embedder => {
     let embedder = embedders.get(dimensions);
@@ -85,11 +111,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     requests,
     delayMs: 0,
     vectorLength: undefined,
-    chatAnswer: defaultChatAnswer,
-    failNext(count, status, failure = {}) {
-      for (let i = 0; i < count; i++) {
-        failures.push({ status, retryAfterSeconds: failure.retryAfterSeconds, message: failure.message });
-      }
+    rejectJsonSchema: options.rejectJsonSchema ?? false,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    onChat(handler) {
+      chatHandler = handler;
+    },
+    failNext(count, status, { retryAfterSeconds, message } = {}) {
+      for (let i = 0; i < count; i++) failures.push({ status, retryAfterSeconds, message });
     },
     requestsTo(path) {
       return requests.filter((r) => r.path === path);
@@ -99,7 +129,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       failures.length = 0;
       state.delayMs = 0;
       state.vectorLength = undefined;
-      state.chatAnswer = defaultChatAnswer;
+      state.rejectJsonSchema = options.rejectJsonSchema ?? false;
+      chatHandler = defaultChatAnswer;
+      maxInFlight = 0;
+      generation++;
     },
     close: async () => {},
   };
@@ -108,8 +141,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = req.method ?? 'GET';
     const body = method === 'POST' ? await readJson(req) : undefined;
+    // A request still sleeping in delayMs when a test resets belongs to that test: it must not enter the next log.
+    const born = generation;
     const log = (status: number, extra: Partial<RecordedRequest> = {}) =>
-      requests.push({ method, path, status, inputs: [], ...extra });
+      born === generation && requests.push({ method, path, status, inputs: [], ...extra });
     if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
 
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
@@ -141,7 +176,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     return sendError(res, 404, `no route ${method} ${path}`);
   }
 
-  async function embeddings(body: Record<string, unknown>, res: ServerResponse, log: (s: number, e?: Partial<RecordedRequest>) => void) {
+  type Log = (status: number, extra?: Partial<RecordedRequest>) => void;
+  async function embeddings(body: Record<string, unknown>, res: ServerResponse, log: Log) {
     const model = String(body.model ?? '');
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const encodingFormat = typeof body.encoding_format === 'string' ? body.encoding_format : 'float';
@@ -168,15 +204,30 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     });
   }
 
-  function chat(body: Record<string, unknown>, res: ServerResponse, log: (s: number, e?: Partial<RecordedRequest>) => void) {
+  async function chat(body: Record<string, unknown>, res: ServerResponse, log: Log) {
     const model = String(body.model ?? '');
     const messages = Array.isArray(body.messages) ? (body.messages as ChatMessageBody[]) : [];
     if (messages.length === 0) {
       log(400, { model });
       return sendError(res, 400, "'messages' must be a non-empty array");
     }
-    log(200, { model, inputs: messages.map((m) => String(m.content)) });
-    const content = state.chatAnswer(messages, model);
+    const request = readChatRequest(body, model, messages);
+    const logged = { model, inputs: messages.map((m) => String(m.content)), chat: request };
+    if (state.rejectJsonSchema && request.responseFormat?.type === 'json_schema') {
+      log(400, logged);
+      // Servers word this differently; all name the parameter, which is what clients can go by.
+      return sendError(res, 400, "response_format of type 'json_schema' is not supported by this server");
+    }
+    const reply = await chatHandler(request);
+    if (typeof reply !== 'string') {
+      log(reply.status, logged);
+      return sendJson(res, reply.status, reply.body);
+    }
+    log(200, logged);
+    // maxTokens is honoured word by word, with finish_reason 'length' as the API reports a cut-off answer.
+    const limit = request.maxTokens;
+    const cut = limit !== undefined && countTokens(reply) > limit;
+    const content = cut ? reply.split(/\s+/).filter(Boolean).slice(0, limit).join(' ') : reply;
     const promptTokens = messages.reduce((sum, m) => sum + countTokens(String(m.content)), 0);
     const completionTokens = countTokens(content);
     return sendJson(res, 200, {
@@ -184,12 +235,18 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       object: 'chat.completion',
       created: 0,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: cut ? 'length' : 'stop', logprobs: null }],
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     });
   }
 
   const server = createServer((req, res) => {
+    const isChat = req.url?.startsWith('/v1/chat/completions') ?? false;
+    if (isChat) {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      // On close, not when the handler ends: a request the client gave up on is no longer in flight for it.
+      res.once('close', () => inFlight--);
+    }
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, `double failed: ${String(error)}`);
     });
@@ -205,6 +262,14 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
         server.closeAllConnections();
       }),
   });
+}
+
+function readChatRequest(body: Record<string, unknown>, model: string, messages: readonly ChatMessageBody[]): ChatRequest {
+  const field = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : body.max_tokens !== undefined ? 'max_tokens' : undefined;
+  const fields = { temperature: body.temperature, seed: body.seed, responseFormat: body.response_format };
+  const sent = { ...fields, ...(field ? { maxTokens: body[field], maxTokensField: field } : {}) };
+  const defined = Object.fromEntries(Object.entries(sent).filter(([, v]) => v !== undefined && v !== null));
+  return { model, messages: messages.map(({ role, content }) => ({ role: String(role), content: String(content) })), ...defined };
 }
 
 /** Whitespace-separated words: a stand-in for tokens, enough for usage fields. */
