@@ -1,0 +1,130 @@
+// Benchmark 1: ingest Cranfield with every chunker into pgvector — ragbench vs LangChain.js PGVectorStore.addDocuments,
+// same PGlite build, same embedder (ragbench's offline hashing embedder, 384 dims), same chunks.
+//   ragbench embedded: PGlite in-process (the default `retrievers/local.yaml` path, binary vector parameters)
+//   ragbench server:   the `pg` server path, over pglite-socket
+//   LangChain:         PGVectorStore over pglite-socket (maxConnections 4: it holds one connection for itself)
+// Both sides: chunking + embedding + insert; no ANN index (index: none), no embedding cache.
+// Run after `npm run build`:  node bench/ingest-vs-langchain.mjs
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
+import { Document as LcDocument } from '@langchain/core/documents';
+import { Embeddings } from '@langchain/core/embeddings';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chunkers } from '../dist/chunkers/registry.js';
+import { createHashingEmbedder } from '../dist/embedders/hashing.js';
+import { embedders } from '../dist/embedders/registry.js';
+import { loadCorpus } from '../dist/pipeline/load-corpus.js';
+import { ingest } from '../dist/pipeline/ingest.js';
+import { retrievers } from '../dist/retrievers/registry.js';
+import { createEnv } from '../dist/shared/env.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const chunkerSettings = {
+  'fixed-512': { kind: 'fixed', options: { sizeChars: 512, overlapChars: 64 } },
+  'tokens-256': { kind: 'tokens', options: { sizeTokens: 256, overlapTokens: 32 } },
+  'recursive-800': { kind: 'recursive', options: { sizeChars: 800, overlapChars: 100 } },
+  'sentences-5': { kind: 'sentences', options: { sentencesPerChunk: 5, overlapSentences: 1 } },
+  'markdown-1500': { kind: 'markdown', options: { maxChars: 1500, overlapChars: 100 } },
+};
+const hashingOptions = embedders.hashing.options.parse({ dimensions: 384 });
+
+class HashingEmbeddings extends Embeddings {
+  #embedder = createHashingEmbedder(hashingOptions);
+  constructor() {
+    super({});
+  }
+  async embedDocuments(texts) {
+    return (await this.#embedder.embed(texts, 'document')).map((v) => Array.from(v));
+  }
+  async embedQuery(text) {
+    return Array.from((await this.#embedder.embed([text], 'query'))[0]);
+  }
+}
+
+const corpus = await loadCorpus(
+  { name: 'cranfield', path: join(root, '..', 'shared', 'datasets', 'cranfield'), qrelsSplit: 'test' },
+  { requireQueries: false },
+);
+const makeChunker = (name) => chunkers[chunkerSettings[name].kind].create(chunkers[chunkerSettings[name].kind].options.parse(chunkerSettings[name].options), {});
+
+async function ragbenchIngest(storeOptions, env, workDir) {
+  const results = {};
+  for (const name of Object.keys(chunkerSettings)) {
+    const options = retrievers.dense.options.parse({
+      embedder: { kind: 'hashing', dimensions: 384 },
+      store: { kind: 'pgvector', index: 'none', ...storeOptions },
+      cache: false,
+    });
+    const retriever = await retrievers.dense.create(options, { env, workDir });
+    const started = performance.now();
+    const result = await ingest({
+      documents: corpus.documents,
+      chunker: makeChunker(name),
+      retriever,
+      workDir,
+      identity: { corpus: { name: 'cranfield', fingerprint: corpus.fingerprint }, chunker: { name, fingerprint: name }, retriever: { name: 'bench', fingerprint: JSON.stringify(storeOptions) } },
+    });
+    results[name] = { chunks: result.chunks, seconds: (performance.now() - started) / 1000 };
+    await retriever.close();
+  }
+  return results;
+}
+
+async function langchainIngest(url) {
+  const results = {};
+  const embeddings = new HashingEmbeddings();
+  for (const name of Object.keys(chunkerSettings)) {
+    const store = await PGVectorStore.initialize(embeddings, {
+      postgresConnectionOptions: { connectionString: url, max: 3 },
+      tableName: `lc_${name.replace(/-/g, '_')}`,
+      dimensions: 384,
+      distanceStrategy: 'cosine',
+    });
+    const started = performance.now();
+    const chunker = makeChunker(name);
+    const docs = corpus.documents.flatMap((doc) =>
+      chunker.chunk(doc).map((c) => new LcDocument({ pageContent: c.text, metadata: { docId: c.docId, start: c.start, end: c.end } })),
+    );
+    await store.addDocuments(docs);
+    results[name] = { chunks: docs.length, seconds: (performance.now() - started) / 1000 };
+    await store.end();
+  }
+  return results;
+}
+
+async function withSocketServer(fn) {
+  const db = await PGlite.create({ extensions: { vector } });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+  await server.start();
+  const url = `postgres://postgres@127.0.0.1:${server.getServerConn().split(':').at(-1)}/postgres`;
+  try {
+    return await fn(url);
+  } finally {
+    await server.stop();
+    await db.close();
+  }
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'rb-bench-ingest-'));
+try {
+  const embedded = await ragbenchIngest({ mode: 'embedded', memory: true }, createEnv({}), workDir);
+  const server = await withSocketServer((url) => ragbenchIngest({ mode: 'server', urlEnv: 'BENCH_PG_URL' }, createEnv({ BENCH_PG_URL: url }), workDir));
+  const langchain = await withSocketServer((url) => langchainIngest(url));
+  const total = (r) => Object.values(r).reduce((a, x) => ({ chunks: a.chunks + x.chunks, seconds: a.seconds + x.seconds }), { chunks: 0, seconds: 0 });
+  const rate = (r) => r.chunks / r.seconds;
+  console.log('chunker          chunks   ragbench embedded   ragbench pg/socket   LangChain pg/socket   (chunks/s)');
+  for (const name of Object.keys(chunkerSettings)) {
+    const cells = [embedded[name], server[name], langchain[name]].map((r) => rate(r).toFixed(0).padStart(18));
+    console.log(`${name.padEnd(15)} ${String(embedded[name].chunks).padStart(7)} ${cells.join(' ')}`);
+  }
+  const [e, s, l] = [total(embedded), total(server), total(langchain)];
+  console.log(`${'all'.padEnd(15)} ${String(e.chunks).padStart(7)} ${[e, s, l].map((r) => rate(r).toFixed(0).padStart(18)).join(' ')}`);
+  console.log(`ratio vs LangChain: embedded ${(rate(e) / rate(l)).toFixed(1)}x, pg over socket ${(rate(s) / rate(l)).toFixed(1)}x`);
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
