@@ -19,7 +19,10 @@ function buildProgram(): Command {
       new Option('--work-dir <dir>', 'where indexes, caches and runs are kept').env('RAGBENCH_DIR').default('.ragbench'),
     )
     .option('--debug', 'print stack traces for errors', false)
-    .showHelpAfterError('(run ragbench --help for usage)')
+    .configureOutput({
+      // Usage errors read like every other error: one line, with the fix.
+      outputError: (text, write) => write(`ragbench: ${text.trim().replace(/^error: /, '')} (fix: see ragbench --help)\n`),
+    })
     .exitOverride();
 
   program
