@@ -1,0 +1,21 @@
+import { kPrecision } from './k-precision.js';
+import { lexicalFaithfulness } from './lexical-alignment.js';
+import type { FaithfulnessMetric } from './score.js';
+
+/**
+ * Offline faithfulness metrics by the name users write (`ragbench faithfulness --metric lexical-alignment`).
+ * `lexical-alignment` is the default and best; `k-precision` is the documented baseline.
+ */
+export const faithfulnessMetrics = {
+  'k-precision': kPrecision,
+  'lexical-alignment': (answer, context) => lexicalFaithfulness(answer, context),
+} as const satisfies Record<string, FaithfulnessMetric>;
+export type FaithfulnessMetricName = keyof typeof faithfulnessMetrics;
+export const defaultFaithfulnessMetric: FaithfulnessMetricName = 'lexical-alignment';
+
+export { kPrecision } from './k-precision.js';
+export { lexicalFaithfulness, lexicalAlignmentModel, type LexicalFaithfulnessOptions } from './lexical-alignment.js';
+export { referenceOverlap } from './overlap-baseline.js';
+export { readLabelledSet, evaluateFaithfulness, type LabelledRow, type FaithfulnessEvaluation } from './labelled-set.js';
+export { fitFaithfulnessModel, crossValidatedScores, type TrainingExample } from './fit.js';
+export type { Score, FaithfulnessMetric } from './score.js';
