@@ -3,7 +3,10 @@
 //   ragbench embedded: PGlite in-process (the default `retrievers/local.yaml` path, binary vector parameters)
 //   ragbench server:   the `pg` server path, over pglite-socket
 //   LangChain:         PGVectorStore over pglite-socket (maxConnections 4: it holds one connection for itself)
-// Both sides: chunking + embedding + insert; no ANN index (index: none), no embedding cache.
+// Two measurements, both on the same chunks:
+//   end to end: chunking + embedding + insert (the embedder's cost is shared by both sides and bounds the ratio);
+//   store only: the same pre-computed vectors written by ragbench's store vs LangChain's addVectors.
+// No ANN index (index: none), no embedding cache.
 // Run after `npm run build`:  node bench/ingest-vs-langchain.mjs
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -97,6 +100,35 @@ async function langchainIngest(url) {
   return results;
 }
 
+/** Store-only: write pre-computed vectors (all chunkers' chunks) through ragbench's store and LangChain's addVectors. */
+async function storeOnly(env, storeOptions, chunks, vectors, workDir) {
+  const { stores } = await import('../dist/stores/registry.js');
+  const { manageStore } = await import('../dist/stores/managed-store.js');
+  const store = manageStore(await stores.pgvector.create(stores.pgvector.options.parse({ index: 'none', ...storeOptions }), { env, workDir }));
+  await store.open({ name: 'bench_store_only', dimensions: 384, distance: 'cosine' });
+  const started = performance.now();
+  await store.upsert(chunks.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i] })));
+  const seconds = (performance.now() - started) / 1000;
+  await store.close();
+  return { chunks: chunks.length, seconds };
+}
+
+async function langchainStoreOnly(url, chunks, vectors) {
+  const store = await PGVectorStore.initialize(new HashingEmbeddings(), {
+    postgresConnectionOptions: { connectionString: url, max: 3 },
+    tableName: 'lc_store_only',
+    dimensions: 384,
+    distanceStrategy: 'cosine',
+  });
+  const docs = chunks.map((c) => new LcDocument({ pageContent: c.text, metadata: { docId: c.docId, start: c.start, end: c.end } }));
+  const arrays = vectors.map((v) => Array.from(v));
+  const started = performance.now();
+  await store.addVectors(arrays, docs);
+  const seconds = (performance.now() - started) / 1000;
+  await store.end();
+  return { chunks: chunks.length, seconds };
+}
+
 async function withSocketServer(fn) {
   const db = await PGlite.create({ extensions: { vector } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
@@ -124,7 +156,16 @@ try {
   }
   const [e, s, l] = [total(embedded), total(server), total(langchain)];
   console.log(`${'all'.padEnd(15)} ${String(e.chunks).padStart(7)} ${[e, s, l].map((r) => rate(r).toFixed(0).padStart(18)).join(' ')}`);
-  console.log(`ratio vs LangChain: embedded ${(rate(e) / rate(l)).toFixed(1)}x, pg over socket ${(rate(s) / rate(l)).toFixed(1)}x`);
+  console.log(`end to end, ratio vs LangChain: embedded ${(rate(e) / rate(l)).toFixed(1)}x, pg over socket ${(rate(s) / rate(l)).toFixed(1)}x`);
+
+  const allChunks = Object.keys(chunkerSettings).flatMap((name) => corpus.documents.flatMap((doc) => makeChunker(name).chunk(doc)));
+  const embedder = createHashingEmbedder(hashingOptions);
+  const vectors = await embedder.embed(allChunks.map((c) => c.text), 'document');
+  const storeEmbedded = await storeOnly(createEnv({}), { mode: 'embedded', memory: true }, allChunks, vectors, workDir);
+  const storeServer = await withSocketServer((url) => storeOnly(createEnv({ BENCH_PG_URL: url }), { mode: 'server', urlEnv: 'BENCH_PG_URL' }, allChunks, vectors, workDir));
+  const storeLangchain = await withSocketServer((url) => langchainStoreOnly(url, allChunks, vectors));
+  console.log(`store only (${allChunks.length} pre-embedded chunks): ragbench embedded ${rate(storeEmbedded).toFixed(0)}/s, ragbench pg/socket ${rate(storeServer).toFixed(0)}/s, LangChain addVectors pg/socket ${rate(storeLangchain).toFixed(0)}/s`);
+  console.log(`store only, ratio vs LangChain: embedded ${(rate(storeEmbedded) / rate(storeLangchain)).toFixed(1)}x, pg over socket ${(rate(storeServer) / rate(storeLangchain)).toFixed(1)}x`);
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

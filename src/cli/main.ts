@@ -11,6 +11,16 @@ export interface GlobalOptions {
   readonly debug: boolean;
 }
 
+interface CompareFlags {
+  gateFile?: string;
+  junit?: string;
+  markdown?: string;
+  alpha: string;
+  seed: string;
+  permutations: string;
+  json: boolean;
+}
+
 function buildProgram(): Command {
   const program = new Command('ragbench')
     .description('Evaluate retrieval-augmented generation: chunkers, retrievers and metrics with confidence intervals.')
@@ -31,9 +41,35 @@ function buildProgram(): Command {
     .argument('<eval.yaml>', 'experiment file, e.g. evals/chunking-shootout.yaml')
     .option('--out <dir>', 'write the run here instead of <work-dir>/runs/<id>')
     .option('--json', 'print the summary as JSON instead of a table', false)
-    .action(async (evalFile: string, options: { out?: string; json: boolean }, command: Command) => {
-      const { runCommand } = await import('./commands/run.js');
-      await runCommand(evalFile, options, globals(command));
+    .option('--baseline <run>', "compare with this run (folder, run id or latest) under the eval's gate; exit 1 when it fails")
+    .option('--junit <file>', 'with --baseline: write JUnit XML')
+    .option('--markdown <file>', 'with --baseline: write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .action(
+      async (
+        evalFile: string,
+        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string },
+        command: Command,
+      ) => {
+        const { runCommand } = await import('./commands/run.js');
+        await runCommand(evalFile, options, globals(command));
+      },
+    );
+
+  program
+    .command('compare')
+    .description('compare two runs: per-metric deltas, paired tests, per-query diff; exit 1 when a gate fails')
+    .argument('<baseline>', 'run folder, run id under <work-dir>/runs, or latest')
+    .argument('<candidate>', 'run folder, run id under <work-dir>/runs, or latest')
+    .option('--gate-file <file>', "YAML with a gate: section (an eval file works); default: the candidate eval's gate")
+    .option('--junit <file>', 'write JUnit XML (one testsuite per arm, one testcase per gated metric)')
+    .option('--markdown <file>', 'write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--alpha <p>', 'significance level for ungated metrics', '0.05')
+    .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
+    .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
+    .option('--json', 'print the comparison as JSON', false)
+    .action(async (baseline: string, candidate: string, options: CompareFlags, command: Command) => {
+      const { compareCommand } = await import('./commands/compare.js');
+      await compareCommand(baseline, candidate, options, globals(command));
     });
 
   program

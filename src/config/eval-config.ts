@@ -1,7 +1,38 @@
 import { z } from 'zod';
+import { parseMetricName } from '../metrics/retrieval.js';
 
 /** A reference to another config: a name (`recursive-800` → `../chunkers/recursive-800.yaml`), a path, or inline. */
 const reference = z.union([z.string().min(1), z.looseObject({ kind: z.string() })]);
+
+/**
+ * One metric's regression gate. A metric fails when the candidate is worse by more than `maxDrop` AND the drop is
+ * significant (one-sided paired randomization p, Holm-adjusted across the arm's metrics, below `alpha`), or when
+ * its mean is below `minValue`. Both conditions are needed for a drop: a tiny significant drop is noise for the
+ * product, a large insignificant one may be noise for the statistics.
+ */
+export const gateRuleSchema = z.strictObject({
+  /** Largest tolerated drop of the mean (candidate − baseline ≥ −maxDrop passes); default 0. */
+  maxDrop: z.number().nonnegative().default(0),
+  /** Significance level for the one-sided Holm-adjusted p; default 0.05. */
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  /** Absolute floor for the candidate's mean, checked regardless of the baseline. */
+  minValue: z.number().optional(),
+});
+export type GateRule = z.output<typeof gateRuleSchema>;
+
+/** `gate: { ndcg@10: { maxDrop: 0.01 } }`; keys are canonicalised metric names (`NDCG@10` → `ndcg@10`). */
+export const gateSchema = z.record(z.string(), gateRuleSchema).transform((gate, ctx) => {
+  const canonical: Record<string, GateRule> = {};
+  for (const [metric, rule] of Object.entries(gate)) {
+    try {
+      canonical[parseMetricName(metric).label] = rule;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: [metric], message: (error as Error).message });
+    }
+  }
+  return canonical;
+});
+export type Gate = z.output<typeof gateSchema>;
 
 /** `evals/*.yaml`: corpus × chunkers × retrievers × metrics. */
 export const evalConfigSchema = z.strictObject({
@@ -24,6 +55,26 @@ export const evalConfigSchema = z.strictObject({
       seed: z.number().int().default(42),
     })
     .default({ resamples: 2000, confidence: 0.95, seed: 42 }),
+  /** Regression gate checked by `ragbench compare` and `ragbench run --baseline`. */
+  gate: gateSchema.optional(),
+}).superRefine((config, ctx) => {
+  // A gate on a metric the run does not compute could never fail: reject it at load time.
+  if (!config.gate) return;
+  const labels = new Set(config.metrics.flatMap((metric) => labelOf(metric) ?? []));
+  for (const metric of Object.keys(config.gate)) {
+    if (labels.has(metric)) continue;
+    const message = `gate on ${metric}, which is not in metrics (${config.metrics.join(', ')})`;
+    ctx.addIssue({ code: 'custom', path: ['gate', metric], message });
+  }
 });
 
 export type EvalConfig = z.output<typeof evalConfigSchema>;
+
+/** A metric's canonical label, or undefined when it does not parse (load-eval reports that with its place). */
+function labelOf(metric: string): string | undefined {
+  try {
+    return parseMetricName(metric).label;
+  } catch {
+    return undefined;
+  }
+}

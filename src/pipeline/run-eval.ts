@@ -96,7 +96,9 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
           metrics,
         });
         for (const [queryId, scores] of evaluation.perQuery) {
-          results.push({ arm, queryId, metrics: scores, top: (evaluation.run.get(queryId) ?? []).slice(0, 10) });
+          const ranked = evaluation.run.get(queryId) ?? [];
+          const relevantRanks = relevantRanksOf(ranked, corpus.judgments.get(queryId));
+          results.push({ arm, queryId, metrics: scores, top: ranked.slice(0, 10), relevantRanks });
         }
         runs.set(armFileName(chunkerConfig.name, retrieverConfig.name), evaluation.run);
         manifestArms.push({ arm, indexKey: indexed.key, chunker: describe(chunkerConfig, chunker.fingerprint), retriever: describe(retrieverConfig, retriever.fingerprint) });
@@ -126,7 +128,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
     runId,
     createdAt: summary.createdAt,
     versions: versions(),
-    eval: { file: plan.file, name: plan.name, metrics: plan.metrics, depth: plan.depth, includeUnjudged: plan.includeUnjudged, queryLimit: plan.queryLimit, bootstrap: plan.bootstrap },
+    eval: { file: plan.file, name: plan.name, metrics: plan.metrics, depth: plan.depth, includeUnjudged: plan.includeUnjudged, queryLimit: plan.queryLimit, bootstrap: plan.bootstrap, gate: plan.gate },
     corpus: { name: corpus.name, path: plan.corpus.path, file: plan.corpus.file, fingerprint: corpus.fingerprint },
     arms: manifestArms,
   };
@@ -143,4 +145,13 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
 /** Config as written (env var names only, never values) plus the fingerprint it resolved to. */
 function describe(named: NamedConfig, fingerprint: string) {
   return { name: named.name, file: named.file, kind: named.config.kind, options: named.config.options, fingerprint };
+}
+
+/** docId → rank (1-based) of the judged-relevant documents in a ranking: what `compare` diffs query by query. */
+function relevantRanksOf(ranked: readonly RankedDoc[], relevant: ReadonlyMap<string, number> | undefined): Record<string, number> {
+  const ranks: Record<string, number> = {};
+  ranked.forEach((doc, index) => {
+    if ((relevant?.get(doc.docId) ?? 0) > 0) ranks[doc.docId] = index + 1;
+  });
+  return ranks;
 }

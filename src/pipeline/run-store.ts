@@ -11,6 +11,12 @@ export interface QueryResult {
   readonly metrics: Readonly<Record<string, number>>;
   /** Top documents as retrieved (id and score), for diffing runs query by query. */
   readonly top: readonly RankedDoc[];
+  /**
+   * docId → 1-based rank of every judged-relevant document retrieved within the run's depth, so two runs can be
+   * diffed by relevant documents lost or gained in the top k without the qrels. Absent in run folders written
+   * before this field existed; compare then skips the per-query diff.
+   */
+  readonly relevantRanks?: Readonly<Record<string, number>>;
 }
 
 export interface RunFiles {

@@ -13,6 +13,9 @@ import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, pluginConfigSchema, type PluginConfig, type PluginContext } from '../shared/plugin.js';
 import type { Retriever } from './retriever.js';
 
+/** Chunks per embed-and-write step inside one `add`: small enough to overlap, large enough to batch. */
+const addBatchSize = 256;
+
 const options = z.strictObject({
   embedder: pluginConfigSchema('embedder', embedders),
   store: pluginConfigSchema('store', stores),
@@ -69,15 +72,28 @@ class DenseRetriever implements Retriever {
     return this.#store.count(signal);
   }
 
+  /**
+   * Embeds sub-batch i + 1 while sub-batch i is written, so an embedder that works off the main thread (a
+   * remote API, the hashing embedder's workers) overlaps with the store's writes.
+   */
   async add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void> {
-    for (const batch of chunkArray(chunks, this.#embedder.maxBatchSize)) {
-      const vectors = await this.#embedder.embed(
-        batch.map((c) => c.text),
+    const parts = chunkArray(chunks, Math.min(this.#embedder.maxBatchSize, addBatchSize));
+    const embed = (part: readonly Chunk[]) => {
+      const pending = this.#embedder.embed(
+        part.map((c) => c.text),
         'document',
         signal,
       );
+      pending.catch(() => undefined); // awaited below; this only stops an early rejection from going unhandled
+      return pending;
+    };
+    let next = parts.length > 0 ? embed(parts[0]!) : undefined;
+    for (let i = 0; i < parts.length; i++) {
+      const vectors = await next!;
+      next = i + 1 < parts.length ? embed(parts[i + 1]!) : undefined;
+      const part = parts[i]!;
       await this.#store.upsert(
-        batch.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i]! })),
+        part.map((c, j) => ({ id: c.id, docId: c.docId, vector: vectors[j]! })),
         signal,
       );
     }

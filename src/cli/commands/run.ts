@@ -1,28 +1,53 @@
 import { resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
+import { compareRuns } from '../../pipeline/compare.js';
+import { resolveRunDir } from '../../pipeline/run-folder.js';
 import { runEval } from '../../pipeline/run-eval.js';
+import { renderComparisonTable } from '../../report/comparison-terminal.js';
 import { renderTable } from '../../report/terminal.js';
 import { createEnv } from '../../shared/env.js';
+import { UsageError } from '../../shared/errors.js';
 import type { GlobalOptions } from '../main.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
+import { reportComparison } from './compare.js';
 
-export async function runCommand(evalFile: string, options: { out?: string; json: boolean }, globals: GlobalOptions): Promise<void> {
+export interface RunCommandOptions {
+  readonly out?: string;
+  readonly json: boolean;
+  /** Compare the finished run with this run (folder, run id or `latest`) under the eval's gate. */
+  readonly baseline?: string;
+  /** With --baseline: JUnit XML and Markdown summary files, as `ragbench compare` writes them. */
+  readonly junit?: string;
+  readonly markdown?: string;
+}
+
+export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
+  if ((options.junit || options.markdown) && !options.baseline) {
+    throw new UsageError('--junit and --markdown report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
+  }
   const plan = await loadEval(evalFile);
+  const workDir = resolve(globals.workDir);
+  // Resolved before the run: a mistyped baseline fails in a second, not after the whole eval, and `latest` means
+  // the newest run before this one.
+  const baselineDir = options.baseline ? await resolveRunDir(options.baseline, workDir) : undefined;
   const interrupt = abortOnInterrupt();
   try {
     const outcome = await runEval(plan, {
-      workDir: resolve(globals.workDir),
+      workDir,
       env: createEnv(),
       progress: createTerminalProgress(),
       signal: interrupt.signal,
       ...(options.out ? { outDir: options.out } : {}),
     });
+    const comparison = baselineDir ? await compareRuns(baselineDir, outcome.dir, { gate: plan.gate ?? {} }) : undefined;
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
       process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${outcome.dir}\n`);
+      if (comparison) process.stdout.write(`\n${renderComparisonTable(comparison)}\n`);
     }
+    if (comparison) await reportComparison(comparison, { ...options, printed: true });
   } finally {
     interrupt.dispose();
   }

@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { gateSchema, type Gate } from '../../config/eval-config.js';
+import { loadYamlFile } from '../../config/yaml-file.js';
+import { compareRuns } from '../../pipeline/compare.js';
+import { resolveRunDir } from '../../pipeline/run-folder.js';
+import type { Comparison } from '../../report/comparison-summary.js';
+import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';
+import { renderComparisonTable } from '../../report/comparison-terminal.js';
+import { renderJUnit } from '../../report/junit.js';
+import { ConfigError, GateError, UsageError } from '../../shared/errors.js';
+import { writeFileAtomic } from '../../shared/files.js';
+import type { GlobalOptions } from '../main.js';
+
+export interface CompareCommandOptions {
+  /** Write JUnit XML here (one testsuite per arm, one testcase per gated metric). */
+  readonly junit?: string;
+  /** Write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY"). */
+  readonly markdown?: string;
+  /** Print the comparison as JSON instead of a table. */
+  readonly json: boolean;
+  /** A YAML file with a `gate:` section (an eval file works); default: the candidate eval's gate. */
+  readonly gateFile?: string;
+  readonly alpha?: string;
+  readonly seed?: string;
+  readonly permutations?: string;
+}
+
+/**
+ * `ragbench compare <baseline> <candidate>`: each a run folder, a run id under `<work-dir>/runs/`, or `latest`.
+ * Prints the comparison, writes the requested reports, and throws GateError (exit code 1) when a gate fails.
+ */
+export async function compareCommand(
+  baseline: string,
+  candidate: string,
+  options: CompareCommandOptions,
+  globals: GlobalOptions,
+): Promise<void> {
+  const workDir = resolve(globals.workDir);
+  const candidateDir = await resolveRunDir(candidate, workDir);
+  const baselineDir = await resolveRunDir(baseline, workDir, { exclude: candidateDir });
+  const gate = options.gateFile ? await loadGateFile(options.gateFile) : undefined;
+  const comparison = await compareRuns(baselineDir, candidateDir, {
+    ...(gate ? { gate } : {}),
+    ...(options.alpha !== undefined ? { alpha: parseNumber('--alpha', options.alpha, (x) => x > 0 && x < 1) } : {}),
+    ...(options.seed !== undefined ? { seed: parseNumber('--seed', options.seed, Number.isInteger) } : {}),
+    ...(options.permutations !== undefined
+      ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 1) }
+      : {}),
+  });
+  await reportComparison(comparison, options);
+}
+
+/**
+ * Prints a comparison (a table, or JSON with `json`; nothing when the caller `printed` it already), writes `--junit` / `--markdown` files, and
+ * throws GateError when a gated metric failed. Shared by `compare` and `run --baseline`.
+ */
+export async function reportComparison(
+  comparison: Comparison,
+  options: { readonly junit?: string; readonly markdown?: string; readonly json: boolean; readonly printed?: boolean },
+): Promise<void> {
+  if (!options.printed) {
+    process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : `${renderComparisonTable(comparison)}\n`);
+  }
+  if (options.junit) await writeFileAtomic(resolve(options.junit), renderJUnit(comparison));
+  if (options.markdown) await writeFileAtomic(resolve(options.markdown), renderComparisonMarkdown(comparison));
+  if (!comparison.passed) throw new GateError(gateFailureMessage(comparison));
+}
+
+/** One line for the error printer: which arm and metric failed, with the delta and p. */
+export function gateFailureMessage(comparison: Comparison): string {
+  const failures = comparison.arms.flatMap((arm) =>
+    arm.metrics.filter((m) => m.verdict === 'fail').map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`),
+  );
+  return `regression gate failed (${failures.length}): ${failures.join(' | ')}`;
+}
+
+async function loadGateFile(file: string): Promise<Gate> {
+  const path = resolve(file);
+  const loaded = await loadYamlFile(path, z.looseObject({ gate: gateSchema.optional() }));
+  if (!loaded.gate) {
+    throw new ConfigError('has no gate: section', { place: { file: path }, fix: 'add e.g. gate: { ndcg@10: { maxDrop: 0.01, alpha: 0.05 } }' });
+  }
+  return loaded.gate;
+}
+
+function parseNumber(flag: string, text: string, valid: (x: number) => boolean): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not valid`, `e.g. --alpha 0.05, --seed 42, --permutations 10000`);
+  }
+  return value;
+}

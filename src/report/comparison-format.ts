@@ -1,0 +1,33 @@
+/** Number formats shared by the comparison renderers (terminal, Markdown, JUnit), so all three print the same. */
+
+/** p-values as people read them: two significant digits, scientific below 1e-4 (a Monte Carlo p is ≥ 1/(M+1)). */
+export function formatP(p: number | null): string {
+  if (p === null || Number.isNaN(p)) return 'n/a';
+  return p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
+}
+
+/** A signed delta with a real minus sign, e.g. `−0.1234`, `+0.0000`. */
+export function formatDelta(delta: number, digits = 4): string {
+  const text = Math.abs(delta).toFixed(digits);
+  return `${delta < 0 && Number(text) !== 0 ? '−' : '+'}${text}`;
+}
+
+export function formatMean(value: number, digits = 4): string {
+  return value.toFixed(digits);
+}
+
+/** `[−0.0812, −0.0311]` */
+export function formatInterval(interval: { readonly lower: number; readonly upper: number }, digits = 4): string {
+  return `[${formatDelta(interval.lower, digits)}, ${formatDelta(interval.upper, digits)}]`;
+}
+
+/** `maxDrop 0.01, α 0.05, min 0.3` */
+export function formatGate(gate: { readonly maxDrop: number; readonly alpha: number; readonly minValue?: number | undefined } | undefined): string {
+  if (!gate) return '—';
+  return [`maxDrop ${gate.maxDrop}`, `α ${gate.alpha}`, ...(gate.minValue !== undefined ? [`min ${gate.minValue}`] : [])].join(', ');
+}
+
+/** `12 → 15`, `3 → >depth` */
+export function formatRanks(baseline: number | null, candidate: number | null): string {
+  return `${baseline ?? '—'}→${candidate ?? '—'}`;
+}
