@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { DataError } from '../shared/errors.js';
 
 /** One parsed JSON value and the 1-based line it came from (for error places). */
@@ -29,10 +28,9 @@ export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
       cause: error,
     });
   }
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
   try {
-    for await (const raw of lines) {
+    for await (const raw of splitLines(stream)) {
       line++;
       // A UTF-8 BOM on the first line would make JSON.parse fail on an otherwise valid file.
       const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
@@ -50,9 +48,26 @@ export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
       yield { value, line };
     }
   } finally {
-    lines.close();
     stream.destroy();
   }
+}
+
+/**
+ * Lines split at `\n` (a trailing `\r` dropped) — not node:readline, which also breaks at U+2028/U+2029, characters
+ * that are legal inside JSON strings (PubMedQA's qa.jsonl has one).
+ */
+async function* splitLines(stream: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      yield text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
 /** True for a plain JSON object (not null, not an array). */

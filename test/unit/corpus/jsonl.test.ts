@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonl } from '../../../src/corpus/jsonl.js';
 import { collect, dataErrorOf, useTempDirs } from './fixtures.js';
@@ -27,5 +30,20 @@ describe('readJsonl', () => {
     const dir = await tempDir();
     const error = await dataErrorOf(collect(readJsonl(`${dir}/nope.jsonl`)));
     expect(error.message).toMatch(/cannot read .*nope\.jsonl/);
+  });
+});
+
+describe('readJsonl line splitting', () => {
+  it('keeps U+2028 and U+2029 inside JSON strings (readline would split there)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rb-jsonl-'));
+    const file = join(dir, 'x.jsonl');
+    await writeFile(file, '{"a":"one\u2028two"}\r\n{"a":"three\u2029four"}\n\n{"a":"last"}');
+    const values: unknown[] = [];
+    for await (const record of readJsonl(file)) values.push([record.line, record.value]);
+    expect(values).toEqual([
+      [1, { a: 'one\u2028two' }],
+      [2, { a: 'three\u2029four' }],
+      [4, { a: 'last' }],
+    ]);
   });
 });
