@@ -5,7 +5,7 @@ import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
 import { ChunkCollector, skipWhitespace, skipWhitespaceBack, windows } from './spans.js';
 
-function isValidLocale(locale: string): boolean {
+export function isValidLocale(locale: string): boolean {
   try {
     return Intl.getCanonicalLocales(locale).length === 1;
   } catch {
@@ -41,6 +41,29 @@ export type SentencesOptions = z.output<typeof options>;
 const spacedTerminator = /\s[.!?]+\s+/g;
 
 /**
+ * Sentence spans of `text` as flat `start, end` pairs, trimmed of outer whitespace, in document order: the
+ * segmenter's boundaries plus, with `spacedTerminators`, a break after a terminator written as its own token.
+ * Whitespace-only segments are not sentences. Shared by the `sentences` and `semantic` chunkers and by `synth`.
+ */
+export function segmentSentences(text: string, segmenter: Intl.Segmenter, spacedTerminators: boolean): number[] {
+  const cuts: number[] = [];
+  for (const segment of segmenter.segment(text)) cuts.push(segment.index);
+  if (spacedTerminators) {
+    // matchAll works on a copy of the regex, so the shared one keeps no state between calls.
+    for (const m of text.matchAll(spacedTerminator)) cuts.push(m.index + m[0].length);
+    cuts.sort((a, b) => a - b);
+  }
+  cuts.push(text.length);
+  const spans: number[] = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const start = skipWhitespace(text, cuts[i]!, cuts[i + 1]!);
+    if (start === cuts[i + 1]) continue; // empty (a repeated cut) or whitespace only
+    spans.push(start, skipWhitespaceBack(text, start, cuts[i + 1]!));
+  }
+  return spans;
+}
+
+/**
  * Groups of `sentencesPerChunk` sentences, `sentencesPerChunk - overlapSentences` apart. Sentences come from
  * `Intl.Segmenter(locale, { granularity: 'sentence' })` (built into Node, offline), plus, with
  * `spacedTerminators` (default true), a break after a terminator written as its own token (see above).
@@ -60,21 +83,7 @@ export class SentencesChunker implements Chunker {
 
   /** Sentence spans as flat `start, end` pairs, trimmed, in document order. */
   sentenceSpans(text: string): number[] {
-    const cuts: number[] = [];
-    for (const segment of this.#segmenter.segment(text)) cuts.push(segment.index);
-    if (this.#options.spacedTerminators) {
-      // matchAll works on a copy of the regex, so the shared one keeps no state between calls.
-      for (const m of text.matchAll(spacedTerminator)) cuts.push(m.index + m[0].length);
-      cuts.sort((a, b) => a - b);
-    }
-    cuts.push(text.length);
-    const spans: number[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) {
-      const start = skipWhitespace(text, cuts[i]!, cuts[i + 1]!);
-      if (start === cuts[i + 1]) continue; // empty (a repeated cut) or whitespace only
-      spans.push(start, skipWhitespaceBack(text, start, cuts[i + 1]!));
-    }
-    return spans;
+    return segmentSentences(text, this.#segmenter, this.#options.spacedTerminators);
   }
 
   chunk(doc: Document): Chunk[] {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { answersConfigSchema } from '../answers/answers-config.js';
+import { priceTableSchema } from '../llms/ledger.js';
 import { parseMetricName } from '../metrics/retrieval.js';
 
 /** A reference to another config: a name (`recursive-800` → `../chunkers/recursive-800.yaml`), a path, or inline. */
@@ -57,6 +59,10 @@ export const evalConfigSchema = z.strictObject({
     .default({ resamples: 2000, confidence: 0.95, seed: 42 }),
   /** Regression gate checked by `ragbench compare` and `ragbench run --baseline`. */
   gate: gateSchema.optional(),
+  /** Generate answers from each arm's retrieved chunks and score them (needs a QA file beside the corpus). */
+  answers: answersConfigSchema.optional(),
+  /** USD per 1M input/output tokens, over the built-in table, for the run's cost ledger. */
+  prices: priceTableSchema.optional(),
 }).superRefine((config, ctx) => {
   // A gate on a metric the run does not compute could never fail: reject it at load time.
   if (!config.gate) return;

@@ -5,6 +5,7 @@ import { join, relative, sep } from 'node:path';
 import { DataError } from '../shared/errors.js';
 import { isJsonObject, readJsonl } from './jsonl.js';
 import { readQrels } from './qrels.js';
+import { readSpanJudgments } from './spans.js';
 import type { CorpusSource, Document, Query } from './types.js';
 
 export interface BeirCorpusOptions {
@@ -16,13 +17,15 @@ export interface BeirCorpusOptions {
 
 /**
  * A corpus in BEIR layout: `corpus.jsonl` (`{"_id","title","text"}`), `queries.jsonl` (`{"_id","text"}`),
- * `qrels/<split>.tsv`. Nothing is read until asked for; documents stream in file order.
+ * `qrels/<split>.tsv`, and optionally span judgments in `qrels/<split>.spans.jsonl` (see `readSpanJudgments`).
+ * Nothing is read until asked for; documents stream in file order.
  * Throws a DataError (with fix) when `corpus.jsonl` is missing.
  */
 export async function openBeirCorpus(dir: string, options: BeirCorpusOptions): Promise<CorpusSource> {
   const corpusFile = join(dir, 'corpus.jsonl');
   const queriesFile = join(dir, 'queries.jsonl');
   const qrelsFile = join(dir, 'qrels', `${options.qrelsSplit ?? 'test'}.tsv`);
+  const spansFile = join(dir, 'qrels', `${options.qrelsSplit ?? 'test'}.spans.jsonl`);
   if (!(await exists(corpusFile))) {
     throw new DataError(`no corpus.jsonl in ${dir}`, {
       place: { file: dir },
@@ -35,6 +38,7 @@ export async function openBeirCorpus(dir: string, options: BeirCorpusOptions): P
     documents: () => readBeirDocuments(corpusFile),
     queries: () => readQueriesJsonl(queriesFile),
     judgments: () => readRequired(qrelsFile, 'qrels', readQrels),
+    spans: async (spanOptions) => ((await exists(spansFile)) ? readSpanJudgments(spansFile, spanOptions) : undefined),
     // Cached: hashing megabytes of corpus once per process is enough, and the files must not change mid-run.
     fingerprint: () => (fingerprint ??= hashFiles(dir, [corpusFile, queriesFile, qrelsFile])),
   };

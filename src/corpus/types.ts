@@ -14,6 +14,23 @@ export interface Query {
 /** queryId → (docId → grade ≥ 1). A document absent from the map is not relevant. */
 export type Judgments = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
+/**
+ * A relevant passage: `[start, end)` in UTF-16 code units of the document's `text` (as chunk offsets), with the
+ * integer grade ≥ 1 from the span file's `score`.
+ */
+export interface RelevantSpan {
+  readonly docId: string;
+  readonly start: number;
+  readonly end: number;
+  readonly grade: number;
+}
+
+/**
+ * queryId → relevant spans, in file order; may overlap. A query present with no spans was judged (all its
+ * spans scored ≤ 0). Span labels outlive a chunking: any chunker's chunks can be scored against them.
+ */
+export type SpanJudgments = ReadonlyMap<string, readonly RelevantSpan[]>;
+
 /** Where a corpus comes from and what it contains. */
 export interface CorpusSource {
   /** Short name used in index names and reports. */
@@ -22,6 +39,12 @@ export interface CorpusSource {
   documents(): AsyncIterable<Document>;
   queries(): Promise<Query[]>;
   judgments(): Promise<Judgments>;
+  /**
+   * Span-level judgments (`qrels/<split>.spans.jsonl` in the BEIR layout), or undefined when the corpus has none.
+   * With `documentLengths` (docId → text length), spans past a document's end or naming unknown documents throw a
+   * DataError at their line. Optional: sources without span support leave it out.
+   */
+  spans?(options?: { readonly documentLengths?: ReadonlyMap<string, number> }): Promise<SpanJudgments | undefined>;
   /** Content hash of the documents (and queries/qrels), so a changed corpus never reuses an index. */
   fingerprint(): Promise<string>;
 }

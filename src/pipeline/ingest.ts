@@ -17,7 +17,7 @@ export interface IngestPlan {
   readonly retriever: Retriever;
   readonly identity: IndexIdentity;
   readonly workDir: string;
-  /** Documents per checkpoint. */
+  /** Documents per checkpoint (default 256). */
   readonly batchSize?: number;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
@@ -46,7 +46,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   }
   // A building manifest is trusted only if the store holds at least what it claims; otherwise start over.
   const resumeFrom = previous?.status === 'building' && stored >= previous.chunksDone ? previous.documentsDone : 0;
-  const batchSize = plan.batchSize ?? 64;
+  const batchSize = plan.batchSize ?? 256;
   let chunksDone = 0;
   let manifest: IndexManifest = {
     key,
@@ -61,6 +61,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   for (let startDoc = 0; startDoc < documents.length; startDoc += batchSize) {
     signal?.throwIfAborted();
     const batch = documents.slice(startDoc, startDoc + batchSize);
+    await chunker.prepare?.(batch, signal);
     const chunks = batch.flatMap((doc) => chunker.chunk(doc));
     if (startDoc + batch.length > resumeFrom) await retriever.add(chunks, signal);
     chunksDone += chunks.length;

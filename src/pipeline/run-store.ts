@@ -17,6 +17,14 @@ export interface QueryResult {
    * before this field existed; compare then skips the per-query diff.
    */
   readonly relevantRanks?: Readonly<Record<string, number>>;
+  /** With an `answers:` section: the generated answer, the passages it saw, and its scores (null = not scorable). */
+  readonly answer?: {
+    readonly text: string;
+    readonly label?: string;
+    readonly contextIds: readonly string[];
+    readonly scores: Readonly<Record<string, number | null>>;
+    readonly reasons: Readonly<Record<string, string>>;
+  };
 }
 
 export interface RunFiles {

@@ -1,3 +1,4 @@
+import { bestMean, formatAnswerEstimate, formatCost, formatEstimate } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
@@ -18,12 +19,27 @@ export function renderMarkdown(summary: RunSummary): string {
     const cells = summary.metrics.map((metric) => {
       const estimate = arm.metrics[metric];
       if (!estimate) return 'n/a';
-      const best = Math.max(...summary.arms.map((a) => a.metrics[metric]?.mean ?? -Infinity));
-      const mean = estimate.mean.toFixed(3);
-      return `${summary.arms.length > 1 && estimate.mean === best ? `**${mean}**` : mean} [${estimate.lower.toFixed(3)}, ${estimate.upper.toFixed(3)}]`;
+      const best = summary.arms.length > 1 && estimate.mean === bestMean(summary, metric);
+      return formatEstimate(estimate, (mean) => (best ? `**${mean}**` : mean));
     });
     lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${cells.join(' | ')} |`);
   }
+  const answerMetrics = summary.answerMetrics ?? [];
+  if (answerMetrics.length > 0) {
+    lines.push(
+      '',
+      '## Answers',
+      '',
+      'Mean over the queries each metric could score, with its interval; unscorable queries are counted, never averaged in as 0.',
+      '',
+      `| chunker | retriever | ${answerMetrics.join(' | ')} |`,
+      `| --- | --- | ${answerMetrics.map(() => '---:').join(' | ')} |`,
+    );
+    for (const arm of summary.arms) {
+      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${answerMetrics.map((m) => formatAnswerEstimate(arm.answers?.[m])).join(' | ')} |`);
+    }
+  }
+  if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
   lines.push('', '## Timing', '', '| arm | index | ingest s | retrieval s |', '| --- | --- | ---: | ---: |');
   for (const arm of summary.arms) {
     lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} |`);

@@ -6,6 +6,11 @@ export interface MetricEstimate {
   readonly upper: number;
 }
 
+/** An answer metric over the queries it could score; `nulls` could not be scored (never averaged in as 0). */
+export type AnswerEstimate =
+  | (MetricEstimate & { readonly scored: number; readonly nulls: number })
+  | { readonly mean: null; readonly scored: 0; readonly nulls: number };
+
 export interface ArmSummary {
   /** `<chunker> × <retriever>` */
   readonly arm: string;
@@ -18,6 +23,8 @@ export interface ArmSummary {
   readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built'; readonly seconds: number };
   readonly retrieveSeconds: number;
   readonly metrics: Readonly<Record<string, MetricEstimate>>;
+  /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */
+  readonly answers?: Readonly<Record<string, AnswerEstimate>>;
 }
 
 export interface RunSummary {
@@ -35,4 +42,15 @@ export interface RunSummary {
   readonly depth: number;
   readonly confidence: number;
   readonly arms: readonly ArmSummary[];
+  /** With an `answers:` section: the answer metrics, in table order. */
+  readonly answerMetrics?: readonly string[];
+  /** Model usage of the run (paid tokens, cached calls) and its cost; usd is null with a reason when a model has no price. */
+  readonly cost?: {
+    readonly calls: number;
+    readonly cachedCalls: number;
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    readonly usd: number | null;
+    readonly reason?: string;
+  };
 }

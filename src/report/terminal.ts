@@ -1,27 +1,49 @@
+import { bestMean, formatAnswerEstimate, formatCost, formatEstimate } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
-/** One row per chunker × retriever, one column per metric: `mean [lower, upper]`; best mean per column marked. */
+/**
+ * One row per chunker × retriever, one column per metric: `mean [lower, upper]`; best mean per column marked.
+ * With answers, a second table of the answer metrics follows.
+ */
 export function renderTable(summary: RunSummary): string {
-  const header = ['chunker', 'retriever', 'chunks', ...summary.metrics];
-  const best = new Map(
-    summary.metrics.map((metric) => [metric, Math.max(...summary.arms.map((arm) => arm.metrics[metric]?.mean ?? -Infinity))]),
+  const several = summary.arms.length > 1;
+  const retrieval = table(
+    ['chunker', 'retriever', 'chunks', ...summary.metrics],
+    summary.arms.map((arm) => [
+      arm.chunker,
+      arm.retriever,
+      String(arm.chunks),
+      ...summary.metrics.map((metric) => {
+        const estimate = arm.metrics[metric];
+        if (!estimate) return 'n/a';
+        const best = several && estimate.mean === bestMean(summary, metric);
+        return formatEstimate(estimate, (mean) => `${mean}${best ? '*' : ''}`);
+      }),
+    ]),
   );
-  const rows = summary.arms.map((arm) => [
-    arm.chunker,
-    arm.retriever,
-    String(arm.chunks),
-    ...summary.metrics.map((metric) => {
-      const estimate = arm.metrics[metric];
-      if (!estimate) return 'n/a';
-      const mark = summary.arms.length > 1 && estimate.mean === best.get(metric) ? '*' : ' ';
-      return `${estimate.mean.toFixed(3)}${mark}[${estimate.lower.toFixed(3)}, ${estimate.upper.toFixed(3)}]`;
-    }),
-  ]);
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   const title =
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
-  return [title, line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)].join('\n');
+  const parts = [title, retrieval];
+  const answerMetrics = summary.answerMetrics ?? [];
+  if (answerMetrics.length > 0) {
+    parts.push(
+      '',
+      'answers (mean over the queries each metric could score):',
+      table(
+        ['chunker', 'retriever', ...answerMetrics],
+        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...answerMetrics.map((metric) => formatAnswerEstimate(arm.answers?.[metric]))]),
+      ),
+    );
+  }
+  if (summary.cost) parts.push('', `models: ${formatCost(summary.cost)}`);
+  return parts.join('\n');
+}
+
+/** Left-aligned first two columns, right-aligned numbers, a dashed rule under the header. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)].join('\n');
 }

@@ -3,7 +3,7 @@
  * document of the shared IR corpora plus synthetic documents built to catch offset bugs.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Chunk } from '../../src/chunkers/chunker.js';
 import { chunkers, createChunker, type ChunkerKind } from '../../src/chunkers/registry.js';
 import type { Document } from '../../src/corpus/types.js';
@@ -15,6 +15,8 @@ const settings: Record<ChunkerKind, readonly object[]> = {
   recursive: [{}, { sizeChars: 64, overlapChars: 16 }],
   sentences: [{}, { sentencesPerChunk: 2, overlapSentences: 1 }],
   markdown: [{}, { maxChars: 64, overlapChars: 16 }],
+  // The offline hashing embedder (the default) keeps the suite fast and deterministic.
+  semantic: [{}, { bufferSize: 0, thresholdType: 'gradient', minChars: 40, maxChars: 300 }],
 };
 
 /** A tiny JSONL reader for `{"_id","title","text"}` lines; the real corpus reader lives in src/corpus. */
@@ -67,6 +69,10 @@ function violations(doc: Document, chunks: readonly Chunk[]): string[] {
 describe.each(Object.keys(chunkers) as ChunkerKind[])('chunker contract: %s', (kind) => {
   describe.each(settings[kind])('with options %j', (options) => {
     const chunker = createChunker(kind, options);
+    // Kinds with async preparation (semantic: sentence embeddings) get every document of the suite in one batch.
+    beforeAll(async () => {
+      await chunker.prepare?.(corpora.flatMap(({ docs }) => docs));
+    });
 
     it.each(corpora)('keeps exact spans, ids, order and coverage on every $name document', ({ docs }) => {
       const problems = docs.flatMap((doc) => violations(doc, chunker.chunk(doc)));

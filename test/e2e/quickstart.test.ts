@@ -20,7 +20,7 @@ describe('ragbench run evals/quickstart.yaml', () => {
     expect(first.code).toBe(0);
     for (const chunker of ['fixed-256', 'sentences-3', 'recursive-400']) {
       for (const retriever of ['local', 'bm25']) {
-        expect(first.stdout).toMatch(new RegExp(`^${chunker}\\s+${retriever}\\s+\\d+\\s+0\\.\\d{3}.?\\[0\\.\\d{3}, [01]\\.\\d{3}\\]`, 'm'));
+        expect(first.stdout).toMatch(new RegExp(`^${chunker}\\s+${retriever}\\s+\\d+\\s+0\\.\\d{3}\\*? \\[0\\.\\d{3}, [01]\\.\\d{3}\\]`, 'm'));
       }
     }
   });

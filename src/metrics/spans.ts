@@ -1,0 +1,160 @@
+/**
+ * Chunk-level metrics from span labels, for any chunker: how much of the relevant text the retrieved chunks
+ * cover, and how much of what they retrieve is relevant. Pure functions on offsets, no text needed.
+ *
+ * Unit: CHARACTERS (UTF-16 code units of the document text, the unit of chunk and span offsets). Chroma's
+ * chunking evaluation counts cl100k tokens; characters need no tokenizer, are exact for every chunker whatever
+ * its own unit, and differ from token counts by a near-constant factor on one corpus, so rankings of chunkers
+ * agree. Whitespace counts like any character.
+ *
+ * Sets, not sums: the retrieved text R is the UNION of the top-k chunks' spans (per document, merged), the
+ * relevant text S the union of the query's relevant spans. Chroma sums chunk lengths in the precision
+ * denominator, so overlapping chunks (any overlap > 0 setting) count the same text twice and look less precise
+ * than they are; here text retrieved twice counts once. (What the generator is sent, overlaps included, is
+ * `chunkCost`.) Grades are ignored: every span with grade ≥ 1 is relevant text.
+ */
+import type { RelevantSpan } from '../corpus/types.js';
+
+/** A retrieved chunk's place: `[start, end)` in its document's text. */
+export interface RetrievedSpan {
+  readonly docId: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A chunk hit as retrievers return it: the id is `${docId}#${start}-${end}` (see `chunkId`). */
+export interface ChunkHitRef {
+  readonly id: string;
+  readonly docId: string;
+}
+
+export interface SpanScores {
+  /** |R ∩ S| / |S|: the share of relevant characters the top-k chunks cover ("span recall@k"). */
+  readonly recall: number;
+  /** |R ∩ S| / |R|; 0 when nothing was retrieved. */
+  readonly precision: number;
+  /** |R ∩ S| / |R ∪ S|. */
+  readonly iou: number;
+  readonly relevantChars: number;
+  readonly retrievedChars: number;
+  readonly overlapChars: number;
+}
+
+/** Names the metrics go by in tables, with `@k` appended: span-recall@10, span-precision@10, span-iou@10. */
+export const spanMetricNames = { recall: 'span-recall', precision: 'span-precision', iou: 'span-iou' } as const;
+
+/** The offsets of a chunk hit, read from its id; throws RangeError when the id is not `${docId}#start-end`. */
+export function chunkSpanOf(hit: ChunkHitRef): RetrievedSpan {
+  const prefix = `${hit.docId}#`;
+  // Parsed after the known docId, so a document id containing `#` or `-` is still read right.
+  const match = hit.id.startsWith(prefix) ? /^(\d+)-(\d+)$/.exec(hit.id.slice(prefix.length)) : null;
+  if (!match) throw new RangeError(`chunk id ${JSON.stringify(hit.id)} is not "${hit.docId}#<start>-<end>"`);
+  return { docId: hit.docId, start: Number(match[1]), end: Number(match[2]) };
+}
+
+/**
+ * Span metrics of one query at cut-off k. `hits`: chunk hits best first (the top `k` are used; a k larger than
+ * the list uses all). `spans`: the query's relevant spans. Returns null when the query has no relevant span
+ * (undefined or empty): such a query has nothing to recall and is left out of means, never scored 0.
+ */
+export function spanMetricsForQuery(
+  hits: readonly ChunkHitRef[],
+  spans: readonly RelevantSpan[] | undefined,
+  k: number,
+): SpanScores | null {
+  return spanScores(topK(hits, k).map(chunkSpanOf), spans ?? []);
+}
+
+/** `spanMetricsForQuery` on offsets already known. */
+export function spanScores(retrieved: readonly RetrievedSpan[], relevant: readonly RelevantSpan[]): SpanScores | null {
+  const wanted = mergeIntervals(relevant.filter((s) => s.grade >= 1));
+  const relevantChars = totalLength(wanted);
+  if (relevantChars === 0) return null;
+  const got = mergeIntervals(retrieved);
+  const retrievedChars = totalLength(got);
+  let overlapChars = 0;
+  for (const [docId, intervals] of got) {
+    const other = wanted.get(docId);
+    if (other) overlapChars += intersectionLength(intervals, other);
+  }
+  return {
+    recall: overlapChars / relevantChars,
+    precision: retrievedChars === 0 ? 0 : overlapChars / retrievedChars,
+    iou: overlapChars / (relevantChars + retrievedChars - overlapChars),
+    relevantChars,
+    retrievedChars,
+    overlapChars,
+  };
+}
+
+export interface ChunkCost {
+  /** Chunks in the top k (what a generator is given). */
+  readonly chunks: number;
+  /** Sum of their lengths: overlapping text is sent, and paid for, once per chunk. */
+  readonly chars: number;
+  /** Distinct document characters among them; `chars / distinctChars` − 1 is the share sent twice. */
+  readonly distinctChars: number;
+  /**
+   * ≈ tokens: ceil(chars / 4), OpenAI's rule of thumb for English with cl100k/o200k. An estimate, so cost
+   * comparisons between chunkers need no tokenizer pass over every retrieved chunk.
+   */
+  readonly estimatedTokens: number;
+}
+
+/** What the top k chunk hits cost a generator, per query. */
+export function chunkCost(hits: readonly ChunkHitRef[], k: number): ChunkCost {
+  const spans = topK(hits, k).map(chunkSpanOf);
+  const chars = spans.reduce((sum, s) => sum + (s.end - s.start), 0);
+  return { chunks: spans.length, chars, distinctChars: totalLength(mergeIntervals(spans)), estimatedTokens: Math.ceil(chars / 4) };
+}
+
+/**
+ * Per document, the union of the spans as sorted, disjoint `start, end` pairs (touching spans join).
+ * Empty or reversed spans contribute nothing.
+ */
+export function mergeIntervals(spans: readonly RetrievedSpan[]): Map<string, number[]> {
+  const byDoc = new Map<string, RetrievedSpan[]>();
+  for (const span of spans) {
+    if (span.end <= span.start) continue;
+    let list = byDoc.get(span.docId);
+    if (!list) byDoc.set(span.docId, (list = []));
+    list.push(span);
+  }
+  const merged = new Map<string, number[]>();
+  for (const [docId, list] of byDoc) {
+    list.sort((a, b) => a.start - b.start || a.end - b.end);
+    const out: number[] = [];
+    for (const { start, end } of list) {
+      if (out.length > 0 && start <= out[out.length - 1]!) out[out.length - 1] = Math.max(out[out.length - 1]!, end);
+      else out.push(start, end);
+    }
+    merged.set(docId, out);
+  }
+  return merged;
+}
+
+/** Overlap of two sorted disjoint interval lists (flat pairs), by a merge walk. */
+function intersectionLength(a: readonly number[], b: readonly number[]): number {
+  let total = 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const start = Math.max(a[i]!, b[j]!);
+    const end = Math.min(a[i + 1]!, b[j + 1]!);
+    if (end > start) total += end - start;
+    if (a[i + 1]! < b[j + 1]!) i += 2;
+    else j += 2;
+  }
+  return total;
+}
+
+function totalLength(intervals: ReadonlyMap<string, readonly number[]>): number {
+  let total = 0;
+  for (const list of intervals.values()) for (let i = 0; i < list.length; i += 2) total += list[i + 1]! - list[i]!;
+  return total;
+}
+
+function topK<T>(items: readonly T[], k: number): readonly T[] {
+  if (!(k >= 1)) throw new RangeError(`k must be a positive integer or Infinity, got ${k}`);
+  return Number.isFinite(k) ? items.slice(0, k) : items;
+}

@@ -1,0 +1,131 @@
+import { chunkers } from '../chunkers/registry.js';
+import type { NamedConfig, ResolvedEval } from '../config/load-eval.js';
+import type { Judgments, Query } from '../corpus/types.js';
+import type { RankedDoc } from '../metrics/run-file.js';
+import { retrievers } from '../retrievers/registry.js';
+import type { ArmSummary, MetricEstimate } from '../report/run-summary.js';
+import type { PluginContext } from '../shared/plugin.js';
+import type { Progress } from '../shared/progress.js';
+import { bootstrapMean } from '../stats/bootstrap.js';
+import type { AnswerRunner } from './answering.js';
+import { evaluate } from './evaluate.js';
+import { ingest } from './ingest.js';
+import type { LoadedCorpus } from './load-corpus.js';
+import type { QueryResult } from './run-store.js';
+
+export interface ArmPlan {
+  readonly plan: ResolvedEval;
+  readonly corpus: LoadedCorpus;
+  readonly queries: readonly Query[];
+  /** The judgments of `queries` only, so a query limit never scores the other judged queries as misses. */
+  readonly judgments: Judgments;
+  readonly chunker: NamedConfig;
+  readonly retriever: NamedConfig;
+  readonly context: PluginContext;
+  readonly answering?: AnswerRunner;
+  readonly progress: Progress;
+  readonly signal?: AbortSignal;
+}
+
+export interface ArmOutcome {
+  readonly summary: ArmSummary;
+  readonly results: readonly QueryResult[];
+  readonly run: Map<string, RankedDoc[]>;
+  /** What the manifest records of this arm: configs as written (env var names, never values) and fingerprints. */
+  readonly manifest: unknown;
+}
+
+/** One chunker × retriever: ingest (or reuse) the index, retrieve, score, and answer when configured. */
+export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
+  const { plan, corpus, context, progress, signal } = arm;
+  const chunker = chunkers[arm.chunker.config.kind as keyof typeof chunkers].create(arm.chunker.config.options as never, context);
+  const retriever = await retrievers[arm.retriever.config.kind as keyof typeof retrievers].create(
+    arm.retriever.config.options as never,
+    context,
+  );
+  try {
+    const indexed = await ingest({
+      documents: corpus.documents,
+      chunker,
+      retriever,
+      identity: {
+        corpus: { name: corpus.name, fingerprint: corpus.fingerprint },
+        chunker: { name: arm.chunker.name, fingerprint: chunker.fingerprint },
+        retriever: { name: arm.retriever.name, fingerprint: retriever.fingerprint },
+      },
+      workDir: context.workDir,
+      progress,
+      ...(signal ? { signal } : {}),
+    });
+    const evaluation = await evaluate({
+      queries: arm.queries,
+      judgments: arm.judgments,
+      retriever,
+      depth: plan.depth,
+      metrics: plan.metrics,
+      includeUnjudged: plan.includeUnjudged,
+      progress,
+      ...(signal ? { signal } : {}),
+    });
+    const answers = arm.answering
+      ? await arm.answering.answerArm({ queries: arm.queries, chunkHits: evaluation.chunkHits, progress, ...(signal ? { signal } : {}) })
+      : undefined;
+    const name = `${arm.chunker.name} × ${arm.retriever.name}`;
+    const metrics: Record<string, MetricEstimate> = {};
+    for (const metric of plan.metrics) {
+      const values = [...evaluation.perQuery.values()].map((scores) => scores[metric]!);
+      metrics[metric] = values.length > 0 ? bootstrapMean(values, plan.bootstrap) : { mean: Number.NaN, lower: Number.NaN, upper: Number.NaN };
+    }
+    const results: QueryResult[] = [...evaluation.perQuery].map(([queryId, scores]) => {
+      const ranked = evaluation.run.get(queryId) ?? [];
+      const answer = answers?.perQuery.get(queryId);
+      return {
+        arm: name,
+        queryId,
+        metrics: scores,
+        top: ranked.slice(0, 10),
+        relevantRanks: relevantRanksOf(ranked, corpus.judgments.get(queryId)),
+        ...(answer
+          ? { answer: { text: answer.answer.text, ...(answer.answer.label ? { label: answer.answer.label } : {}), contextIds: answer.contextIds, scores: answer.scores, reasons: answer.reasons } }
+          : {}),
+      };
+    });
+    return {
+      summary: {
+        arm: name,
+        chunker: arm.chunker.name,
+        retriever: arm.retriever.name,
+        queries: evaluation.perQuery.size,
+        chunks: indexed.chunks,
+        indexKey: indexed.key,
+        ingest: { mode: indexed.mode, seconds: indexed.seconds },
+        retrieveSeconds: evaluation.seconds,
+        metrics,
+        ...(answers ? { answers: answers.estimates } : {}),
+      },
+      results,
+      run: evaluation.run,
+      manifest: {
+        arm: name,
+        indexKey: indexed.key,
+        chunker: describe(arm.chunker, chunker.fingerprint),
+        retriever: describe(arm.retriever, retriever.fingerprint),
+      },
+    };
+  } finally {
+    await retriever.close();
+  }
+}
+
+function describe(named: NamedConfig, fingerprint: string) {
+  return { name: named.name, file: named.file, kind: named.config.kind, options: named.config.options, fingerprint };
+}
+
+/** docId → rank (1-based) of the judged-relevant documents in a ranking: what `compare` diffs query by query. */
+function relevantRanksOf(ranked: readonly RankedDoc[], relevant: ReadonlyMap<string, number> | undefined): Record<string, number> {
+  const ranks: Record<string, number> = {};
+  ranked.forEach((doc, index) => {
+    if ((relevant?.get(doc.docId) ?? 0) > 0) ranks[doc.docId] = index + 1;
+  });
+  return ranks;
+}

@@ -1,0 +1,55 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadEval } from '../../../src/config/load-eval.js';
+import { runEval } from '../../../src/pipeline/run-eval.js';
+import { createEnv } from '../../../src/shared/env.js';
+import { repoRoot } from '../../helpers/datasets.js';
+
+async function evalFile(body: string): Promise<{ file: string; workDir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rb-run-'));
+  const file = join(dir, 'eval.yaml');
+  await writeFile(file, body);
+  return { file, workDir: join(dir, '.ragbench') };
+}
+
+describe('runEval', () => {
+  it('scores only the first N queries under queryLimit (the other judged queries are not counted as misses)', async () => {
+    const { file, workDir } = await evalFile(
+      `corpus: ${join(repoRoot, 'corpora', 'sample.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'fixed-256.yaml')}]\n` +
+        `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nmetrics: [recall@10]\nqueryLimit: 4\n`,
+    );
+    const limited = await runEval(await loadEval(file), { workDir, env: createEnv({}) });
+    expect(limited.summary.arms[0]!.queries).toBe(4);
+    const lines = (await readFile(join(limited.dir, 'results.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(4);
+    const perQuery = lines.map((line) => JSON.parse(line).metrics['recall@10'] as number);
+    expect(limited.summary.arms[0]!.metrics['recall@10']!.mean).toBeCloseTo(perQuery.reduce((a, b) => a + b, 0) / 4, 12);
+  });
+
+  it('with an answers section, answers every query and reports answer metrics with their unscorable counts', async () => {
+    const { file, workDir } = await evalFile(
+      `corpus: ${join(repoRoot, 'corpora', 'pubmedqa-pqal.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'recursive-800.yaml')}]\n` +
+        `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nmetrics: [recall@5]\nqueryLimit: 12\n` +
+        `answers:\n  answerer: { kind: extractive }\n  metrics: [token-f1, decision-accuracy, context-recall, faithfulness-lexical]\n`,
+    );
+    const outcome = await runEval(await loadEval(file), { workDir, env: createEnv({}) });
+    expect(outcome.summary.answerMetrics).toEqual(['token-f1', 'decision-accuracy', 'context-recall', 'faithfulness-lexical']);
+    const answers = outcome.summary.arms[0]!.answers!;
+    for (const metric of outcome.summary.answerMetrics!) {
+      const estimate = answers[metric]!;
+      expect(estimate.scored + estimate.nulls).toBe(12);
+      if (estimate.mean !== null) {
+        expect(estimate.mean).toBeGreaterThanOrEqual(0);
+        expect(estimate.mean).toBeLessThanOrEqual(1);
+      }
+    }
+    const first = JSON.parse((await readFile(join(outcome.dir, 'results.jsonl'), 'utf8')).split('\n')[0]!);
+    expect(first.answer.text.length).toBeGreaterThan(0);
+    expect(['yes', 'no', 'maybe']).toContain(first.answer.label);
+    expect(first.answer.contextIds.length).toBeLessThanOrEqual(5);
+    const report = await readFile(join(outcome.dir, 'report.md'), 'utf8');
+    expect(report).toContain('## Answers');
+  });
+});
