@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RagbenchError, exitCodes } from '../shared/errors.js';
+import type { ParityCliOptions } from './commands/parity.js';
 import type { SynthCommandOptions } from './commands/synth.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -95,6 +96,21 @@ function buildProgram(): Command {
     .action(async (options: { qrels: string; run: string; metrics: string; includeUnjudged: boolean; json: boolean }) => {
       const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(options);
+    });
+
+  program
+    .command('parity')
+    .description('ingest the same chunks into two or more stores and compare rankings: Jaccard@k, RBO, ANN recall vs exact, metric deltas')
+    .argument('<eval.yaml>', 'an eval whose retrievers are dense retrievers differing only by store, e.g. evals/parity.yaml')
+    .option('--k <n>', 'top-k chunks compared per query', '10')
+    .option('--threshold <x>', 'list queries whose 1 − Jaccard@k exceeds this', '0')
+    .option('--rbo-p <p>', 'rank-biased overlap persistence', '0.9')
+    .option('--min-jaccard <x>', "exit 1 when a store pair's mean Jaccard@k is below this")
+    .option('--out <file>', 'also write the full report as JSON')
+    .option('--json', 'print the report as JSON', false)
+    .action(async (evalFile: string, options: ParityCliOptions, command: Command) => {
+      const { parityCommand } = await import('./commands/parity.js');
+      await parityCommand(evalFile, options, globals(command));
     });
 
   program

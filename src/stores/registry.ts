@@ -1,7 +1,9 @@
 import { memory } from './memory.js';
 import { pgvector } from './pgvector.js';
+import { pinecone } from './pinecone.js';
+import { weaviate } from './weaviate.js';
 import type { StoreDefinition } from './vector-store.js';
 
 /** Vector store kinds: the key is the `kind:` users write and the file name in this folder. */
-export const stores = { memory, pgvector } as const satisfies Record<string, StoreDefinition>;
+export const stores = { memory, pgvector, pinecone, weaviate } as const satisfies Record<string, StoreDefinition>;
 export type StoreKind = keyof typeof stores;

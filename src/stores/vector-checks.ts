@@ -1,5 +1,5 @@
 import { ConfigError, DataError, DimensionError } from '../shared/errors.js';
-import type { Distance, IndexSpec } from './vector-store.js';
+import { compareHits, type Distance, type Hit, type IndexSpec } from './vector-store.js';
 
 /** Same rule as `IndexSpec.name`: safe as a SQL identifier suffix, a Pinecone index name and a file name. */
 const indexNamePattern = /^[a-z0-9_]{1,48}$/;
@@ -49,3 +49,16 @@ export function scoreFromDistance(distance: Distance, value: number): number {
   return distance === 'cosine' ? 1 - value : -value;
 }
 
+
+/**
+ * How many hits to ask a remote service for when k are wanted. Services cut ties at the k-th place in their
+ * own order (insertion, shard), not by id; a few more let `topHits` cut them by id as `compareHits` says.
+ */
+export function overFetch(k: number): number {
+  return k + Math.max(4, Math.ceil(k / 10));
+}
+
+/** Best first by `compareHits` (score, then id), at most k. */
+export function topHits(hits: readonly Hit[], k: number): Hit[] {
+  return [...hits].sort(compareHits).slice(0, k);
+}
