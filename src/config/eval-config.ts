@@ -36,6 +36,30 @@ export const gateSchema = z.record(z.string(), gateRuleSchema).transform((gate, 
 });
 export type Gate = z.output<typeof gateSchema>;
 
+/** Answer metrics that say whether an answer is right, so `ragbench decide` can rank arms by one of them. */
+export const decisionMetricNames = ['decision-accuracy', 'correctness-llm', 'token-f1', 'exact-match'] as const;
+
+/**
+ * `decide:` — how `ragbench decide` turns per-arm scores into a recommendation (src/report/decision-rules.ts).
+ * "≈" means the 95% CI of a paired difference lies inside ±equivalenceMargin; "≫" means the difference exceeds the
+ * margin and is significant (Holm-adjusted randomization p < alpha).
+ */
+export const decideConfigSchema = z.strictObject({
+  /** The correctness metric arms are compared on; default: the first of decisionMetricNames in answers.metrics. */
+  primaryMetric: z.enum(decisionMetricNames).optional(),
+  /** The primary metric's mean an arm needs to be usable as is; default 0.7. */
+  goodEnough: z.number().gt(0).lte(1).default(0.7),
+  /** Differences smaller than this are "the same" for the product; default 0.03 (3 points). */
+  equivalenceMargin: z.number().gt(0).lt(1).default(0.03),
+  /** Family-wise significance level across all the paired comparisons (Holm); default 0.05. */
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  /** Faithfulness (faithfulness-llm, else faithfulness-lexical) below this marks an answer unfaithful; default 0.5. */
+  faithfulEnough: z.number().gt(0).lt(1).default(0.5),
+  /** The whole-corpus arm runs only when the corpus (≈ characters / 4 tokens) fits this; default 128,000. */
+  contextWindowTokens: z.int().positive().default(128_000),
+});
+export type DecideConfig = z.output<typeof decideConfigSchema>;
+
 /** `evals/*.yaml`: corpus × chunkers × retrievers × metrics. */
 export const evalConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'name may hold letters, digits, ".", "_" and "-"').optional(),
@@ -48,6 +72,11 @@ export const evalConfigSchema = z.strictObject({
   depth: z.number().int().positive().optional(),
   /** Score queries with no relevant documents as 0 instead of leaving them out (trec_eval -c). */
   includeUnjudged: z.boolean().default(false),
+  /**
+   * Chunk-level metrics against labelled character spans (`qrels/<split>.spans.jsonl`): span-recall@k,
+   * span-precision@k, span-iou@k, and context-tokens@k (≈ tokens a generator is sent per query).
+   */
+  spanMetrics: z.array(z.string()).optional(),
   /** Evaluate only the first N queries (a quick look before a full run). */
   queryLimit: z.number().int().positive().optional(),
   bootstrap: z
@@ -63,7 +92,13 @@ export const evalConfigSchema = z.strictObject({
   answers: answersConfigSchema.optional(),
   /** USD per 1M input/output tokens, over the built-in table, for the run's cost ledger. */
   prices: priceTableSchema.optional(),
+  /** Settings of `ragbench decide` (prompt-only vs RAG vs fine-tuning); needs an answers: section. */
+  decide: decideConfigSchema.optional(),
 }).superRefine((config, ctx) => {
+  const primary = config.decide?.primaryMetric;
+  if (primary && config.answers && !config.answers.metrics.includes(primary)) {
+    ctx.addIssue({ code: 'custom', path: ['decide', 'primaryMetric'], message: `${primary} is not in answers.metrics (${config.answers.metrics.join(', ')})` });
+  }
   // A gate on a metric the run does not compute could never fail: reject it at load time.
   if (!config.gate) return;
   const labels = new Set(config.metrics.flatMap((metric) => labelOf(metric) ?? []));

@@ -2,6 +2,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { chunkers } from '../chunkers/registry.js';
 import { corpusConfigSchema } from '../corpus/corpus-config.js';
 import { parseMetricName } from '../metrics/retrieval.js';
+import { parseSpanMetricName } from '../metrics/spans.js';
 import { retrievers } from '../retrievers/registry.js';
 import { ConfigError, RagbenchError } from '../shared/errors.js';
 import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
@@ -18,6 +19,8 @@ export interface ResolvedCorpus {
   readonly path: string;
   readonly layout?: 'beir' | 'files';
   readonly qrelsSplit: string;
+  /** BEIR: absolute path of the documents file when it is not `<path>/corpus.jsonl`. */
+  readonly documentsFile?: string;
   /** The corpus YAML it came from, if any. */
   readonly file?: string;
 }
@@ -29,7 +32,7 @@ export interface NamedConfig {
   readonly config: PluginConfig;
 }
 
-export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | 'retrievers' | 'name'> {
+export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | 'retrievers' | 'name' | 'spanMetrics'> {
   readonly name: string;
   readonly file: string;
   readonly corpus: ResolvedCorpus;
@@ -37,6 +40,8 @@ export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | '
   readonly retrievers: readonly NamedConfig[];
   /** Retrieval depth per query: the configured depth or the largest metric cut-off (at least 10). */
   readonly depth: number;
+  /** Canonical span metric labels (empty when none). */
+  readonly spanMetrics: readonly string[];
 }
 
 /** Loads `evals/*.yaml` and everything it references, so later stages never see an invalid config. */
@@ -53,6 +58,13 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
       throw new ConfigError(message, { place: loaded.placeOf(['metrics', i]), fix: 'e.g. recall@10, mrr@10, ndcg@10, map@100' });
     }
   });
+  const spanMetrics = (config.spanMetrics ?? []).map((metric, i) => {
+    try {
+      return parseSpanMetricName(metric).label;
+    } catch (error) {
+      throw new ConfigError((error as Error).message, { place: loaded.placeOf(['spanMetrics', i]), fix: 'e.g. span-recall@5, span-iou@5, context-tokens@5' });
+    }
+  });
   const corpus =
     typeof config.corpus === 'string'
       ? await loadCorpusReference(config.corpus, path, loaded.placeOf(['corpus']))
@@ -65,10 +77,12 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
   );
   assertUniqueNames(chunkerList, 'chunkers', path);
   assertUniqueNames(retrieverList, 'retrievers', path);
-  const maxCut = Math.max(10, ...metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite));
+  const cuts = [...metrics.map((m) => parseMetricName(m).k), ...spanMetrics.map((m) => parseSpanMetricName(m).k)];
+  const maxCut = Math.max(10, ...cuts.filter(Number.isFinite));
   return {
     ...config,
     metrics,
+    spanMetrics,
     name: config.name ?? nameFromFile(path),
     file: path,
     corpus,
@@ -88,7 +102,7 @@ export async function loadCorpusReference(reference: string, fromFile: string, p
 }
 
 async function resolveCorpusConfig(
-  config: { name?: string | undefined; path: string; layout?: 'beir' | 'files' | undefined; qrels?: string | undefined },
+  config: { name?: string | undefined; path: string; layout?: 'beir' | 'files' | undefined; qrels?: string | undefined; documents?: string | undefined },
   file: string,
 ): Promise<ResolvedCorpus> {
   const path = resolve(dirname(file), config.path);
@@ -104,6 +118,7 @@ async function resolveCorpusConfig(
     qrelsSplit: config.qrels ?? 'test',
     file,
     ...(config.layout ? { layout: config.layout } : {}),
+    ...(config.documents ? { documentsFile: resolve(dirname(file), config.documents) } : {}),
   };
 }
 

@@ -13,6 +13,11 @@ export interface BeirCorpusOptions {
   readonly name: string;
   /** Which `qrels/<split>.tsv` holds the judgments; default `test`. */
   readonly qrelsSplit?: string;
+  /**
+   * The documents file when it lives elsewhere (default `<dir>/corpus.jsonl`): a test set made for an existing
+   * corpus (e.g. by `ragbench synth`) then needs no copy of the documents.
+   */
+  readonly documentsFile?: string;
 }
 
 /**
@@ -22,13 +27,13 @@ export interface BeirCorpusOptions {
  * Throws a DataError (with fix) when `corpus.jsonl` is missing.
  */
 export async function openBeirCorpus(dir: string, options: BeirCorpusOptions): Promise<CorpusSource> {
-  const corpusFile = join(dir, 'corpus.jsonl');
+  const corpusFile = options.documentsFile ?? join(dir, 'corpus.jsonl');
   const queriesFile = join(dir, 'queries.jsonl');
   const qrelsFile = join(dir, 'qrels', `${options.qrelsSplit ?? 'test'}.tsv`);
   const spansFile = join(dir, 'qrels', `${options.qrelsSplit ?? 'test'}.spans.jsonl`);
   if (!(await exists(corpusFile))) {
-    throw new DataError(`no corpus.jsonl in ${dir}`, {
-      place: { file: dir },
+    throw new DataError(options.documentsFile ? `documents file not found: ${corpusFile}` : `no corpus.jsonl in ${dir}`, {
+      place: { file: options.documentsFile ?? dir },
       fix: 'a BEIR corpus folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv',
     });
   }

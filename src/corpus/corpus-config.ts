@@ -1,7 +1,4 @@
-import { basename, dirname, extname, resolve } from 'node:path';
 import { z } from 'zod';
-import { openCorpus } from './open-corpus.js';
-import type { CorpusSource } from './types.js';
 
 /**
  * A corpus manifest (`corpora/<name>.yaml`): data lives elsewhere, the YAML says where and how to read it.
@@ -13,18 +10,11 @@ export const corpusConfigSchema = z.strictObject({
   path: z.string().min(1),
   /** Default: detected from the folder (corpus.jsonl → beir). */
   layout: z.enum(['beir', 'files']).optional(),
+  /** BEIR: the documents file when it is not `<path>/corpus.jsonl` (relative to the YAML file). */
+  documents: z.string().min(1).optional(),
   /** The qrels split, `qrels/<split>.tsv`. */
   qrels: z.string().min(1).default('test'),
   description: z.string().optional(),
 });
 
 export type CorpusConfig = z.output<typeof corpusConfigSchema>;
-
-/** Opens the corpus a parsed manifest describes; `configFile` is the YAML file it came from. */
-export function openConfiguredCorpus(config: CorpusConfig, configFile: string): Promise<CorpusSource> {
-  return openCorpus(resolve(dirname(configFile), config.path), {
-    name: config.name ?? basename(configFile, extname(configFile)),
-    ...(config.layout ? { layout: config.layout } : {}),
-    qrelsSplit: config.qrels,
-  });
-}

@@ -15,6 +15,8 @@ export interface OpenCorpusOptions {
   readonly layout?: CorpusLayout;
   /** Which `qrels/<split>.tsv` holds the judgments; default `test`. */
   readonly qrelsSplit?: string;
+  /** BEIR only: the documents file when it is not `<path>/corpus.jsonl`. */
+  readonly documentsFile?: string;
 }
 
 /**
@@ -36,8 +38,11 @@ export async function openCorpus(path: string, options: OpenCorpusOptions = {}):
       fix: 'point at the folder that holds corpus.jsonl (BEIR) or the .md/.txt files, not at a file',
     });
   }
-  const layout = options.layout ?? ((await exists(join(dir, 'corpus.jsonl'))) ? 'beir' : 'files');
+  const layout = options.layout ?? (options.documentsFile || (await exists(join(dir, 'corpus.jsonl'))) ? 'beir' : 'files');
   const name = options.name ?? basename(dir);
   const qrelsSplit = options.qrelsSplit ?? 'test';
-  return layout === 'beir' ? openBeirCorpus(dir, { name, qrelsSplit }) : openDirectoryCorpus(dir, { name, qrelsSplit });
+  if (layout === 'beir') {
+    return openBeirCorpus(dir, { name, qrelsSplit, ...(options.documentsFile ? { documentsFile: options.documentsFile } : {}) });
+  }
+  return openDirectoryCorpus(dir, { name, qrelsSplit });
 }

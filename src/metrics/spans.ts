@@ -158,3 +158,29 @@ function topK<T>(items: readonly T[], k: number): readonly T[] {
   if (!(k >= 1)) throw new RangeError(`k must be a positive integer or Infinity, got ${k}`);
   return Number.isFinite(k) ? items.slice(0, k) : items;
 }
+
+/** A span or context-cost metric as written in an eval's `spanMetrics`: `span-recall@5`, `context-tokens@10`, … */
+export interface SpanMetricSpec {
+  readonly name: 'span-recall' | 'span-precision' | 'span-iou' | 'context-tokens';
+  readonly k: number;
+  readonly label: string;
+}
+
+export const spanMetricKinds = ['span-recall', 'span-precision', 'span-iou', 'context-tokens'] as const;
+
+/** Parses `span-iou@5`; throws RangeError naming the valid forms. */
+export function parseSpanMetricName(text: string): SpanMetricSpec {
+  const match = /^(span-recall|span-precision|span-iou|context-tokens)@([1-9]\d*)$/.exec(text.trim().toLowerCase());
+  if (!match) throw new RangeError(`unknown span metric "${text}"; use ${spanMetricKinds.map((m) => `${m}@k`).join(', ')}`);
+  const name = match[1] as SpanMetricSpec['name'];
+  const k = Number(match[2]);
+  return { name, k, label: `${name}@${k}` };
+}
+
+/** One query's value of a span metric: null when it has no relevant span (context-tokens is always defined). */
+export function spanMetricValue(spec: SpanMetricSpec, hits: readonly ChunkHitRef[], spans: readonly RelevantSpan[] | undefined): number | null {
+  if (spec.name === 'context-tokens') return chunkCost(hits, spec.k).estimatedTokens;
+  const scores = spanMetricsForQuery(hits, spans, spec.k);
+  if (!scores) return null;
+  return spec.name === 'span-recall' ? scores.recall : spec.name === 'span-precision' ? scores.precision : scores.iou;
+}

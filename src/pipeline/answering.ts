@@ -1,20 +1,22 @@
 import { dirname, resolve } from 'node:path';
+import type { ContextMode } from '../answers/answerer.js';
 import type { AnswersConfig } from '../answers/answers-config.js';
 import { createConfiguredChatModel } from '../answers/chat-models.js';
 import { answerers } from '../answers/registry.js';
-import { checkQaIds, readQaFile } from '../corpus/qa.js';
+import { checkQaIds, readQaFile, type QaSet } from '../corpus/qa.js';
 import type { Document, Query } from '../corpus/types.js';
 import type { Ledger } from '../llms/ledger.js';
-import type { AnswerEstimate } from '../report/run-summary.js';
+import type { ScoredEstimate } from '../report/run-summary.js';
 import type { Hit } from '../retrievers/retriever.js';
 import type { Env } from '../shared/env.js';
 import type { Progress } from '../shared/progress.js';
-import { bootstrapMean, type BootstrapOptions } from '../stats/bootstrap.js';
+import type { BootstrapOptions } from '../stats/bootstrap.js';
 import { evaluateAnswers, type QueryAnswer } from './answer-eval.js';
+import { estimateOverScored } from './estimates.js';
 import type { LoadedCorpus } from './load-corpus.js';
 
 export interface ArmAnswers {
-  readonly estimates: Readonly<Record<string, AnswerEstimate>>;
+  readonly estimates: Readonly<Record<string, ScoredEstimate>>;
   readonly perQuery: ReadonlyMap<string, QueryAnswer>;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedAnswers: number };
 }
@@ -22,9 +24,17 @@ export interface ArmAnswers {
 /** The answer step of a run, set up once (QA file, answerer, judge) and applied to every arm's retrieval. */
 export interface AnswerRunner {
   readonly metrics: readonly string[];
+  /** The QA set answers are scored against (gold answers, labels, passages), e.g. for reports. */
+  readonly qa: QaSet;
+  /**
+   * `contexts` and `contextK` override the config's for this arm only (`ragbench decide` answers the same
+   * questions closed-book, from retrieval and from the gold passages); `chunkHits` is needed for 'retrieved'.
+   */
   answerArm(options: {
     queries: readonly Query[];
-    chunkHits: ReadonlyMap<string, readonly Hit[]>;
+    chunkHits?: ReadonlyMap<string, readonly Hit[]>;
+    contexts?: ContextMode;
+    contextK?: number;
     progress?: Progress;
     signal?: AbortSignal;
   }): Promise<ArmAnswers>;
@@ -50,14 +60,15 @@ export async function prepareAnswering(options: {
   const documents = new Map<string, Document>(options.corpus.documents.map((doc) => [doc.id, doc]));
   return {
     metrics: config.metrics,
-    async answerArm({ queries, chunkHits, progress, signal }) {
+    qa,
+    async answerArm({ queries, chunkHits, contexts, contextK, progress, signal }) {
       const evaluation = await evaluateAnswers({
         queries,
         qa,
         documents,
-        chunkHits,
-        contexts: config.contexts,
-        contextK: config.contextK,
+        ...(chunkHits ? { chunkHits } : {}),
+        contexts: contexts ?? config.contexts,
+        contextK: contextK ?? config.contextK,
         answerer,
         metrics: config.metrics,
         judgeSamples: config.judgeSamples,
@@ -66,15 +77,9 @@ export async function prepareAnswering(options: {
         ...(progress ? { progress } : {}),
         ...(signal ? { signal } : {}),
       });
+      const answers = [...evaluation.perQuery.values()];
       const estimates: ArmAnswers['estimates'] = Object.fromEntries(
-        config.metrics.map((metric) => {
-          const values = [...evaluation.perQuery.values()]
-            .map((answer) => answer.scores[metric])
-            .filter((value): value is number => typeof value === 'number');
-          const nulls = evaluation.perQuery.size - values.length;
-          // Unscorable queries are reported as a count, never averaged in as 0.
-          return [metric, values.length > 0 ? { ...bootstrapMean(values, options.bootstrap), scored: values.length, nulls } : { mean: null, scored: 0, nulls }];
-        }),
+        config.metrics.map((metric) => [metric, estimateOverScored(answers.map((answer) => answer.scores[metric]), options.bootstrap)]),
       );
       return { estimates, perQuery: evaluation.perQuery, usage: evaluation.usage };
     },

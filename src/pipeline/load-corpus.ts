@@ -1,5 +1,5 @@
 import { openCorpus } from '../corpus/open-corpus.js';
-import type { Document, Judgments, Query } from '../corpus/types.js';
+import type { Document, Judgments, Query, SpanJudgments } from '../corpus/types.js';
 import type { ResolvedCorpus } from '../config/load-eval.js';
 import { DataError } from '../shared/errors.js';
 
@@ -9,6 +9,8 @@ export interface LoadedCorpus {
   readonly documents: readonly Document[];
   readonly queries: readonly Query[];
   readonly judgments: Judgments;
+  /** Span-level judgments, when the corpus has a span file. */
+  readonly spans?: SpanJudgments;
 }
 
 /** Reads a whole corpus into memory and checks that queries, judgments and documents fit together. */
@@ -17,6 +19,7 @@ export async function loadCorpus(corpus: ResolvedCorpus, options: { requireQueri
     name: corpus.name,
     qrelsSplit: corpus.qrelsSplit,
     ...(corpus.layout ? { layout: corpus.layout } : {}),
+    ...(corpus.documentsFile ? { documentsFile: corpus.documentsFile } : {}),
   });
   const documents: Document[] = [];
   for await (const doc of source.documents()) documents.push(doc);
@@ -40,7 +43,8 @@ export async function loadCorpus(corpus: ResolvedCorpus, options: { requireQueri
     }
     checkJudgedIds(corpus.name, where, documents, queries, judgments);
   }
-  return { name: corpus.name, fingerprint, documents, queries, judgments };
+  const spans = await source.spans?.({ documentLengths: new Map(documents.map((doc) => [doc.id, doc.text.length])) });
+  return { name: corpus.name, fingerprint, documents, queries, judgments, ...(spans ? { spans } : {}) };
 }
 
 /** Judgments that name unknown queries or documents mean the qrels belong to another corpus: say so, don't score garbage. */

@@ -8,6 +8,8 @@ import type { PluginContext } from '../shared/plugin.js';
 import type { Progress } from '../shared/progress.js';
 import { bootstrapMean } from '../stats/bootstrap.js';
 import type { AnswerRunner } from './answering.js';
+import { parseSpanMetricName, spanMetricValue } from '../metrics/spans.js';
+import { estimateOverScored } from './estimates.js';
 import { evaluate } from './evaluate.js';
 import { ingest } from './ingest.js';
 import type { LoadedCorpus } from './load-corpus.js';
@@ -76,6 +78,14 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       const values = [...evaluation.perQuery.values()].map((scores) => scores[metric]!);
       metrics[metric] = values.length > 0 ? bootstrapMean(values, plan.bootstrap) : { mean: Number.NaN, lower: Number.NaN, upper: Number.NaN };
     }
+    const spanSpecs = plan.spanMetrics.map(parseSpanMetricName);
+    const spanValues = new Map(
+      [...evaluation.perQuery.keys()].map((queryId) => {
+        const hits = evaluation.chunkHits.get(queryId) ?? [];
+        const spans = corpus.spans?.get(queryId);
+        return [queryId, Object.fromEntries(spanSpecs.map((spec) => [spec.label, spanMetricValue(spec, hits, spans)]))] as const;
+      }),
+    );
     const results: QueryResult[] = [...evaluation.perQuery].map(([queryId, scores]) => {
       const ranked = evaluation.run.get(queryId) ?? [];
       const answer = answers?.perQuery.get(queryId);
@@ -85,6 +95,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         metrics: scores,
         top: ranked.slice(0, 10),
         relevantRanks: relevantRanksOf(ranked, corpus.judgments.get(queryId)),
+        ...(spanSpecs.length > 0 ? { spans: spanValues.get(queryId) } : {}),
         ...(answer
           ? { answer: { text: answer.answer.text, ...(answer.answer.label ? { label: answer.answer.label } : {}), contextIds: answer.contextIds, scores: answer.scores, reasons: answer.reasons } }
           : {}),
@@ -102,6 +113,13 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         retrieveSeconds: evaluation.seconds,
         metrics,
         ...(answers ? { answers: answers.estimates } : {}),
+        ...(spanSpecs.length > 0
+          ? {
+              spans: Object.fromEntries(
+                spanSpecs.map((spec) => [spec.label, estimateOverScored([...spanValues.values()].map((v) => v[spec.label]), plan.bootstrap)]),
+              ),
+            }
+          : {}),
       },
       results,
       run: evaluation.run,

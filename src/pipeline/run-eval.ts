@@ -5,6 +5,7 @@ import type { RankedDoc } from '../metrics/run-file.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { ArmSummary, RunSummary } from '../report/run-summary.js';
 import type { Env } from '../shared/env.js';
+import { DataError } from '../shared/errors.js';
 import type { Progress } from '../shared/progress.js';
 import { silentProgress } from '../shared/progress.js';
 import { prepareAnswering } from './answering.js';
@@ -36,6 +37,12 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   // Queries absent from the qrels cannot change a score unless counted as 0, so they are not even retrieved.
   const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => corpus.judgments.has(q.id));
   const judgments = new Map(queries.flatMap((q) => (corpus.judgments.has(q.id) ? [[q.id, corpus.judgments.get(q.id)!] as const] : [])));
+  if (plan.spanMetrics.length > 0 && !corpus.spans) {
+    throw new DataError(`spanMetrics need span judgments, but corpus ${corpus.name} has no qrels/${plan.corpus.qrelsSplit}.spans.jsonl`, {
+      place: { file: plan.file },
+      fix: 'remove spanMetrics, or generate a test set with span labels (ragbench synth)',
+    });
+  }
   const runId = newRunId(plan.name);
   const ledger = createLedger(plan.prices ?? {});
   const answering = plan.answers
@@ -91,6 +98,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
     depth: plan.depth,
     confidence: plan.bootstrap.confidence,
     arms,
+    ...(plan.spanMetrics.length > 0 ? { spanMetrics: plan.spanMetrics } : {}),
     ...(answering ? { answerMetrics: answering.metrics } : {}),
     ...(usage.models.length > 0
       ? {
@@ -112,6 +120,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
       file: plan.file,
       name: plan.name,
       metrics: plan.metrics,
+      spanMetrics: plan.spanMetrics,
       depth: plan.depth,
       includeUnjudged: plan.includeUnjudged,
       queryLimit: plan.queryLimit,

@@ -17,6 +17,8 @@ export interface QueryResult {
    * before this field existed; compare then skips the per-query diff.
    */
   readonly relevantRanks?: Readonly<Record<string, number>>;
+  /** With `spanMetrics`: each span metric's value (null: the query has no relevant span). */
+  readonly spans?: Readonly<Record<string, number | null>>;
   /** With an `answers:` section: the generated answer, the passages it saw, and its scores (null = not scorable). */
   readonly answer?: {
     readonly text: string;

@@ -1,4 +1,4 @@
-import { bestMean, formatAnswerEstimate, formatCost, formatEstimate } from './run-format.js';
+import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
@@ -24,19 +24,18 @@ export function renderMarkdown(summary: RunSummary): string {
     });
     lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${cells.join(' | ')} |`);
   }
-  const answerMetrics = summary.answerMetrics ?? [];
-  if (answerMetrics.length > 0) {
+  for (const section of scoredSections(summary)) {
     lines.push(
       '',
-      '## Answers',
+      `## ${section.title}`,
       '',
-      'Mean over the queries each metric could score, with its interval; unscorable queries are counted, never averaged in as 0.',
+      `${section.note} Unscorable queries are counted, never averaged in as 0.`,
       '',
-      `| chunker | retriever | ${answerMetrics.join(' | ')} |`,
-      `| --- | --- | ${answerMetrics.map(() => '---:').join(' | ')} |`,
+      `| chunker | retriever | ${section.metrics.join(' | ')} |`,
+      `| --- | --- | ${section.metrics.map(() => '---:').join(' | ')} |`,
     );
     for (const arm of summary.arms) {
-      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${answerMetrics.map((m) => formatAnswerEstimate(arm.answers?.[m])).join(' | ')} |`);
+      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => formatScoredEstimate(section.pick(arm)?.[m])).join(' | ')} |`);
     }
   }
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);

@@ -1,12 +1,14 @@
-import type { AnswerEstimate, MetricEstimate, RunSummary } from './run-summary.js';
+import type { ArmSummary, MetricEstimate, RunSummary, ScoredEstimate } from './run-summary.js';
 
-/** `0.412 [0.371, 0.455]`, with `mark` (e.g. `*` or bold) on the mean. */
+/** `0.412 [0.371, 0.455]` (counts: `578 [570, 585]`), with `mark` (e.g. `*` or bold) on the mean. */
 export function formatEstimate(estimate: MetricEstimate, mark: (mean: string) => string = (mean) => mean): string {
-  return `${mark(estimate.mean.toFixed(3))} [${estimate.lower.toFixed(3)}, ${estimate.upper.toFixed(3)}]`;
+  // Counts (e.g. context-tokens) read better without decimals; scores in [0, 1] keep three.
+  const digits = Math.abs(estimate.mean) >= 10 ? 0 : 3;
+  return `${mark(estimate.mean.toFixed(digits))} [${estimate.lower.toFixed(digits)}, ${estimate.upper.toFixed(digits)}]`;
 }
 
 /** An answer metric's cell: like a retrieval cell, plus how many queries could not be scored. */
-export function formatAnswerEstimate(estimate: AnswerEstimate | undefined): string {
+export function formatScoredEstimate(estimate: ScoredEstimate | undefined): string {
   if (!estimate) return 'n/a';
   if (estimate.mean === null) return `n/a (${estimate.nulls} unscorable)`;
   const nulls = estimate.nulls > 0 ? ` (${estimate.nulls} unscorable)` : '';
@@ -25,4 +27,31 @@ export function formatCost(cost: NonNullable<RunSummary['cost']>): string {
     `${cost.calls} model calls (${cost.cachedCalls} cached), ${cost.inputTokens.toLocaleString('en')} input + ` +
     `${cost.outputTokens.toLocaleString('en')} output tokens, ${usd}`
   );
+}
+
+/** The per-arm tables that follow the retrieval table: span metrics, then answers. */
+export function scoredSections(summary: RunSummary): {
+  title: string;
+  note: string;
+  metrics: readonly string[];
+  pick: (arm: ArmSummary) => Readonly<Record<string, ScoredEstimate>> | undefined;
+}[] {
+  const sections = [];
+  if (summary.spanMetrics?.length) {
+    sections.push({
+      title: 'Spans',
+      note: 'Character overlap of the top-k chunks with the labelled relevant spans (overlapping chunk text counted once); context-tokens ≈ characters / 4 sent to a generator.',
+      metrics: summary.spanMetrics,
+      pick: (arm: ArmSummary) => arm.spans,
+    });
+  }
+  if (summary.answerMetrics?.length) {
+    sections.push({
+      title: 'Answers',
+      note: 'Answer metrics over the queries each could score.',
+      metrics: summary.answerMetrics,
+      pick: (arm: ArmSummary) => arm.answers,
+    });
+  }
+  return sections;
 }

@@ -7,7 +7,7 @@ export interface MetricEstimate {
 }
 
 /** An answer metric over the queries it could score; `nulls` could not be scored (never averaged in as 0). */
-export type AnswerEstimate =
+export type ScoredEstimate =
   | (MetricEstimate & { readonly scored: number; readonly nulls: number })
   | { readonly mean: null; readonly scored: 0; readonly nulls: number };
 
@@ -24,7 +24,9 @@ export interface ArmSummary {
   readonly retrieveSeconds: number;
   readonly metrics: Readonly<Record<string, MetricEstimate>>;
   /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */
-  readonly answers?: Readonly<Record<string, AnswerEstimate>>;
+  readonly answers?: Readonly<Record<string, ScoredEstimate>>;
+  /** With `spanMetrics`: chunk-level metrics against labelled spans, and context cost. */
+  readonly spans?: Readonly<Record<string, ScoredEstimate>>;
 }
 
 export interface RunSummary {
@@ -42,6 +44,8 @@ export interface RunSummary {
   readonly depth: number;
   readonly confidence: number;
   readonly arms: readonly ArmSummary[];
+  /** With `spanMetrics`: their labels, in table order. */
+  readonly spanMetrics?: readonly string[];
   /** With an `answers:` section: the answer metrics, in table order. */
   readonly answerMetrics?: readonly string[];
   /** Model usage of the run (paid tokens, cached calls) and its cost; usd is null with a reason when a model has no price. */

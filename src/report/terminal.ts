@@ -1,9 +1,9 @@
-import { bestMean, formatAnswerEstimate, formatCost, formatEstimate } from './run-format.js';
+import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /**
  * One row per chunker × retriever, one column per metric: `mean [lower, upper]`; best mean per column marked.
- * With answers, a second table of the answer metrics follows.
+ * Span metrics and answer metrics, when configured, follow in tables of their own.
  */
 export function renderTable(summary: RunSummary): string {
   const several = summary.arms.length > 1;
@@ -25,14 +25,13 @@ export function renderTable(summary: RunSummary): string {
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, retrieval];
-  const answerMetrics = summary.answerMetrics ?? [];
-  if (answerMetrics.length > 0) {
+  for (const section of scoredSections(summary)) {
     parts.push(
       '',
-      'answers (mean over the queries each metric could score):',
+      `${section.title}:`,
       table(
-        ['chunker', 'retriever', ...answerMetrics],
-        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...answerMetrics.map((metric) => formatAnswerEstimate(arm.answers?.[metric]))]),
+        ['chunker', 'retriever', ...section.metrics],
+        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...section.metrics.map((metric) => formatScoredEstimate(section.pick(arm)?.[metric]))]),
       ),
     );
   }

@@ -45,7 +45,15 @@ export async function synthCommand(corpusRef: string, options: SynthCommandOptio
       `--method ${plan.method}`,
       `--queries ${queries}`,
       `--seed ${seed}`,
-      ...(plan.method === 'known-item' ? [`--noise ${plan.options.noise}`] : [`--llm ${options.llm}`, `--types ${formatShares(plan.options.shares)}`]),
+      // Every setting that shapes the output, so the README's command reproduces it byte for byte.
+      ...(plan.method === 'known-item'
+        ? [`--noise ${plan.options.noise}`, `--terms ${plan.options.termsPerQuery}`, `--passage-sentences ${plan.options.passageSentences}`]
+        : [
+            `--llm ${options.llm}`,
+            `--types ${formatShares(plan.options.shares)}`,
+            `--quote-tolerance ${plan.options.quoteTolerance}`,
+            `--dedup ${plan.options.dedupThreshold}`,
+          ]),
     ].join(' ');
     const report = await synthesize({ corpus, out, plan, command, signal: interrupt.signal });
     const dropped = Object.values(report.dropped).reduce((a, b) => a + b, 0);

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { corpusConfigSchema, openConfiguredCorpus } from '../../../src/corpus/corpus-config.js';
+import { loadCorpusReference } from '../../../src/config/load-eval.js';
+import { corpusConfigSchema } from '../../../src/corpus/corpus-config.js';
+import { loadCorpus } from '../../../src/pipeline/load-corpus.js';
 import { openCorpus } from '../../../src/corpus/open-corpus.js';
 import { repoRoot } from '../../helpers/datasets.js';
 import { collect, dataErrorOf, useTempDirs } from './fixtures.js';
@@ -33,10 +33,9 @@ describe('openCorpus', () => {
 describe('corpus manifests in corpora/', () => {
   it.each(['sample', 'cranfield', 'cisi', 'pubmedqa-pqal'])('corpora/%s.yaml fits the schema and opens', async (name) => {
     const file = join(repoRoot, 'corpora', `${name}.yaml`);
-    const config = corpusConfigSchema.parse(parse(await readFile(file, 'utf8')));
-    const corpus = await openConfiguredCorpus(config, file);
+    const corpus = await loadCorpus(await loadCorpusReference(file, join(repoRoot, 'evals', 'x.yaml')), { requireQueries: true });
     expect(corpus.name).toBe(name);
-    expect((await corpus.queries()).length).toBeGreaterThan(0);
+    expect(corpus.queries.length).toBeGreaterThan(0);
   });
 
   it('is strict and defaults the qrels split to test', () => {

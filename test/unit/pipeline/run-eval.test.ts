@@ -50,6 +50,40 @@ describe('runEval', () => {
     expect(['yes', 'no', 'maybe']).toContain(first.answer.label);
     expect(first.answer.contextIds.length).toBeLessThanOrEqual(5);
     const report = await readFile(join(outcome.dir, 'report.md'), 'utf8');
-    expect(report).toContain('## Answers');
+    expect(report).toContain("## Answers");
+  });
+});
+
+describe('runEval with span metrics', () => {
+  it('scores chunks against labelled spans and reports context cost', async () => {
+    const { file, workDir } = await evalFile(
+      `corpus: ${join(repoRoot, 'corpora', 'cranfield-synth.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'recursive-800.yaml')}]\n` +
+        `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nmetrics: [recall@5]\nqueryLimit: 25\n` +
+        `spanMetrics: [span-recall@5, SPAN-IOU@5, context-tokens@5]\n`,
+    );
+    const plan = await loadEval(file);
+    expect(plan.spanMetrics).toEqual(['span-recall@5', 'span-iou@5', 'context-tokens@5']);
+    const outcome = await runEval(plan, { workDir, env: createEnv({}) });
+    const spans = outcome.summary.arms[0]!.spans!;
+    expect(spans['span-recall@5']!.scored).toBe(25);
+    const first = JSON.parse((await readFile(join(outcome.dir, 'results.jsonl'), 'utf8')).split('\n')[0]!);
+    expect(first.spans['span-iou@5']).toBeGreaterThanOrEqual(0);
+    expect(first.spans['span-iou@5']).toBeLessThanOrEqual(first.spans['span-recall@5']);
+    expect(Number.isInteger(first.spans['context-tokens@5'])).toBe(true);
+  });
+
+  it('refuses span metrics on a corpus without span labels, naming the eval file and the fix', async () => {
+    const { file, workDir } = await evalFile(
+      `corpus: ${join(repoRoot, 'corpora', 'sample.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'fixed-256.yaml')}]\n` +
+        `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nspanMetrics: [span-recall@5]\n`,
+    );
+    await expect(runEval(await loadEval(file), { workDir, env: createEnv({}) })).rejects.toThrow(/no qrels\/test\.spans\.jsonl/);
+  });
+
+  it('points an unknown span metric at its line', async () => {
+    const { file } = await evalFile(
+      `corpus: ${join(repoRoot, 'corpora', 'sample.yaml')}\nchunkers: [fixed]\nretrievers: [bm25]\nspanMetrics:\n  - span-recal@5\n`,
+    );
+    await expect(loadEval(file)).rejects.toThrow(/eval\.yaml:5:5 unknown span metric "span-recal@5"/);
   });
 });
