@@ -19,8 +19,23 @@ export { manageStore } from './stores/managed-store.js';
 // ⑤ retrievers
 export type { Retriever, RetrieverDefinition } from './retrievers/retriever.js';
 export { retrievers, type RetrieverKind } from './retrievers/registry.js';
+// LLMs and answerers (used by answer evaluation)
+export type { ChatModel, ChatMessage, Completion, CompleteOptions, ChatModelDefinition } from './llms/chat-model.js';
+export { chatModels } from './llms/registry.js';
+export { withCompletionCache } from './llms/cache.js';
+export { createLedger, withLedger, priceTableSchema } from './llms/ledger.js';
+export type { Answerer, ContextPassage, GeneratedAnswer } from './answers/answerer.js';
+export { answerers } from './answers/registry.js';
 // ⑥ metrics and statistics
 export { retrievalMetrics, parseMetricName, toDocRanking } from './metrics/retrieval.js';
+export { spanMetricsForQuery, chunkCost, parseSpanMetricName } from './metrics/spans.js';
+export { jaccardAtK, rankBiasedOverlap, recallAgainst } from './metrics/overlap.js';
+export { exactMatch, tokenF1, decisionAccuracy, judgeCorrectness } from './metrics/answers.js';
+export { goldPassageRecall, answerCoverage } from './metrics/context-recall.js';
+export { faithfulnessMetrics, kPrecision, lexicalFaithfulness, evaluateFaithfulness, readLabelledSet, type Score } from './metrics/faithfulness/index.js';
+export { llmFaithfulness } from './metrics/faithfulness/llm-judge.js';
+export { rocAuc, balancedAccuracy, calibrationTable } from './stats/roc.js';
+export { pairedRandomizationTest, pairedTTest, holmAdjust } from './stats/paired-tests.js';
 export { scoreRun } from './metrics/evaluate-run.js';
 export { readRun, writeRun, formatRun, type TrecRun, type RankedDoc } from './metrics/run-file.js';
 export { bootstrapMean, pairedBootstrapDiff } from './stats/bootstrap.js';
@@ -33,6 +48,11 @@ export { loadEval, type ResolvedEval } from './config/load-eval.js';
 export { runEval, type RunOptions, type RunOutcome } from './pipeline/run-eval.js';
 export { ingest, type IngestPlan, type IngestResult } from './pipeline/ingest.js';
 export { evaluate, type EvaluatePlan } from './pipeline/evaluate.js';
+export { evaluateAnswers } from './pipeline/answer-eval.js';
+export { compareRuns, compareWithBaseline } from './pipeline/compare.js';
+export type { Comparison } from './report/comparison-summary.js';
+export { runParity, type ParityReport } from './pipeline/parity.js';
+export { synthesize } from './synth/synthesize.js';
 // shared
 export { RagbenchError, ConfigError, DataError, ServiceError, DimensionError, IndexMismatchError, UsageError } from './shared/errors.js';
 export { createEnv, type Env } from './shared/env.js';
