@@ -3,22 +3,14 @@ import type { Document } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
-import { ChunkCollector, splitsSurrogatePair } from './spans.js';
+import { ChunkCollector, smallerThan, splitsSurrogatePair } from './spans.js';
 
 const options = z
   .strictObject({
     sizeChars: z.number().int().positive().default(512),
     overlapChars: z.number().int().nonnegative().default(0),
   })
-  .superRefine((o, ctx) => {
-    if (o.overlapChars >= o.sizeChars) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['overlapChars'],
-        message: `overlapChars (${o.overlapChars}) must be smaller than sizeChars (${o.sizeChars})`,
-      });
-    }
-  });
+  .superRefine(smallerThan('overlapChars', 'sizeChars'));
 
 export type FixedOptions = z.output<typeof options>;
 

@@ -4,7 +4,7 @@ import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
 import { recursiveSpans } from './recursive-split.js';
-import { ChunkCollector, isBlank, skipWhitespace, skipWhitespaceBack } from './spans.js';
+import { ChunkCollector, isBlank, skipWhitespace, skipWhitespaceBack, smallerThan } from './spans.js';
 
 const options = z
   .strictObject({
@@ -12,15 +12,7 @@ const options = z
     overlapChars: z.number().int().nonnegative().default(100),
     mergeSmall: z.boolean().default(true),
   })
-  .superRefine((o, ctx) => {
-    if (o.overlapChars >= o.maxChars) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['overlapChars'],
-        message: `overlapChars (${o.overlapChars}) must be smaller than maxChars (${o.maxChars})`,
-      });
-    }
-  });
+  .superRefine(smallerThan('overlapChars', 'maxChars'));
 
 export type MarkdownOptions = z.output<typeof options>;
 

@@ -4,7 +4,7 @@ import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
 import { recursiveSpans } from './recursive-split.js';
-import { ChunkCollector } from './spans.js';
+import { ChunkCollector, smallerThan } from './spans.js';
 
 const options = z
   .strictObject({
@@ -13,15 +13,7 @@ const options = z
     separators: z.array(z.string()).min(1).default(['\n\n', '\n', ' ', '']),
     keepSeparator: z.boolean().default(true),
   })
-  .superRefine((o, ctx) => {
-    if (o.overlapChars >= o.sizeChars) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['overlapChars'],
-        message: `overlapChars (${o.overlapChars}) must be smaller than sizeChars (${o.sizeChars})`,
-      });
-    }
-  });
+  .superRefine(smallerThan('overlapChars', 'sizeChars'));
 
 export type RecursiveOptions = z.output<typeof options>;
 

@@ -8,7 +8,7 @@ import { definePlugin, pluginConfigSchema, type PluginContext } from '../shared/
 import type { Chunk, Chunker } from './chunker.js';
 import { recursiveSpans } from './recursive-split.js';
 import { isValidLocale, segmentSentences } from './sentences.js';
-import { ChunkCollector } from './spans.js';
+import { ChunkCollector, smallerThan } from './spans.js';
 
 export const thresholdTypes = ['percentile', 'standard_deviation', 'interquartile', 'gradient'] as const;
 export type ThresholdType = (typeof thresholdTypes)[number];
@@ -35,9 +35,7 @@ const options = z
     cache: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
-    if (o.minChars >= o.maxChars) {
-      ctx.addIssue({ code: 'custom', path: ['minChars'], message: `minChars (${o.minChars}) must be smaller than maxChars (${o.maxChars})` });
-    }
+    smallerThan('minChars', 'maxChars')(o, ctx);
     const percentileLike = o.thresholdType === 'percentile' || o.thresholdType === 'gradient';
     if (percentileLike && o.thresholdAmount !== undefined && o.thresholdAmount > 100) {
       ctx.addIssue({ code: 'custom', path: ['thresholdAmount'], message: `a ${o.thresholdType} threshold is a percentile in [0, 100]` });

@@ -3,7 +3,7 @@ import type { Document } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
-import { ChunkCollector, skipWhitespace, skipWhitespaceBack, windows } from './spans.js';
+import { ChunkCollector, skipWhitespace, skipWhitespaceBack, smallerThan, windows } from './spans.js';
 
 export function isValidLocale(locale: string): boolean {
   try {
@@ -20,15 +20,7 @@ const options = z
     locale: z.string().refine(isValidLocale, { message: 'locale must be a BCP 47 language tag such as "en" or "de-CH"' }).default('en'),
     spacedTerminators: z.boolean().default(true),
   })
-  .superRefine((o, ctx) => {
-    if (o.overlapSentences >= o.sentencesPerChunk) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['overlapSentences'],
-        message: `overlapSentences (${o.overlapSentences}) must be smaller than sentencesPerChunk (${o.sentencesPerChunk})`,
-      });
-    }
-  });
+  .superRefine(smallerThan('overlapSentences', 'sentencesPerChunk'));
 
 export type SentencesOptions = z.output<typeof options>;
 

@@ -95,3 +95,15 @@ export class ChunkCollector {
     this.chunks.push(makeChunk(this.#doc, start, end));
   }
 }
+
+/**
+ * A zod refinement for option pairs like overlapChars < sizeChars: an overlap as large as the size would never
+ * advance. The issue names the smaller option, so a YAML error points at its line.
+ */
+export function smallerThan(smaller: string, larger: string) {
+  return (options: Readonly<Record<string, unknown>>, ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void }) => {
+    const low = options[smaller] as number;
+    const high = options[larger] as number;
+    if (low >= high) ctx.addIssue({ code: 'custom', path: [smaller], message: `${smaller} (${low}) must be smaller than ${larger} (${high})` });
+  };
+}

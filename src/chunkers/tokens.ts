@@ -5,7 +5,7 @@ import type { Document } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
-import { ChunkCollector, windows } from './spans.js';
+import { ChunkCollector, smallerThan, windows } from './spans.js';
 
 const encodings = ['cl100k_base', 'o200k_base'] as const;
 type Encoding = (typeof encodings)[number];
@@ -16,15 +16,7 @@ const options = z
     overlapTokens: z.number().int().nonnegative().default(0),
     encoding: z.enum(encodings).default('cl100k_base'),
   })
-  .superRefine((o, ctx) => {
-    if (o.overlapTokens >= o.sizeTokens) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['overlapTokens'],
-        message: `overlapTokens (${o.overlapTokens}) must be smaller than sizeTokens (${o.sizeTokens})`,
-      });
-    }
-  });
+  .superRefine(smallerThan('overlapTokens', 'sizeTokens'));
 
 export type TokensOptions = z.output<typeof options>;
 

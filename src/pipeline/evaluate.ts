@@ -48,9 +48,11 @@ export async function evaluate(plan: EvaluatePlan): Promise<ArmEvaluation> {
     progress.advance(batch.length);
   }
   progress.done();
+  // Only the queries asked about are scored: judged queries outside them (e.g. past a query limit) are not misses.
+  const asked = new Map(plan.queries.flatMap((q) => (plan.judgments.has(q.id) ? [[q.id, plan.judgments.get(q.id)!] as const] : [])));
   const scores = scoreRun({
     run: new Map([...run].map(([queryId, docs]) => [queryId, docs.map((doc) => doc.docId)])),
-    judgments: plan.judgments,
+    judgments: asked,
     metrics: plan.metrics,
     includeUnjudged: plan.includeUnjudged,
   });

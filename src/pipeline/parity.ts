@@ -1,15 +1,12 @@
-import { chunkers } from '../chunkers/registry.js';
 import type { NamedConfig, ResolvedEval } from '../config/load-eval.js';
 import { jaccardAtK, rankBiasedOverlap, recallAgainst } from '../metrics/overlap.js';
-import { retrievers } from '../retrievers/registry.js';
-import type { Retriever } from '../retrievers/retriever.js';
 import type { Env } from '../shared/env.js';
 import { ConfigError } from '../shared/errors.js';
 import { canonicalJson } from '../shared/hash.js';
 import type { Progress } from '../shared/progress.js';
 import { silentProgress } from '../shared/progress.js';
 import { evaluate } from './evaluate.js';
-import { ingest } from './ingest.js';
+import { indexArm } from './index-arm.js';
 import { loadCorpus, type LoadedCorpus } from './load-corpus.js';
 
 export interface ParityOptions {
@@ -154,22 +151,8 @@ async function runArm(
   const context = { env: options.env, workDir: options.workDir };
   const signal = options.signal ? { signal: options.signal } : {};
   const progress = options.progress ?? silentProgress;
-  const chunker = chunkers[chunkerConfig.config.kind as keyof typeof chunkers].create(chunkerConfig.config.options as never, context);
-  const retriever: Retriever = await retrievers.dense.create(arm.config.options as never, context);
+  const { retriever, indexed } = await indexArm({ corpus, chunker: chunkerConfig, retriever: arm, context, progress, ...signal });
   try {
-    const indexed = await ingest({
-      documents: corpus.documents,
-      chunker,
-      retriever,
-      identity: {
-        corpus: { name: corpus.name, fingerprint: corpus.fingerprint },
-        chunker: { name: chunkerConfig.name, fingerprint: chunker.fingerprint },
-        retriever: { name: arm.name, fingerprint: retriever.fingerprint },
-      },
-      workDir: options.workDir,
-      progress,
-      ...signal,
-    });
     const evaluation = await evaluate({ queries, judgments: corpus.judgments, retriever, depth, metrics: plan.metrics, includeUnjudged: plan.includeUnjudged, progress, ...signal });
     const ranked = new Map([...evaluation.chunkHits].map(([queryId, hits]) => [queryId, hits.map((hit) => hit.id)]));
     const store = (arm.config.options as { store: { kind: string } }).store.kind;

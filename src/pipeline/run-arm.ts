@@ -1,8 +1,6 @@
-import { chunkers } from '../chunkers/registry.js';
 import type { NamedConfig, ResolvedEval } from '../config/load-eval.js';
-import type { Judgments, Query } from '../corpus/types.js';
+import type { Query } from '../corpus/types.js';
 import type { RankedDoc } from '../metrics/run-file.js';
-import { retrievers } from '../retrievers/registry.js';
 import type { ArmSummary, MetricEstimate } from '../report/run-summary.js';
 import type { PluginContext } from '../shared/plugin.js';
 import type { Progress } from '../shared/progress.js';
@@ -11,7 +9,7 @@ import type { AnswerRunner } from './answering.js';
 import { parseSpanMetricName, spanMetricValue } from '../metrics/spans.js';
 import { estimateOverScored } from './estimates.js';
 import { evaluate } from './evaluate.js';
-import { ingest } from './ingest.js';
+import { indexArm } from './index-arm.js';
 import type { LoadedCorpus } from './load-corpus.js';
 import type { QueryResult } from './run-store.js';
 
@@ -19,8 +17,6 @@ export interface ArmPlan {
   readonly plan: ResolvedEval;
   readonly corpus: LoadedCorpus;
   readonly queries: readonly Query[];
-  /** The judgments of `queries` only, so a query limit never scores the other judged queries as misses. */
-  readonly judgments: Judgments;
   readonly chunker: NamedConfig;
   readonly retriever: NamedConfig;
   readonly context: PluginContext;
@@ -40,28 +36,18 @@ export interface ArmOutcome {
 /** One chunker × retriever: ingest (or reuse) the index, retrieve, score, and answer when configured. */
 export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
   const { plan, corpus, context, progress, signal } = arm;
-  const chunker = chunkers[arm.chunker.config.kind as keyof typeof chunkers].create(arm.chunker.config.options as never, context);
-  const retriever = await retrievers[arm.retriever.config.kind as keyof typeof retrievers].create(
-    arm.retriever.config.options as never,
+  const { chunker, retriever, indexed } = await indexArm({
+    corpus,
+    chunker: arm.chunker,
+    retriever: arm.retriever,
     context,
-  );
+    progress,
+    ...(signal ? { signal } : {}),
+  });
   try {
-    const indexed = await ingest({
-      documents: corpus.documents,
-      chunker,
-      retriever,
-      identity: {
-        corpus: { name: corpus.name, fingerprint: corpus.fingerprint },
-        chunker: { name: arm.chunker.name, fingerprint: chunker.fingerprint },
-        retriever: { name: arm.retriever.name, fingerprint: retriever.fingerprint },
-      },
-      workDir: context.workDir,
-      progress,
-      ...(signal ? { signal } : {}),
-    });
     const evaluation = await evaluate({
       queries: arm.queries,
-      judgments: arm.judgments,
+      judgments: corpus.judgments,
       retriever,
       depth: plan.depth,
       metrics: plan.metrics,

@@ -36,7 +36,6 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const allQueries = plan.queryLimit ? corpus.queries.slice(0, plan.queryLimit) : corpus.queries;
   // Queries absent from the qrels cannot change a score unless counted as 0, so they are not even retrieved.
   const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => corpus.judgments.has(q.id));
-  const judgments = new Map(queries.flatMap((q) => (corpus.judgments.has(q.id) ? [[q.id, corpus.judgments.get(q.id)!] as const] : [])));
   if (plan.spanMetrics.length > 0 && !corpus.spans) {
     throw new DataError(`spanMetrics need span judgments, but corpus ${corpus.name} has no qrels/${plan.corpus.qrelsSplit}.spans.jsonl`, {
       place: { file: plan.file },
@@ -67,7 +66,6 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
         plan,
         corpus,
         queries,
-        judgments,
         chunker,
         retriever,
         context,
