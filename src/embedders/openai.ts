@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { chunkArray, mapConcurrent } from '../shared/batches.js';
-import type { Env } from '../shared/env.js';
 import { ConfigError, DimensionError, ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
-import { connectOpenAi } from '../shared/openai-client.js';
+import { connectOpenAi, type OpenAiDependencies } from '../shared/openai-client.js';
 import { toServiceError, type OpenAiErrorContext } from '../shared/openai-errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
@@ -55,12 +54,6 @@ export const openai = definePlugin({
     return createOpenAiEmbedder(options, { env: context.env });
   },
 });
-
-export interface OpenAiDependencies {
-  readonly env: Env;
-  /** Backoff timing; tests shorten it. Attempts always come from `maxRetries`. */
-  readonly retry?: Partial<Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>>;
-}
 
 export async function createOpenAiEmbedder(options: OpenAiOptions, dependencies: OpenAiDependencies): Promise<Embedder> {
   const { env } = dependencies;

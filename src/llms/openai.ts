@@ -1,9 +1,8 @@
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import type { Env } from '../shared/env.js';
 import { ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
-import { connectOpenAi } from '../shared/openai-client.js';
+import { connectOpenAi, type OpenAiDependencies } from '../shared/openai-client.js';
 import { toServiceError, type OpenAiErrorContext } from '../shared/openai-errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
@@ -53,13 +52,7 @@ export const openai = definePlugin({
   },
 });
 
-export interface OpenAiChatDependencies {
-  readonly env: Env;
-  /** Backoff timing; tests shorten it. Attempts always come from `maxRetries`. */
-  readonly retry?: Partial<Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>>;
-}
-
-export async function createOpenAiChatModel(options: OpenAiChatOptions, dependencies: OpenAiChatDependencies): Promise<ChatModel> {
+export async function createOpenAiChatModel(options: OpenAiChatOptions, dependencies: OpenAiDependencies): Promise<ChatModel> {
   const { client, baseURL, errorContext: connection } = await connectOpenAi(options, dependencies.env, 'the chat model');
   const errorContext: OpenAiErrorContext = {
     ...connection,

@@ -2,8 +2,16 @@ import type OpenAI from 'openai';
 import type { Env } from './env.js';
 import { ConfigError } from './errors.js';
 import type { OpenAiErrorContext } from './openai-errors.js';
+import type { RetryOptions } from './retry.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** What an OpenAI-backed embedder or chat model is built with besides its options. */
+export interface OpenAiDependencies {
+  readonly env: Env;
+  /** Backoff timing; tests shorten it. Attempts always come from `maxRetries`. */
+  readonly retry?: Partial<Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>>;
+}
 
 /** The connection options every OpenAI-backed plug-in shares (embedders, chat models). */
 export interface OpenAiConnectionOptions {
