@@ -3,7 +3,7 @@ import { exists } from '../corpus/beir.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseYaml } from '../config/yaml-file.js';
+import { parseYaml } from '../shared/yaml-file.js';
 import type { ChatMessage } from '../llms/chat-model.js';
 import { ConfigError } from '../shared/errors.js';
 import { hashText } from '../shared/hash.js';

@@ -2,16 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RagbenchError, exitCodes } from '../shared/errors.js';
+import type { GlobalOptions } from './global-options.js';
 import type { ParityCliOptions } from './commands/parity.js';
 import type { SynthCommandOptions } from './commands/synth.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Global flags every command sees, resolved once here (flags > env > defaults). */
-export interface GlobalOptions {
-  readonly workDir: string;
-  readonly debug: boolean;
-}
 
 interface CompareFlags {
   gateFile?: string;

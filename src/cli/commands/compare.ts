@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { gateSchema, type Gate } from '../../config/eval-config.js';
-import { loadYamlFile } from '../../config/yaml-file.js';
+import { loadYamlFile } from '../../shared/yaml-file.js';
 import { compareRuns } from '../../pipeline/compare.js';
 import { resolveRunDir } from '../../pipeline/run-folder.js';
 import type { Comparison } from '../../report/comparison-summary.js';
@@ -10,7 +10,7 @@ import { renderComparisonTable } from '../../report/comparison-terminal.js';
 import { renderJUnit } from '../../report/junit.js';
 import { ConfigError, GateError, UsageError } from '../../shared/errors.js';
 import { writeFileAtomic } from '../../shared/files.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 
 export interface CompareCommandOptions {
   /** Write JUnit XML here (one testsuite per arm, one testcase per gated metric). */

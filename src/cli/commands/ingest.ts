@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { loadCorpusReference, loadPluginReference } from '../../config/load-eval.js';
 import { ingestOnly } from '../../pipeline/ingest-only.js';
 import { createEnv } from '../../shared/env.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
 

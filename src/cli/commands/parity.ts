@@ -4,7 +4,7 @@ import { runParity, type ParityReport } from '../../pipeline/parity.js';
 import { createEnv } from '../../shared/env.js';
 import { GateError, UsageError } from '../../shared/errors.js';
 import { writeJsonAtomic } from '../../shared/files.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
 

@@ -7,7 +7,7 @@ import { renderComparisonTable } from '../../report/comparison-terminal.js';
 import { renderTable } from '../../report/terminal.js';
 import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
 import { reportComparison } from './compare.js';

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { loadCorpusReference } from '../../config/load-eval.js';
-import { loadYamlFile } from '../../config/yaml-file.js';
+import { loadYamlFile } from '../../shared/yaml-file.js';
 import { chatModels } from '../../llms/registry.js';
 import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
@@ -8,7 +8,7 @@ import { pluginConfigSchema } from '../../shared/plugin.js';
 import { knownItemDefaults } from '../../synth/known-item.js';
 import { llmQuestionDefaults, questionTypes, type QuestionType } from '../../synth/llm-questions.js';
 import { synthesize, type SynthPlan } from '../../synth/synthesize.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 
 /** Flags as commander hands them over (strings); checked here so every mistake is one UsageError line. */

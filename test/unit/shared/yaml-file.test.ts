@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadYamlFile, parseYaml } from '../../../src/config/yaml-file.js';
+import { loadYamlFile, parseYaml } from '../../../src/shared/yaml-file.js';
 import { ConfigError } from '../../../src/shared/errors.js';
 
 const schema = z.strictObject({ kind: z.literal('fixed'), sizeChars: z.number().int().positive(), nested: z.strictObject({ a: z.number() }).optional() });

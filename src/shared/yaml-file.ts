@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isNode, parseDocument, type Document as YamlDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, type Place } from '../shared/errors.js';
+import { ConfigError, type Place } from './errors.js';
 
 /**
  * Reads a YAML file and validates it with a zod schema. Every error names `file:line:column` and the

@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/datasets.js';
+
+/**
+ * The import rules of STYLE.md §9, checked on every run: which folder of src/ may import which, no import cycles
+ * between files, and nothing imports the CLI or the library entry point.
+ */
+const allowed: Record<string, readonly string[]> = {
+  shared: [],
+  corpus: ['shared'],
+  embedders: ['shared'],
+  stores: ['shared'],
+  llms: ['shared'],
+  stats: ['shared'],
+  // the semantic chunker embeds sentences
+  chunkers: ['corpus', 'embedders', 'shared'],
+  // faithfulness is validated with ROC statistics; the LLM judge takes a ChatModel
+  metrics: ['corpus', 'llms', 'stats', 'shared'],
+  retrievers: ['chunkers', 'corpus', 'embedders', 'stores', 'shared'],
+  answers: ['chunkers', 'corpus', 'llms', 'metrics', 'shared'],
+  report: ['metrics', 'stats', 'shared'],
+  // config builds the eval schema from the registries and section schemas
+  config: ['answers', 'chunkers', 'corpus', 'llms', 'metrics', 'retrievers', 'shared'],
+  synth: ['chunkers', 'config', 'corpus', 'llms', 'retrievers', 'stats', 'shared'],
+  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'embedders', 'llms', 'metrics', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  cli: ['answers', 'chunkers', 'config', 'corpus', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+};
+
+const srcDir = join(repoRoot, 'src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** file (relative to src, .ts) → the src files it imports at run time or for types. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(srcDir)) {
+    const text = readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(/^(?:import|export)[^'"]*?from '(\.{1,2}\/[^']+)'/gm)].map((match) =>
+      relative(srcDir, normalize(join(dirname(file), match[1]!))).replace(/\.js$/, '.ts'),
+    );
+    graph.set(relative(srcDir, file), targets);
+  }
+  return graph;
+}
+
+const familyOf = (file: string) => (file.includes('/') ? file.split('/')[0]! : file);
+
+describe('architecture', () => {
+  const graph = importGraph();
+
+  it('every folder imports only the folders it may', () => {
+    const violations: string[] = [];
+    for (const [file, targets] of graph) {
+      const family = familyOf(file);
+      if (family === 'index.ts') continue;
+      for (const target of targets) {
+        const other = familyOf(target);
+        if (other !== family && !(allowed[family] ?? []).includes(other)) violations.push(`${file} → ${target}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('nothing imports the CLI or the library entry point', () => {
+    const offenders = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => (t === 'index.ts' || t.startsWith('cli/')) && !file.startsWith('cli/')).map((t) => `${file} → ${t}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('has no import cycles between files', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const target of graph.get(file) ?? []) visit(target, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps source files small (STYLE: split before 500 lines)', () => {
+    const large = [...graph.keys()].filter((file) => readFileSync(join(srcDir, file), 'utf8').split('\n').length > 500);
+    expect(large).toEqual([]);
+  });
+});
