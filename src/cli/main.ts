@@ -95,6 +95,17 @@ function buildProgram(): Command {
     });
 
   program
+    .command('decide')
+    .description('prompt-only, RAG or fine-tuning? answers the questions closed-book, per retriever arm, with the gold passages (and the whole corpus when it fits); recommends with evidence')
+    .argument('<eval.yaml>', 'an eval with an answers: section (optional decide:), e.g. evals/rag-vs-closed-book.yaml')
+    .option('--out <dir>', 'write the run (plus decision.md, decision.html, decision.json) here instead of <work-dir>/runs/<id>')
+    .option('--json', 'print the decision report as JSON', false)
+    .action(async (evalFile: string, options: { out?: string; json: boolean }, command: Command) => {
+      const { decideCommand } = await import('./commands/decide.js');
+      await decideCommand(evalFile, options, globals(command));
+    });
+
+  program
     .command('parity')
     .description('ingest the same chunks into two or more stores and compare rankings: Jaccard@k, RBO, ANN recall vs exact, metric deltas')
     .argument('<eval.yaml>', 'an eval whose retrievers are dense retrievers differing only by store, e.g. evals/parity.yaml')

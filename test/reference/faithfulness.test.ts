@@ -79,9 +79,9 @@ describe.each(Object.keys(sets) as SetName[])('%s reference overlap baseline', (
 });
 
 describe('lexical-alignment beats the reference floor out-of-fold', () => {
-  // Margins are what nested CV achieves (SALAD 0.908 vs 0.904, BEGIN 0.944 vs 0.929; bench/RESULTS-faithfulness.md)
-  // minus a little slack, so a regression fails while fold-seed noise does not.
-  const margins: Record<SetName, number> = { salad: 0.002, begin: 0.01 };
+  // Margins are what nested CV achieves (SALAD 0.918 vs 0.904, BEGIN 0.954 vs 0.929; bench/RESULTS-faithfulness.md)
+  // minus ~0.003 slack (the spread over fold seeds), so a regression fails while fold-seed noise does not.
+  const margins: Record<SetName, number> = { salad: 0.011, begin: 0.022 };
   let examples: TrainingExample[] = [];
   let oof: (number | null)[] = [];
 
@@ -103,8 +103,22 @@ describe('lexical-alignment beats the reference floor out-of-fold', () => {
     expect(ours).toBeGreaterThan(reference.roc_auc.all! + margins[name]);
   });
 
+  it('SALAD with documents in the prompt beats the floor on every such system (out-of-fold)', () => {
+    // The copy-heavy *_wdoc systems are where a lexical metric is weakest; each must clear the floor by ≥ 0.005
+    // (achieved: +0.011 alpaca_wdoc to +0.059 gpt3_wdoc).
+    const { rows } = loaded.salad;
+    for (const system of ['webgpt', 'gpt3_wdoc', 'gpt3_whudoc', 'alpaca_wdoc']) {
+      const index = rows.flatMap((r, i) => (r.fields.system === system ? [i] : []));
+      const slice = index.map((i) => rows[i]!);
+      const ours = auc(slice, index.map((i) => oof[i]!));
+      const floor = auc(slice, slice.map((r) => referenceOverlap(r.answer, r.context).value));
+      expect(ours, system).toBeGreaterThan(floor + 0.005);
+    }
+  });
+
   it('the shipped weights are the pooled fit that the bench reproduces', () => {
     const model = fitFaithfulnessModel(examples, { folds: 5, seed: 1 });
+    expect(model.weights).toHaveLength(lexicalAlignmentModel.weights.length);
     model.weights.forEach((w, i) => expect(w).toBeCloseTo(lexicalAlignmentModel.weights[i]!, 3));
     expect(model.bias).toBeCloseTo(lexicalAlignmentModel.bias, 3);
   });

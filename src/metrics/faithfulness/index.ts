@@ -16,6 +16,7 @@ export const defaultFaithfulnessMetric: FaithfulnessMetricName = 'lexical-alignm
 export { kPrecision } from './k-precision.js';
 export { lexicalFaithfulness, lexicalAlignmentModel, type LexicalFaithfulnessOptions } from './lexical-alignment.js';
 export { referenceOverlap } from './overlap-baseline.js';
+export { featureNames, modelInputNames, type SupportFeatures } from './features.js';
 export { readLabelledSet, evaluateFaithfulness, type LabelledRow, type FaithfulnessEvaluation } from './labelled-set.js';
 export { fitFaithfulnessModel, crossValidatedScores, type TrainingExample } from './fit.js';
 export type { Score, FaithfulnessMetric } from './score.js';
