@@ -132,14 +132,19 @@ export function parseMetricName(text: string): MetricSpec {
  * one doc therefore count once, so recall can never exceed 1. The hits' order is trusted, not re-sorted by score.
  */
 export function toDocRanking(hits: Iterable<{ readonly docId: string }>): string[] {
+  return bestHitPerDoc(hits).map((hit) => hit.docId);
+}
+
+/** The first (best) hit of each document, in order: `toDocRanking` keeping each hit's other fields (e.g. score). */
+export function bestHitPerDoc<Hit extends { readonly docId: string }>(hits: Iterable<Hit>): Hit[] {
   const seen = new Set<string>();
-  const ranked: string[] = [];
-  for (const { docId } of hits) {
-    if (seen.has(docId)) continue;
-    seen.add(docId);
-    ranked.push(docId);
+  const best: Hit[] = [];
+  for (const hit of hits) {
+    if (seen.has(hit.docId)) continue;
+    seen.add(hit.docId);
+    best.push(hit);
   }
-  return ranked;
+  return best;
 }
 
 /** The top k of a ranking, after checking k and that no doc id repeats (anywhere in the list). */

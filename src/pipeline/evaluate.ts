@@ -1,5 +1,6 @@
 import type { Judgments, Query } from '../corpus/types.js';
 import { scoreRun } from '../metrics/evaluate-run.js';
+import { bestHitPerDoc } from '../metrics/retrieval.js';
 import type { RankedDoc } from '../metrics/run-file.js';
 import type { Hit, Retriever } from '../retrievers/retriever.js';
 import { chunkArray } from '../shared/batches.js';
@@ -61,12 +62,5 @@ export async function evaluate(plan: EvaluatePlan): Promise<ArmEvaluation> {
 
 /** Chunk hits (best first) → documents at their best chunk's rank and score. */
 export function rankDocuments(hits: readonly Hit[]): RankedDoc[] {
-  const seen = new Set<string>();
-  const docs: RankedDoc[] = [];
-  for (const hit of hits) {
-    if (seen.has(hit.docId)) continue;
-    seen.add(hit.docId);
-    docs.push({ docId: hit.docId, score: hit.score });
-  }
-  return docs;
+  return bestHitPerDoc(hits).map((hit) => ({ docId: hit.docId, score: hit.score }));
 }
