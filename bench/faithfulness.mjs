@@ -100,7 +100,7 @@ const report = [
   '',
   `Rows a metric returned null for (left out of its AUC): ${nulls}.`,
   '',
-  `Shipped model (pooled fit, λ = ${shipped.l2}): weights ${JSON.stringify(shipped.weights.map((w) => +w.toFixed(6)))}, bias ${shipped.bias.toFixed(6)}`,
+  `Shipped model (pooled fit over ${f.modelInputNames.length} inputs, λ = ${shipped.l2}): weights ${JSON.stringify(shipped.weights.map((w) => +w.toFixed(6)))}, bias ${shipped.bias.toFixed(6)}`,
   `SALAD-only λ = ${saladOnly.l2}, BEGIN-only λ = ${beginOnly.l2}. Nested CV took ${cvSeconds.toFixed(1)} s; lexical-alignment scores ${rowsPerSecond} rows/s.`,
 ].join('\n');
 console.log(report);
