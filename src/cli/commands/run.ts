@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
 import { compareRuns } from '../../pipeline/compare.js';
 import { resolveRunDir } from '../../pipeline/run-folder.js';
@@ -44,11 +44,17 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${outcome.dir}\n`);
+      process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\n`);
       if (comparison) process.stdout.write(`\n${renderComparisonTable(comparison)}\n`);
     }
     if (comparison) await reportComparison(comparison, { ...options, printed: true });
   } finally {
     interrupt.dispose();
   }
+}
+
+/** A path under the working directory is shown relative to it (what the user would type); others in full. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
