@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { answerers } from '../../answers/registry.js';
 import { chunkers } from '../../chunkers/registry.js';
 import { embedders } from '../../embedders/registry.js';
+import { chatModels } from '../../llms/registry.js';
 import { retrievers } from '../../retrievers/registry.js';
 import { stores } from '../../stores/registry.js';
 import type { PluginDefinition } from '../../shared/plugin.js';
 
 type Registry = Readonly<Record<string, PluginDefinition<z.ZodType, unknown, never>>>;
 
-const families: Record<string, Registry> = { chunkers, embedders, stores, retrievers };
+const families: Record<string, Registry> = { chunkers, embedders, stores, retrievers, answerers, 'chat models': chatModels };
 
 /** `ragbench list`: every kind with its description and options (from the same schemas that validate YAML). */
 export function listCommand(options: { json: boolean }): void {
@@ -40,7 +42,8 @@ export function listCommand(options: { json: boolean }): void {
 
 /** option name → `type (default …)`, read from the zod schema's JSON Schema form. */
 function describeOptions(schema: z.ZodType): Record<string, string> {
-  let json: { properties?: Record<string, { type?: unknown; default?: unknown; enum?: unknown[]; description?: string }> };
+  type Property = { type?: unknown; default?: unknown; enum?: unknown[]; anyOf?: Property[]; description?: string };
+  let json: { properties?: Record<string, Property> };
   try {
     json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as typeof json;
   } catch {
@@ -48,7 +51,9 @@ function describeOptions(schema: z.ZodType): Record<string, string> {
   }
   return Object.fromEntries(
     Object.entries(json.properties ?? {}).map(([name, property]) => {
-      const type = property.enum ? property.enum.map((v) => JSON.stringify(v)).join('|') : String(property.type ?? 'object');
+      const typeOf = (p: Property): string =>
+        p.enum ? p.enum.map((v) => JSON.stringify(v)).join('|') : p.anyOf ? p.anyOf.map(typeOf).join('|') : String(p.type ?? 'object');
+      const type = typeOf(property);
       const fallback = property.default !== undefined ? ` (default ${JSON.stringify(property.default)})` : '';
       return [name, `${type}${fallback}${property.description ? ` — ${property.description}` : ''}`];
     }),
