@@ -9,7 +9,7 @@ import { renderDecisionMarkdown } from '../report/decision-markdown.js';
 import { recommend } from '../report/decision-rules.js';
 import type { DecisionReport, DecisionSettings, SkippedArm } from '../report/decision-summary.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { ArmSummary, RunSummary } from '../report/run-summary.js';
+import type { ArmSummary } from '../report/run-summary.js';
 import type { Hit } from '../retrievers/retriever.js';
 import type { Env } from '../shared/env.js';
 import { ConfigError } from '../shared/errors.js';
@@ -20,7 +20,7 @@ import { prepareAnswering, type AnswerRunner, type ArmAnswers } from './answerin
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
-import { versions } from './versions.js';
+import { buildRunManifest, buildRunSummary } from './run-record.js';
 
 export interface DecideOptions {
   readonly workDir: string;
@@ -143,36 +143,8 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
   };
 
   const usage = ledger.report();
-  const summary: RunSummary = {
-    runId,
-    evalName: plan.name,
-    createdAt,
-    corpus: {
-      name: corpus.name,
-      fingerprint: corpus.fingerprint,
-      documents: corpus.documents.length,
-      queries: allQueries.length,
-      judgedQueries: allQueries.filter((q) => corpus.judgments.has(q.id)).length,
-    },
-    metrics: plan.metrics,
-    depth: plan.depth,
-    confidence: plan.bootstrap.confidence,
-    arms: retrievedArms,
-    answerMetrics: answering.metrics,
-    ...(usage.models.length > 0
-      ? { cost: { calls: usage.total.calls, cachedCalls: usage.total.cachedCalls, inputTokens: usage.total.inputTokens, outputTokens: usage.total.outputTokens, ...usage.total.cost } }
-      : {}),
-  };
-  const manifest = {
-    runId,
-    createdAt,
-    command: 'decide',
-    versions: versions(),
-    eval: { file: plan.file, name: plan.name, metrics: plan.metrics, depth: plan.depth, queryLimit: plan.queryLimit, bootstrap: plan.bootstrap, answers: plan.answers, decide: plan.decide },
-    corpus: { name: corpus.name, path: plan.corpus.path, file: plan.corpus.file, fingerprint: corpus.fingerprint },
-    arms: manifestArms,
-    ...(usage.models.length > 0 ? { usage } : {}),
-  };
+  const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms: retrievedArms, answerMetrics: answering.metrics, usage });
+  const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage, command: 'decide' });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), { manifest, summary, results, runs, reportMarkdown: renderMarkdown(summary) });
   // The decision files go in after the run folder is complete; decision.json last, so its presence means all are there.
   await writeFileAtomic(join(dir, 'decision.md'), renderDecisionMarkdown(report));

@@ -12,7 +12,7 @@ import { prepareAnswering } from './answering.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
-import { versions } from './versions.js';
+import { buildRunManifest, buildRunSummary } from './run-record.js';
 
 export interface RunOptions {
   readonly workDir: string;
@@ -81,55 +81,9 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   }
 
   const usage = ledger.report();
-  const summary: RunSummary = {
-    runId,
-    evalName: plan.name,
-    createdAt: new Date().toISOString(),
-    corpus: {
-      name: corpus.name,
-      fingerprint: corpus.fingerprint,
-      documents: corpus.documents.length,
-      queries: allQueries.length,
-      judgedQueries: allQueries.filter((q) => corpus.judgments.has(q.id)).length,
-    },
-    metrics: plan.metrics,
-    depth: plan.depth,
-    confidence: plan.bootstrap.confidence,
-    arms,
-    ...(plan.spanMetrics.length > 0 ? { spanMetrics: plan.spanMetrics } : {}),
-    ...(answering ? { answerMetrics: answering.metrics } : {}),
-    ...(usage.models.length > 0
-      ? {
-          cost: {
-            calls: usage.total.calls,
-            cachedCalls: usage.total.cachedCalls,
-            inputTokens: usage.total.inputTokens,
-            outputTokens: usage.total.outputTokens,
-            ...usage.total.cost,
-          },
-        }
-      : {}),
-  };
-  const manifest = {
-    runId,
-    createdAt: summary.createdAt,
-    versions: versions(),
-    eval: {
-      file: plan.file,
-      name: plan.name,
-      metrics: plan.metrics,
-      spanMetrics: plan.spanMetrics,
-      depth: plan.depth,
-      includeUnjudged: plan.includeUnjudged,
-      queryLimit: plan.queryLimit,
-      bootstrap: plan.bootstrap,
-      gate: plan.gate,
-      answers: plan.answers,
-    },
-    corpus: { name: corpus.name, path: plan.corpus.path, file: plan.corpus.file, fingerprint: corpus.fingerprint },
-    arms: manifestArms,
-    ...(usage.models.length > 0 ? { usage } : {}),
-  };
+  const createdAt = new Date().toISOString();
+  const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {
     manifest,
     summary,
