@@ -14,6 +14,7 @@
  * `chunkCost`.) Grades are ignored: every span with grade ≥ 1 is relevant text.
  */
 import type { RelevantSpan } from '../corpus/types.js';
+import type { TokenOffsets } from '../shared/token-offsets.js';
 
 /** A retrieved chunk's place: `[start, end)` in its document's text. */
 export interface RetrievedSpan {
@@ -159,28 +160,79 @@ function topK<T>(items: readonly T[], k: number): readonly T[] {
   return Number.isFinite(k) ? items.slice(0, k) : items;
 }
 
-/** A span or context-cost metric as written in an eval's `spanMetrics`: `span-recall@5`, `context-tokens@10`, … */
+/** A span or context-cost metric as written in an eval's `spanMetrics`: `span-recall@5`, `token-iou@5`, … */
 export interface SpanMetricSpec {
-  readonly name: 'span-recall' | 'span-precision' | 'span-iou' | 'context-tokens';
+  readonly name: (typeof spanMetricKinds)[number];
   readonly k: number;
   readonly label: string;
 }
 
-export const spanMetricKinds = ['span-recall', 'span-precision', 'span-iou', 'context-tokens'] as const;
+/**
+ * `span-*` measure overlap in characters (the unit of chunk offsets: exact for every chunker); `token-*` in
+ * cl100k tokens, as Chroma's chunking evaluation does (but counting overlapping retrieved text once).
+ */
+export const spanMetricKinds = [
+  'span-recall',
+  'span-precision',
+  'span-iou',
+  'token-recall',
+  'token-precision',
+  'token-iou',
+  'context-tokens',
+] as const;
 
 /** Parses `span-iou@5`; throws RangeError naming the valid forms. */
 export function parseSpanMetricName(text: string): SpanMetricSpec {
-  const match = /^(span-recall|span-precision|span-iou|context-tokens)@([1-9]\d*)$/.exec(text.trim().toLowerCase());
-  if (!match) throw new RangeError(`unknown span metric "${text}"; use ${spanMetricKinds.map((m) => `${m}@k`).join(', ')}`);
-  const name = match[1] as SpanMetricSpec['name'];
+  const match = /^([a-z-]+)@([1-9]\d*)$/.exec(text.trim().toLowerCase());
+  const name = match?.[1] as SpanMetricSpec['name'] | undefined;
+  if (!match || !name || !spanMetricKinds.includes(name)) {
+    throw new RangeError(`unknown span metric "${text}"; use ${spanMetricKinds.map((m) => `${m}@k`).join(', ')}`);
+  }
   const k = Number(match[2]);
   return { name, k, label: `${name}@${k}` };
 }
 
-/** One query's value of a span metric: null when it has no relevant span (context-tokens is always defined). */
-export function spanMetricValue(spec: SpanMetricSpec, hits: readonly ChunkHitRef[], spans: readonly RelevantSpan[] | undefined): number | null {
+/** Token positions of a document's text (see shared/token-offsets.ts), for the `token-*` metrics. */
+export type TokenOffsetsOf = (docId: string) => TokenOffsets;
+
+/**
+ * One query's value of a span metric: null when it has no relevant span (context-tokens is always defined).
+ * `tokenOffsetsOf` is needed by the `token-*` metrics only.
+ */
+export function spanMetricValue(
+  spec: SpanMetricSpec,
+  hits: readonly ChunkHitRef[],
+  spans: readonly RelevantSpan[] | undefined,
+  tokenOffsetsOf?: TokenOffsetsOf,
+): number | null {
   if (spec.name === 'context-tokens') return chunkCost(hits, spec.k).estimatedTokens;
-  const scores = spanMetricsForQuery(hits, spans, spec.k);
+  let retrieved: readonly RetrievedSpan[] = topK(hits, spec.k).map(chunkSpanOf);
+  let relevant: readonly RelevantSpan[] = spans ?? [];
+  if (spec.name.startsWith('token-')) {
+    if (!tokenOffsetsOf) throw new Error(`${spec.label} needs the documents' token offsets`);
+    retrieved = retrieved.map((span) => toTokenSpan(span, tokenOffsetsOf(span.docId)));
+    relevant = relevant.map((span) => ({ ...toTokenSpan(span, tokenOffsetsOf(span.docId)), grade: span.grade }));
+  }
+  const scores = spanScores(retrieved, relevant);
   if (!scores) return null;
-  return spec.name === 'span-recall' ? scores.recall : spec.name === 'span-precision' ? scores.precision : scores.iou;
+  return spec.name.endsWith('recall') ? scores.recall : spec.name.endsWith('precision') ? scores.precision : scores.iou;
+}
+
+/** A character span as the token positions it touches: token i is in when it overlaps [start, end). */
+export function toTokenSpan(span: RetrievedSpan, offsets: TokenOffsets): RetrievedSpan {
+  const first = firstIndex(offsets.ends, (end) => end > span.start);
+  const afterLast = firstIndex(offsets.starts, (start) => start >= span.end);
+  return { docId: span.docId, start: first, end: Math.max(first, afterLast) };
+}
+
+/** The first index whose value satisfies a predicate that is false, then true, along the ascending array. */
+function firstIndex(values: Int32Array, test: (value: number) => boolean): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (test(values[middle]!)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }

@@ -17,6 +17,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../shared/files.js';
 import { silentProgress, type Progress } from '../shared/progress.js';
 import { answererPrice, answerResults, toDecisionArm, type AnsweredArm } from './decide-arms.js';
 import { prepareAnswering, type AnswerRunner, type ArmAnswers } from './answering.js';
+import { documentTokens } from './document-tokens.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
@@ -74,6 +75,8 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
 
   const answered: AnsweredArm[] = [];
   answered.push({ name: 'closed-book', kind: 'closed-book', answers: await answering.answerArm({ queries, contexts: 'closed-book', progress, ...signal }) });
+  const tokenOffsetsOf = documentTokens(corpus, plan.spanMetrics);
+  const tokens = tokenOffsetsOf ? { tokenOffsetsOf } : {};
   const retrievedArms: ArmSummary[] = [];
   const results: QueryResult[] = [];
   const runs = new Map<string, Map<string, RankedDoc[]>>();
@@ -81,7 +84,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
   for (const chunker of plan.chunkers) {
     for (const retriever of plan.retrievers) {
       const capture = capturing(answering);
-      const outcome = await runArm({ plan, corpus, queries, chunker, retriever, context, progress, answering: capture.runner, ...signal });
+      const outcome = await runArm({ plan, corpus, queries, chunker, retriever, context, progress, answering: capture.runner, ...tokens, ...signal });
       retrievedArms.push(outcome.summary);
       results.push(...outcome.results);
       runs.set(armFileName(chunker.name, retriever.name), outcome.run);

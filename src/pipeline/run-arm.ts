@@ -6,7 +6,7 @@ import type { PluginContext } from '../shared/plugin.js';
 import type { Progress } from '../shared/progress.js';
 import { bootstrapMean } from '../stats/bootstrap.js';
 import type { AnswerRunner } from './answering.js';
-import { parseSpanMetricName, spanMetricValue } from '../metrics/spans.js';
+import { parseSpanMetricName, spanMetricValue, type TokenOffsetsOf } from '../metrics/spans.js';
 import { estimateOverScored } from './estimates.js';
 import { evaluate } from './evaluate.js';
 import { indexArm } from './index-arm.js';
@@ -21,6 +21,8 @@ export interface ArmPlan {
   readonly retriever: NamedConfig;
   readonly context: PluginContext;
   readonly answering?: AnswerRunner;
+  /** Token positions of documents, for `token-*` span metrics (see documentTokens). */
+  readonly tokenOffsetsOf?: TokenOffsetsOf;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
 }
@@ -69,7 +71,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       [...evaluation.perQuery.keys()].map((queryId) => {
         const hits = evaluation.chunkHits.get(queryId) ?? [];
         const spans = corpus.spans?.get(queryId);
-        return [queryId, Object.fromEntries(spanSpecs.map((spec) => [spec.label, spanMetricValue(spec, hits, spans)]))] as const;
+        return [queryId, Object.fromEntries(spanSpecs.map((spec) => [spec.label, spanMetricValue(spec, hits, spans, arm.tokenOffsetsOf)]))] as const;
       }),
     );
     const results: QueryResult[] = [...evaluation.perQuery].map(([queryId, scores]) => {

@@ -9,6 +9,7 @@ import { DataError } from '../shared/errors.js';
 import type { Progress } from '../shared/progress.js';
 import { silentProgress } from '../shared/progress.js';
 import { prepareAnswering } from './answering.js';
+import { documentTokens } from './document-tokens.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
@@ -56,6 +57,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
       })
     : undefined;
 
+  const tokenOffsetsOf = documentTokens(corpus, plan.spanMetrics);
   const arms: ArmSummary[] = [];
   const results: QueryResult[] = [];
   const runs = new Map<string, Map<string, RankedDoc[]>>();
@@ -71,6 +73,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
         context,
         progress,
         ...(answering ? { answering } : {}),
+        ...(tokenOffsetsOf ? { tokenOffsetsOf } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       arms.push(outcome.summary);

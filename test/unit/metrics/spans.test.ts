@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RelevantSpan } from '../../../src/corpus/types.js';
-import { chunkCost, chunkSpanOf, mergeIntervals, spanMetricsForQuery, spanScores } from '../../../src/metrics/spans.js';
+import {
+  chunkCost,
+  chunkSpanOf,
+  mergeIntervals,
+  parseSpanMetricName,
+  spanMetricsForQuery,
+  spanMetricValue,
+  spanScores,
+  toTokenSpan,
+} from '../../../src/metrics/spans.js';
 
 const hit = (docId: string, start: number, end: number) => ({ id: `${docId}#${start}-${end}`, docId, score: 1 });
 const span = (docId: string, start: number, end: number, grade = 1): RelevantSpan => ({ docId, start, end, grade });
@@ -158,5 +167,35 @@ describe('chunk ids and intervals', () => {
       { docId: 'd', start: 40, end: 40 },
     ]);
     expect(Object.fromEntries(merged)).toEqual({ d: [0, 12, 20, 31], e: [0, 5] });
+  });
+});
+
+describe('token-level span metrics', () => {
+  // "aa bb cc dd" as four word tokens: [0,2) [2,5) [5,8) [8,11) (leading space inside a token, as with cl100k).
+  const words = { starts: Int32Array.from([0, 2, 5, 8]), ends: Int32Array.from([2, 5, 8, 11]) };
+  const tokenOffsetsOf = () => words;
+
+  it('maps a character span to the tokens it touches', () => {
+    expect(toTokenSpan({ docId: 'd', start: 3, end: 6 }, words)).toEqual({ docId: 'd', start: 1, end: 3 });
+    expect(toTokenSpan({ docId: 'd', start: 0, end: 11 }, words)).toEqual({ docId: 'd', start: 0, end: 4 });
+    expect(toTokenSpan({ docId: 'd', start: 5, end: 5 }, words)).toEqual({ docId: 'd', start: 2, end: 2 });
+  });
+
+  it('scores token recall, precision and IoU of the top-k chunks (hand-computed)', () => {
+    // relevant: chars [3, 8) → tokens 1..2; retrieved: chunk [0, 4) → tokens 0..1 (2 tokens), 1 token overlaps.
+    const hits = [{ id: 'd#0-4', docId: 'd' }];
+    const spans = [{ docId: 'd', start: 3, end: 8, grade: 1 }];
+    const value = (name: string) => spanMetricValue(parseSpanMetricName(`${name}@5`), hits, spans, tokenOffsetsOf);
+    expect(value('token-recall')).toBeCloseTo(1 / 2, 12);
+    expect(value('token-precision')).toBeCloseTo(1 / 2, 12);
+    expect(value('token-iou')).toBeCloseTo(1 / 3, 12);
+    // the same in characters: overlap [3,4) = 1 of 5 relevant, 1 of 4 retrieved, union 8
+    expect(value('span-recall')).toBeCloseTo(1 / 5, 12);
+    expect(value('span-iou')).toBeCloseTo(1 / 8, 12);
+  });
+
+  it('rejects unknown span metric names with the valid forms', () => {
+    expect(() => parseSpanMetricName('token-f1@5')).toThrow(/token-recall@k/);
+    expect(parseSpanMetricName('TOKEN-IOU@10')).toEqual({ name: 'token-iou', k: 10, label: 'token-iou@10' });
   });
 });

@@ -59,10 +59,10 @@ describe('runEval with span metrics', () => {
     const { file, workDir } = await evalFile(
       `corpus: ${join(repoRoot, 'corpora', 'cranfield-synth.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'recursive-800.yaml')}]\n` +
         `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nmetrics: [recall@5]\nqueryLimit: 25\n` +
-        `spanMetrics: [span-recall@5, SPAN-IOU@5, context-tokens@5]\n`,
+        `spanMetrics: [span-recall@5, SPAN-IOU@5, token-iou@5, context-tokens@5]\n`,
     );
     const plan = await loadEval(file);
-    expect(plan.spanMetrics).toEqual(['span-recall@5', 'span-iou@5', 'context-tokens@5']);
+    expect(plan.spanMetrics).toEqual(['span-recall@5', 'span-iou@5', 'token-iou@5', 'context-tokens@5']);
     const outcome = await runEval(plan, { workDir, env: createEnv({}) });
     const spans = outcome.summary.arms[0]!.spans!;
     expect(spans['span-recall@5']!.scored).toBe(25);
@@ -70,6 +70,8 @@ describe('runEval with span metrics', () => {
     expect(first.spans['span-iou@5']).toBeGreaterThanOrEqual(0);
     expect(first.spans['span-iou@5']).toBeLessThanOrEqual(first.spans['span-recall@5']);
     expect(Number.isInteger(first.spans['context-tokens@5'])).toBe(true);
+    // tokens are coarser than characters, so token IoU is close to, not equal to, character IoU
+    expect(Math.abs(first.spans['token-iou@5'] - first.spans['span-iou@5'])).toBeLessThan(0.1);
   });
 
   it('refuses span metrics on a corpus without span labels, naming the eval file and the fix', async () => {

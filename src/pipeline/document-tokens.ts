@@ -1,0 +1,23 @@
+import type { TokenOffsetsOf } from '../metrics/spans.js';
+import { createTokenOffsets, type TokenOffsets } from '../shared/token-offsets.js';
+import type { LoadedCorpus } from './load-corpus.js';
+
+/**
+ * cl100k token positions of the corpus's documents, tokenized on first use and kept for the run — only when a
+ * `token-*` span metric asks for them (tokenizing a whole corpus is the slow part).
+ */
+export function documentTokens(corpus: LoadedCorpus, spanMetrics: readonly string[]): TokenOffsetsOf | undefined {
+  if (!spanMetrics.some((metric) => metric.startsWith('token-'))) return undefined;
+  const texts = new Map(corpus.documents.map((doc) => [doc.id, doc.text]));
+  const offsets = new Map<string, TokenOffsets>();
+  let tokenize: ((text: string) => TokenOffsets) | undefined;
+  return (docId) => {
+    let found = offsets.get(docId);
+    if (!found) {
+      tokenize ??= createTokenOffsets('cl100k_base');
+      found = tokenize(texts.get(docId) ?? '');
+      offsets.set(docId, found);
+    }
+    return found;
+  };
+}
