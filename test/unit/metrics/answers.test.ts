@@ -1,10 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatModel } from '../../../src/llms/chat-model.js';
-import { createOpenAiChatModel, openai } from '../../../src/llms/openai.js';
+import { describe, expect, it } from 'vitest';
 import { decisionAccuracy, exactMatch, judgeCorrectness, tokenF1 } from '../../../src/metrics/answers.js';
-import { createEnv } from '../../../src/shared/env.js';
-import { startOpenAiServer, type OpenAiServer } from '../../doubles/openai-server.js';
-import { block } from '../../fixtures/answers/scripted-judge.js';
+import { block, useJudgeServer } from '../../fixtures/answers/scripted-judge.js';
 
 // SQuAD v1.1 dev examples (Super Bowl 50) and hand-computed variants.
 const stadium = ["Levi's Stadium", "Levi's Stadium in the San Francisco Bay Area at Santa Clara, California.", 'Santa Clara'];
@@ -68,24 +64,15 @@ describe('decision accuracy', () => {
 });
 
 describe('LLM-judged correctness', () => {
-  let server: OpenAiServer;
-  let judge: ChatModel;
-  beforeAll(async () => {
-    server = await startOpenAiServer();
-    judge = await createOpenAiChatModel(openai.options.parse({ model: 'judge-model', baseURL: server.url, maxRetries: 0 }), {
-      env: createEnv({ OPENAI_API_KEY: server.apiKey }),
-    });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.reset());
+  const live = useJudgeServer();
 
   it('maps verdicts to 1 / 0.5 / 0 at temperature 0 with the data delimited', async () => {
     for (const [verdict, value] of [['correct', 1], ['partially_correct', 0.5], ['incorrect', 0]] as const) {
-      server.onChat(() => JSON.stringify({ verdict, reason: 'scripted' }));
-      const score = await judgeCorrectness({ model: judge, question: 'Who won?', answer: 'Denver', golds: ['Denver Broncos'] });
+      live.server.onChat(() => JSON.stringify({ verdict, reason: 'scripted' }));
+      const score = await judgeCorrectness({ model: live.judge, question: 'Who won?', answer: 'Denver', golds: ['Denver Broncos'] });
       expect(score.value).toBe(value);
     }
-    const request = server.requestsTo('/v1/chat/completions')[0]!.chat!;
+    const request = live.server.requestsTo('/v1/chat/completions')[0]!.chat!;
     expect(request.temperature).toBe(0);
     expect(request.responseFormat?.json_schema?.name).toBe('correctness');
     expect(block(request, 'ANSWER')).toBe('Denver');
@@ -93,9 +80,9 @@ describe('LLM-judged correctness', () => {
   });
 
   it('is null when the judge fails or there is no gold', async () => {
-    server.failNext(1, 503);
-    const failed = await judgeCorrectness({ model: judge, question: 'q', answer: 'a', golds: ['g'] });
+    live.server.failNext(1, 503);
+    const failed = await judgeCorrectness({ model: live.judge, question: 'q', answer: 'a', golds: ['g'] });
     expect(failed.value === null && failed.reason).toMatch(/judge failed/);
-    expect((await judgeCorrectness({ model: judge, question: 'q', answer: 'a', golds: [] })).value).toBeNull();
+    expect((await judgeCorrectness({ model: live.judge, question: 'q', answer: 'a', golds: [] })).value).toBeNull();
   });
 });

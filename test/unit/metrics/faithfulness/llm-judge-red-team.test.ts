@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOpenAiChatModel, openai } from '../../../../src/llms/openai.js';
-import type { ChatModel } from '../../../../src/llms/chat-model.js';
+import { describe, expect, it } from 'vitest';
 import { llmFaithfulness } from '../../../../src/metrics/faithfulness/llm-judge.js';
-import { createEnv } from '../../../../src/shared/env.js';
-import { startOpenAiServer, type OpenAiServer } from '../../../doubles/openai-server.js';
-import { blocksOf, fooledJudge, readRedTeam } from '../../../fixtures/answers/scripted-judge.js';
+import { blocksOf, fooledJudge, readRedTeam, useJudgeServer } from '../../../fixtures/answers/scripted-judge.js';
 
 /**
  * The red-team set (test/fixtures/answers/red-team.jsonl): injections carried by passages and by answers, run
  * through the OpenAI double with a judge scripted to be FOOLED by each one. The final score must still be the
  * honest, hand-computed one: the quote checks and claim coverage in llm-judge.ts, not the model, are the defence.
  */
-let server: OpenAiServer;
-let judge: ChatModel;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-  judge = await createOpenAiChatModel(openai.options.parse({ model: 'judge-model', baseURL: server.url, maxRetries: 0 }), {
-    env: createEnv({ OPENAI_API_KEY: server.apiKey }),
-  });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const live = useJudgeServer();
 
 const cases = readRedTeam();
 
@@ -31,8 +18,8 @@ describe('LLM faithfulness judge under prompt injection', () => {
 
   it.each(cases.map((c) => [c.id, c] as const))('%s: the fooled judge does not raise the score', async (_id, c) => {
     const { handler, fooled } = fooledJudge(c);
-    server.onChat(handler);
-    const score = await llmFaithfulness({ model: judge, question: c.question, answer: c.answer, context: c.context });
+    live.server.onChat(handler);
+    const score = await llmFaithfulness({ model: live.judge, question: c.question, answer: c.answer, context: c.context });
     expect(fooled()).toBeGreaterThan(0);
     expect(score.value).not.toBeNull();
     expect(score.value).toBeCloseTo(c.expected, 10);
@@ -41,9 +28,9 @@ describe('LLM faithfulness judge under prompt injection', () => {
   });
 
   it.each(cases.map((c) => [c.id, c] as const))('%s: the data cannot close its block', async (_id, c) => {
-    server.onChat(fooledJudge(c).handler);
-    await llmFaithfulness({ model: judge, question: c.question, answer: c.answer, context: c.context });
-    const requests = server.requestsTo('/v1/chat/completions');
+    live.server.onChat(fooledJudge(c).handler);
+    await llmFaithfulness({ model: live.judge, question: c.question, answer: c.answer, context: c.context });
+    const requests = live.server.requestsTo('/v1/chat/completions');
     expect(requests).toHaveLength(2);
     for (const request of requests) {
       const user = request.chat!.messages.find((m) => m.role === 'user')!.content;

@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatModel } from '../../../../src/llms/chat-model.js';
-import { createOpenAiChatModel, openai } from '../../../../src/llms/openai.js';
+import { describe, expect, it } from 'vitest';
 import { addressesJudge, checkClaims, hasEvidence, llmFaithfulness } from '../../../../src/metrics/faithfulness/llm-judge.js';
 import { claimsMessages, contentBoundary, dataBlock, escapeBoundary } from '../../../../src/metrics/faithfulness/llm-judge-prompt.js';
-import { createEnv } from '../../../../src/shared/env.js';
-import { startOpenAiServer, type OpenAiServer } from '../../../doubles/openai-server.js';
-import { claimsOf, schemaName } from '../../../fixtures/answers/scripted-judge.js';
+import type { OpenAiServer } from '../../../doubles/openai-server.js';
+import { claimsOf, schemaName, useJudgeServer } from '../../../fixtures/answers/scripted-judge.js';
 
-let server: OpenAiServer;
-let judge: ChatModel;
-beforeAll(async () => {
-  server = await startOpenAiServer();
-  judge = await createOpenAiChatModel(openai.options.parse({ model: 'judge-model', baseURL: server.url, maxRetries: 0 }), {
-    env: createEnv({ OPENAI_API_KEY: server.apiKey }),
-  });
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
+const live = useJudgeServer();
 
 const context = 'Paris is the capital of France. The Seine flows through Paris. France borders Spain.';
 const answer = 'Paris is the capital of France. The Seine flows through Lyon. Paris has ten million dogs.';
@@ -37,51 +25,51 @@ function scriptedJudge(request: Parameters<Parameters<OpenAiServer['onChat']>[0]
 
 describe('llmFaithfulness', () => {
   it('scores supported claims / claims after checking quotes (hand-computed: 1 of 3)', async () => {
-    server.onChat(scriptedJudge);
-    const score = await llmFaithfulness({ model: judge, question: 'Tell me about Paris', answer, context });
+    live.server.onChat(scriptedJudge);
+    const score = await llmFaithfulness({ model: live.judge, question: 'Tell me about Paris', answer, context });
     expect(score.value).toBeCloseTo(1 / 3, 12);
     expect(score.value !== null && score.detail).toMatchObject({ claims: 3, supported: 1, contradicted: 1, unsupported: 1, downgraded: 1 });
-    const requests = server.requestsTo('/v1/chat/completions');
+    const requests = live.server.requestsTo('/v1/chat/completions');
     expect(requests.map((r) => r.chat!.temperature)).toEqual([0, 0]);
     expect(requests.map((r) => r.chat!.responseFormat?.json_schema?.name)).toEqual(['claims', 'verdicts']);
   });
 
   it('reports the spread of several samples, each with its own seed', async () => {
     let call = 0;
-    server.onChat((request) => {
+    live.server.onChat((request) => {
       if (schemaName(request) === 'claims') return JSON.stringify({ claims: claims.slice(0, 2) });
       call++;
       // Sample 1: both supported (1.0); sample 2: one supported (0.5).
       const second = call === 1 ? { claim: 1, verdict: 'supported', quote: 'The Seine flows through Paris' } : { claim: 1, verdict: 'unsupported', quote: '' };
       return JSON.stringify({ verdicts: [{ claim: 0, verdict: 'supported', quote: 'Paris is the capital of France' }, second] });
     });
-    const score = await llmFaithfulness({ model: judge, question: 'q', answer: claims.slice(0, 2).join(' '), context, samples: 2 });
+    const score = await llmFaithfulness({ model: live.judge, question: 'q', answer: claims.slice(0, 2).join(' '), context, samples: 2 });
     expect(score.value).toBeCloseTo(0.75, 12);
     expect(score.value !== null && score.detail).toMatchObject({ samples: 2, failedSamples: 0, std: 0.25, min: 0.5, max: 1 });
-    expect(server.requestsTo('/v1/chat/completions').map((r) => r.chat!.seed)).toEqual([1, 1, 2, 2]);
+    expect(live.server.requestsTo('/v1/chat/completions').map((r) => r.chat!.seed)).toEqual([1, 1, 2, 2]);
   });
 
   it('is null, never 0, when the judge fails or skips a claim', async () => {
-    server.failNext(1, 500);
-    const failed = await llmFaithfulness({ model: judge, question: 'q', answer, context });
+    live.server.failNext(1, 500);
+    const failed = await llmFaithfulness({ model: live.judge, question: 'q', answer, context });
     expect(failed.value).toBeNull();
     expect(failed.value === null && failed.reason).toMatch(/judge failed/);
 
-    server.onChat(() => 'not json at all');
-    const garbled = await llmFaithfulness({ model: judge, question: 'q', answer, context });
+    live.server.onChat(() => 'not json at all');
+    const garbled = await llmFaithfulness({ model: live.judge, question: 'q', answer, context });
     expect(garbled.value).toBeNull();
 
-    server.onChat((request) =>
+    live.server.onChat((request) =>
       schemaName(request) === 'claims' ? JSON.stringify({ claims }) : JSON.stringify({ verdicts: [{ claim: 0, verdict: 'supported', quote: 'Paris' }] }),
     );
-    const partial = await llmFaithfulness({ model: judge, question: 'q', answer, context });
+    const partial = await llmFaithfulness({ model: live.judge, question: 'q', answer, context });
     expect(partial.value === null && partial.reason).toMatch(/no verdict for claim 1 of 3/);
   });
 
   it('is null without calling the judge for an empty answer or context', async () => {
-    expect((await llmFaithfulness({ model: judge, question: 'q', answer: '  ', context })).value).toBeNull();
-    expect((await llmFaithfulness({ model: judge, question: 'q', answer, context: '' })).value).toBeNull();
-    expect(server.requestsTo('/v1/chat/completions')).toHaveLength(0);
+    expect((await llmFaithfulness({ model: live.judge, question: 'q', answer: '  ', context })).value).toBeNull();
+    expect((await llmFaithfulness({ model: live.judge, question: 'q', answer, context: '' })).value).toBeNull();
+    expect(live.server.requestsTo('/v1/chat/completions')).toHaveLength(0);
   });
 });
 
