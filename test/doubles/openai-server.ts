@@ -138,11 +138,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A request still in flight when a test resets belongs to that test: it must not enter the next log. Taken
+    // before the body is read, since a slow (or aborted) upload can finish after the reset.
+    const born = generation;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = req.method ?? 'GET';
     const body = method === 'POST' ? await readJson(req) : undefined;
-    // A request still sleeping in delayMs when a test resets belongs to that test: it must not enter the next log.
-    const born = generation;
     const log = (status: number, extra: Partial<RecordedRequest> = {}) =>
       born === generation && requests.push({ method, path, status, inputs: [], ...extra });
     if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
