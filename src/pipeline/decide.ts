@@ -21,7 +21,7 @@ import { documentTokens } from './document-tokens.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
-import { buildRunManifest, buildRunSummary } from './run-record.js';
+import { buildRunManifest, buildRunSummary, selectQueries } from './run-record.js';
 
 export interface DecideOptions {
   readonly workDir: string;
@@ -59,8 +59,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
   const signal = options.signal ? { signal: options.signal } : {};
   const context = { env: options.env, workDir: options.workDir };
   const corpus = await loadCorpus(plan.corpus, { requireQueries: true });
-  const allQueries = plan.queryLimit ? corpus.queries.slice(0, plan.queryLimit) : corpus.queries;
-  const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => corpus.judgments.has(q.id));
+  const { allQueries, queries } = selectQueries(plan, corpus);
   const settings = resolveSettings(plan, answersConfig.metrics, answersConfig.contextK);
   const ledger = createLedger(plan.prices ?? {});
   const answering = await prepareAnswering({

@@ -5,7 +5,6 @@ import type { RankedDoc } from '../metrics/run-file.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { ArmSummary, RunSummary } from '../report/run-summary.js';
 import type { Env } from '../shared/env.js';
-import { DataError } from '../shared/errors.js';
 import type { Progress } from '../shared/progress.js';
 import { silentProgress } from '../shared/progress.js';
 import { prepareAnswering } from './answering.js';
@@ -13,7 +12,7 @@ import { documentTokens } from './document-tokens.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
-import { buildRunManifest, buildRunSummary } from './run-record.js';
+import { buildRunManifest, buildRunSummary, selectQueries } from './run-record.js';
 
 export interface RunOptions {
   readonly workDir: string;
@@ -34,15 +33,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const progress = options.progress ?? silentProgress;
   const context = { env: options.env, workDir: options.workDir };
   const corpus = await loadCorpus(plan.corpus, { requireQueries: true });
-  const allQueries = plan.queryLimit ? corpus.queries.slice(0, plan.queryLimit) : corpus.queries;
-  // Queries absent from the qrels cannot change a score unless counted as 0, so they are not even retrieved.
-  const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => corpus.judgments.has(q.id));
-  if (plan.spanMetrics.length > 0 && !corpus.spans) {
-    throw new DataError(`spanMetrics need span judgments, but corpus ${corpus.name} has no qrels/${plan.corpus.qrelsSplit}.spans.jsonl`, {
-      place: { file: plan.file },
-      fix: 'remove spanMetrics, or generate a test set with span labels (ragbench synth)',
-    });
-  }
+  const { allQueries, queries } = selectQueries(plan, corpus);
   const runId = newRunId(plan.name);
   const ledger = createLedger(plan.prices ?? {});
   const answering = plan.answers

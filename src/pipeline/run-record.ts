@@ -1,6 +1,7 @@
 import type { ResolvedEval } from '../config/load-eval.js';
 import type { Query } from '../corpus/types.js';
 import type { LedgerReport } from '../llms/ledger.js';
+import { DataError } from '../shared/errors.js';
 import type { ArmSummary, RunSummary } from '../report/run-summary.js';
 import type { LoadedCorpus } from './load-corpus.js';
 import { versions } from './versions.js';
@@ -16,6 +17,23 @@ export interface RunRecordInput {
   readonly arms: readonly ArmSummary[];
   readonly answerMetrics?: readonly string[];
   readonly usage: LedgerReport;
+}
+
+/**
+ * The queries a run scores (`allQueries` after the query limit; `queries` without the unjudged ones unless they
+ * count as 0), after checking that span metrics have span labels to score against. Shared by run and decide.
+ */
+export function selectQueries(plan: ResolvedEval, corpus: LoadedCorpus): { allQueries: readonly Query[]; queries: readonly Query[] } {
+  if (plan.spanMetrics.length > 0 && !corpus.spans) {
+    throw new DataError(`spanMetrics need span judgments, but corpus ${corpus.name} has no qrels/${plan.corpus.qrelsSplit}.spans.jsonl`, {
+      place: { file: plan.file },
+      fix: 'remove spanMetrics, or generate a test set with span labels (ragbench synth)',
+    });
+  }
+  const allQueries = plan.queryLimit ? corpus.queries.slice(0, plan.queryLimit) : corpus.queries;
+  // Queries absent from the qrels cannot change a score unless counted as 0, so they are not even retrieved.
+  const queries = plan.includeUnjudged ? allQueries : allQueries.filter((q) => corpus.judgments.has(q.id));
+  return { allQueries, queries };
 }
 
 /** summary.json: the numbers every renderer reads. */
