@@ -14,6 +14,8 @@ const allowed: Record<string, readonly string[]> = {
   stores: ['shared'],
   llms: ['shared'],
   stats: ['shared'],
+  // catalog, download, checksum and conversion of named datasets into the BEIR layout
+  datasets: ['shared'],
   // the semantic chunker embeds sentences
   chunkers: ['corpus', 'embedders', 'shared'],
   // faithfulness is validated with ROC statistics; the LLM judge takes a ChatModel
@@ -22,10 +24,10 @@ const allowed: Record<string, readonly string[]> = {
   answers: ['chunkers', 'corpus', 'llms', 'metrics', 'shared'],
   report: ['metrics', 'stats', 'shared'],
   // config builds the eval schema from the registries and section schemas
-  config: ['answers', 'chunkers', 'corpus', 'llms', 'metrics', 'retrievers', 'shared'],
-  synth: ['chunkers', 'config', 'corpus', 'llms', 'retrievers', 'stats', 'shared'],
-  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'embedders', 'llms', 'metrics', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
-  cli: ['answers', 'chunkers', 'config', 'corpus', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  config: ['answers', 'chunkers', 'corpus', 'datasets', 'llms', 'metrics', 'retrievers', 'shared'],
+  synth: ['chunkers', 'config', 'corpus', 'datasets', 'llms', 'retrievers', 'stats', 'shared'],
+  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  cli: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
 };
 
 const srcDir = join(repoRoot, 'src');
