@@ -1,6 +1,8 @@
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { chunkers } from '../chunkers/registry.js';
 import { corpusConfigSchema } from '../corpus/corpus-config.js';
+import { datasetDir } from '../datasets/location.js';
+import { requireEntry } from '../datasets/store.js';
 import { parseMetricName } from '../metrics/retrieval.js';
 import { parseSpanMetricName } from '../metrics/spans.js';
 import { retrievers } from '../retrievers/registry.js';
@@ -23,6 +25,8 @@ export interface ResolvedCorpus {
   readonly documentsFile?: string;
   /** The corpus YAML it came from, if any. */
   readonly file?: string;
+  /** Named datasets this corpus reads (`dataset:`, `documentsDataset:`); pulled before the corpus is opened. */
+  readonly datasets?: readonly string[];
 }
 
 /** A chunker or retriever as an experiment arm sees it: a display name and a validated config. */
@@ -102,23 +106,47 @@ export async function loadCorpusReference(reference: string, fromFile: string, p
 }
 
 async function resolveCorpusConfig(
-  config: { name?: string | undefined; path: string; layout?: 'beir' | 'files' | undefined; qrels?: string | undefined; documents?: string | undefined },
+  config: {
+    name?: string | undefined;
+    path?: string | undefined;
+    dataset?: string | undefined;
+    layout?: 'beir' | 'files' | undefined;
+    qrels?: string | undefined;
+    documents?: string | undefined;
+    documentsDataset?: string | undefined;
+  },
   file: string,
 ): Promise<ResolvedCorpus> {
-  const path = resolve(dirname(file), config.path);
-  if (!isDirectory(path)) {
+  const datasets = [config.dataset, config.documentsDataset].filter((name): name is string => name !== undefined);
+  for (const name of datasets) {
+    try {
+      requireEntry(name);
+    } catch (error) {
+      throw new ConfigError((error as Error).message, { place: { file }, fix: (error as RagbenchError).fix ?? 'see ragbench datasets list' });
+    }
+  }
+  // A named dataset may not be pulled yet: its folder is checked (and pulled) when the corpus is loaded.
+  const path = config.dataset !== undefined ? datasetDir(config.dataset) : resolve(dirname(file), config.path ?? '.');
+  if (config.dataset === undefined && !isDirectory(path)) {
     throw new ConfigError(`corpus path ${config.path} is not a folder (resolved to ${path})`, {
       place: { file },
-      fix: 'paths are relative to the YAML file; the shared datasets live in ../shared/datasets beside the repository',
+      fix: 'paths are relative to the YAML file; for a published dataset write `dataset: <name>` (see ragbench datasets list)',
     });
   }
+  const documentsFile =
+    config.documentsDataset !== undefined
+      ? join(datasetDir(config.documentsDataset), 'corpus.jsonl')
+      : config.documents !== undefined
+        ? resolve(dirname(file), config.documents)
+        : undefined;
   return {
     name: config.name ?? nameFromFile(file),
     path,
     qrelsSplit: config.qrels ?? 'test',
     file,
     ...(config.layout ? { layout: config.layout } : {}),
-    ...(config.documents ? { documentsFile: resolve(dirname(file), config.documents) } : {}),
+    ...(documentsFile ? { documentsFile } : {}),
+    ...(datasets.length > 0 ? { datasets } : {}),
   };
 }
 

@@ -3,14 +3,14 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DataError, UsageError } from '../shared/errors.js';
+import { DataError, ServiceError, UsageError } from '../shared/errors.js';
 import { writeJsonAtomic } from '../shared/files.js';
 import { silentProgress, type Progress } from '../shared/progress.js';
 import { catalog, catalogEntry, type CatalogEntry } from './catalog.js';
 import type { ConvertSummary } from './converter-types.js';
 import { converters } from './converters/registry.js';
 import { checkDigest, fetchFile, type FetchedFile } from './fetch-file.js';
-import { datasetDir, defaultMirror } from './location.js';
+import { datasetDir, defaultMirror, pullCommand } from './location.js';
 
 type EnvSource = Readonly<Record<string, string | undefined>>;
 
@@ -111,7 +111,17 @@ export async function pullDataset(name: string, options: PullOptions = {}): Prom
 
 /** Pulls a dataset a corpus manifest names, unless it is already present; returns its folder. */
 export async function ensureDataset(name: string, options: PullOptions = {}): Promise<string> {
-  return (await pullDataset(name, { ...options, force: false })).path;
+  try {
+    return (await pullDataset(name, { ...options, force: false })).path;
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    const command = pullCommand(name);
+    throw new ServiceError('download', `dataset ${name} is not pulled yet and pulling it failed: ${error.message.replace(/^download: /, "")}`, {
+      retryable: error.retryable,
+      fix: `run \`${command}\` when online (or \`${command} --mirror DIR\` from a copy), then run again`,
+      cause: error,
+    });
+  }
 }
 
 async function replaceFolder(temp: string, dir: string): Promise<void> {

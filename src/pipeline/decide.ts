@@ -58,7 +58,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
   const progress = options.progress ?? silentProgress;
   const signal = options.signal ? { signal: options.signal } : {};
   const context = { env: options.env, workDir: options.workDir };
-  const corpus = await loadCorpus(plan.corpus, { requireQueries: true });
+  const corpus = await loadCorpus(plan.corpus, { requireQueries: true, progress });
   const { allQueries, queries } = selectQueries(plan, corpus);
   const settings = resolveSettings(plan, answersConfig.metrics, answersConfig.contextK);
   const ledger = createLedger(plan.prices ?? {});

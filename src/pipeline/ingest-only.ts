@@ -18,7 +18,7 @@ export interface IngestOnlyPlan {
 /** `ragbench ingest`: build (or resume, or reuse) one index per chunker, without running queries. */
 export async function ingestOnly(plan: IngestOnlyPlan): Promise<Array<IngestResult & { chunker: string }>> {
   const context = { env: plan.env, workDir: plan.workDir };
-  const corpus = await loadCorpus(plan.corpus, { requireQueries: false });
+  const corpus = await loadCorpus(plan.corpus, { requireQueries: false, ...(plan.progress ? { progress: plan.progress } : {}) });
   const results: Array<IngestResult & { chunker: string }> = [];
   for (const chunker of plan.chunkers) {
     const arm = await indexArm({

@@ -1,7 +1,9 @@
 import { openCorpus } from '../corpus/open-corpus.js';
 import type { Document, Judgments, Query, SpanJudgments } from '../corpus/types.js';
 import type { ResolvedCorpus } from '../config/load-eval.js';
+import { ensureDataset } from '../datasets/store.js';
 import { DataError } from '../shared/errors.js';
+import type { Progress } from '../shared/progress.js';
 
 export interface LoadedCorpus {
   readonly name: string;
@@ -14,7 +16,13 @@ export interface LoadedCorpus {
 }
 
 /** Reads a whole corpus into memory and checks that queries, judgments and documents fit together. */
-export async function loadCorpus(corpus: ResolvedCorpus, options: { requireQueries: boolean }): Promise<LoadedCorpus> {
+export async function loadCorpus(
+  corpus: ResolvedCorpus,
+  options: { requireQueries: boolean; progress?: Progress; signal?: AbortSignal },
+): Promise<LoadedCorpus> {
+  for (const name of corpus.datasets ?? []) {
+    await ensureDataset(name, { ...(options.progress ? { progress: options.progress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  }
   const source = await openCorpus(corpus.path, {
     name: corpus.name,
     qrelsSplit: corpus.qrelsSplit,

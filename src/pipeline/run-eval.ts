@@ -32,7 +32,7 @@ export interface RunOutcome {
 export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? silentProgress;
   const context = { env: options.env, workDir: options.workDir };
-  const corpus = await loadCorpus(plan.corpus, { requireQueries: true });
+  const corpus = await loadCorpus(plan.corpus, { requireQueries: true, progress });
   const { allQueries, queries } = selectQueries(plan, corpus);
   const runId = newRunId(plan.name);
   const ledger = createLedger(plan.prices ?? {});

@@ -2,6 +2,7 @@ import { openCorpus } from '../corpus/open-corpus.js';
 import type { Document } from '../corpus/types.js';
 import type { ResolvedCorpus } from '../config/load-eval.js';
 import type { ChatModel } from '../llms/chat-model.js';
+import { ensureDataset } from '../datasets/store.js';
 import { DataError } from '../shared/errors.js';
 import { generateKnownItemQueries, type KnownItemOptions } from './known-item.js';
 import { generateLlmQuestions, type LlmQuestionOptions } from './llm-questions.js';
@@ -22,6 +23,7 @@ export interface SynthesizeOptions {
 
 /** `ragbench synth`: corpus → generated queries with span labels → a BEIR folder with report and README. */
 export async function synthesize(options: SynthesizeOptions): Promise<SynthReport> {
+  for (const name of options.corpus.datasets ?? []) await ensureDataset(name, options.signal ? { signal: options.signal } : {});
   const source = await openCorpus(options.corpus.path, {
     name: options.corpus.name,
     qrelsSplit: options.corpus.qrelsSplit,
