@@ -11,7 +11,7 @@ import {
   type TrainingExample,
 } from '../../src/metrics/faithfulness/index.js';
 import { rocAuc } from '../../src/stats/roc.js';
-import { datasetPath } from '../helpers/datasets.js';
+import { datasetAvailable, datasetPath, saladMissingReason } from '../helpers/datasets.js';
 
 /**
  * Faithfulness metrics vs the human labels in shared/datasets. First our reimplementation of the datasets'
@@ -24,11 +24,15 @@ interface Reference {
   readonly per_row: readonly { id: string; score: number; label: string }[] | string;
 }
 
-const sets = {
+const allSets = {
   salad: { dir: 'salad-lfqa-attribution', sliceField: 'system' },
   begin: { dir: 'begin-wow', sliceField: 'model' },
 } as const;
-type SetName = keyof typeof sets;
+type SetName = keyof typeof allSets;
+// SALAD has no stated licence: it is never pulled, only read from the shared copy, and skipped without it.
+const haveSalad = datasetAvailable('salad-lfqa-attribution');
+if (!haveSalad) console.info(`faithfulness reference tests: SALAD parts skipped: ${saladMissingReason}`);
+const sets: Partial<Record<SetName, (typeof allSets)[SetName]>> = haveSalad ? allSets : { begin: allSets.begin };
 const loaded = {} as Record<SetName, { rows: LabelledRow[]; reference: Reference }>;
 
 /** per_row is a JSON list here; older exports stored a Python repr string, which this also parses. */
@@ -45,7 +49,7 @@ const auc = (rows: readonly LabelledRow[], values: readonly (number | null)[]) =
 };
 
 beforeAll(async () => {
-  for (const [name, { dir }] of Object.entries(sets) as [SetName, (typeof sets)[SetName]][]) {
+  for (const [name, { dir }] of Object.entries(sets) as [SetName, (typeof allSets)[SetName]][]) {
     loaded[name] = {
       rows: await readLabelledSet(datasetPath(dir, 'labels.jsonl')),
       reference: JSON.parse(await readFile(datasetPath(dir, 'reference', 'overlap_baseline.json'), 'utf8')) as Reference,
@@ -64,7 +68,7 @@ describe.each(Object.keys(sets) as SetName[])('%s reference overlap baseline', (
 
   it('reproduces the overall and per-slice ROC AUC to 1e-3', () => {
     const { rows, reference } = loaded[name];
-    const field = sets[name].sliceField;
+    const field = allSets[name].sliceField;
     for (const [key, expected] of Object.entries(reference.roc_auc)) {
       const slice = key === 'all' ? rows : rows.filter((r) => `${field}=${String(r.fields[field])}` === key);
       expect(slice.length, key).toBeGreaterThan(0);
@@ -78,7 +82,8 @@ describe.each(Object.keys(sets) as SetName[])('%s reference overlap baseline', (
   });
 });
 
-describe('lexical-alignment beats the reference floor out-of-fold', () => {
+// Needs both sets: the model is fitted and cross-validated on SALAD and BEGIN pooled.
+describe.skipIf(!haveSalad)('lexical-alignment beats the reference floor out-of-fold', () => {
   // Margins are what nested CV achieves (SALAD 0.918 vs 0.904, BEGIN 0.954 vs 0.929; bench/RESULTS-faithfulness.md)
   // minus ~0.003 slack (the spread over fold seeds), so a regression fails while fold-seed noise does not.
   const margins: Record<SetName, number> = { salad: 0.011, begin: 0.022 };
