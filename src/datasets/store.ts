@@ -52,6 +52,8 @@ export interface PullOptions {
   readonly env?: EnvSource;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /** A catalog entry not in the built-in catalog (library users' own datasets, tests). */
+  readonly entry?: CatalogEntry;
 }
 
 export interface PullResult {
@@ -69,7 +71,7 @@ export interface PullResult {
  * pull (checksum mismatch, broken download) leaves an existing copy untouched.
  */
 export async function pullDataset(name: string, options: PullOptions = {}): Promise<PullResult> {
-  const entry = requireEntry(name);
+  const entry = options.entry ?? requireEntry(name);
   const env = options.env ?? process.env;
   const dir = datasetDir(name, env);
   const existing = await readManifest(name, env);
@@ -164,8 +166,7 @@ export interface VerifyProblem {
  * Re-hashes a pulled dataset: upstream files against the catalog's pins (or the hash recorded at pull time
  * for unpinned files), converted files against the hashes recorded at pull time.
  */
-export async function verifyDataset(name: string, env: EnvSource = process.env): Promise<VerifyProblem[]> {
-  const entry = requireEntry(name);
+export async function verifyDataset(name: string, env: EnvSource = process.env, entry = requireEntry(name)): Promise<VerifyProblem[]> {
   const dir = datasetDir(name, env);
   const manifest = await readManifest(name, env);
   if (!manifest) return [{ file: dir, problem: `not pulled (run: ragbench datasets pull ${name})` }];
