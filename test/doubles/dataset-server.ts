@@ -15,6 +15,8 @@ export interface DatasetServer {
   readonly requests: string[];
   /** Injects a fault for every request whose path ends with `suffix`. */
   fail(suffix: string, fault: Fault): void;
+  /** Serves `suffix` normally again. */
+  heal(suffix: string): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startDatasetServer(root: string): Promise<DatasetServer> {
     url: `http://127.0.0.1:${port}`,
     requests,
     fail: (suffix, fault) => faults.set(suffix, fault),
+    heal: (suffix) => faults.delete(suffix),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
