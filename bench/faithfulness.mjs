@@ -10,12 +10,18 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = resolve(process.env.RAGBENCH_DIST ?? join(root, 'dist'));
 const f = await import(join(dist, 'metrics/faithfulness/index.js'));
 const { rocAuc, bestThresholdCV } = await import(join(dist, 'stats/roc.js'));
-const datasets = join(root, '..', 'shared', 'datasets');
+const { ensureDataset } = await import(join(dist, 'datasets/store.js'));
+// SALAD has no stated licence, so ragbench never pulls it: point SALAD_DATASET_DIR at a copy of its folder.
+const saladDir = process.env.SALAD_DATASET_DIR;
+if (!saladDir) {
+  console.error('bench/faithfulness.mjs: set SALAD_DATASET_DIR to a folder holding SALAD labels.jsonl (not redistributed: no stated licence)');
+  process.exit(2);
+}
 const folds = 5;
 const seed = 1;
 
-const salad = await f.readLabelledSet(join(datasets, 'salad-lfqa-attribution/labels.jsonl'));
-const begin = await f.readLabelledSet(join(datasets, 'begin-wow/labels.jsonl'));
+const salad = await f.readLabelledSet(join(saladDir, 'labels.jsonl'));
+const begin = await f.readLabelledSet(join(await ensureDataset('begin-wow'), 'labels.jsonl'));
 // Fold units: a SALAD question with all six systems' sentences; a BEGIN knowledge snippet with all responses to it.
 // Each dataset gets the same total weight in the pooled fit (BEGIN has 1.5× SALAD's rows and a dialogue style that
 // would otherwise set the weights); the average weight is 1, so λ keeps its meaning.

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { chunkers } from '../dist/chunkers/registry.js';
 import { createHashingEmbedder } from '../dist/embedders/hashing.js';
 import { embedders } from '../dist/embedders/registry.js';
+import { datasetDir } from '../dist/datasets/location.js';
 import { loadCorpus } from '../dist/pipeline/load-corpus.js';
 import { ingest } from '../dist/pipeline/ingest.js';
 import { retrievers } from '../dist/retrievers/registry.js';
@@ -50,7 +51,8 @@ class HashingEmbeddings extends Embeddings {
 }
 
 const corpus = await loadCorpus(
-  { name: 'cranfield', path: join(root, '..', 'shared', 'datasets', 'cranfield'), qrelsSplit: 'test' },
+  // pulled into RAGBENCH_DATASETS (or the user cache) on first use, like `dataset: cranfield` in a corpus YAML
+  { name: 'cranfield', path: datasetDir('cranfield'), qrelsSplit: 'test', datasets: ['cranfield'] },
   { requireQueries: false },
 );
 const makeChunker = (name) => chunkers[chunkerSettings[name].kind].create(chunkers[chunkerSettings[name].kind].options.parse(chunkerSettings[name].options), {});

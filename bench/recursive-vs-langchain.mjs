@@ -2,8 +2,9 @@
 //
 //   npm run build && node bench/recursive-vs-langchain.mjs [--runs 10] [--size 800] [--overlap 100] [--module path]
 //
-// The input is every shared corpus (cranfield, cisi, pubmedqa-pqal; title + text per document, documents
-// separated by a blank line) plus the distinct contexts of salad-lfqa-attribution and begin-wow, split as one
+// The input is every IR dataset (cranfield, cisi, pubmedqa-pqal, pulled on first use; title + text per document,
+// documents separated by a blank line) plus the distinct contexts of begin-wow and, when SALAD_DATASET_DIR points at
+// a copy (SALAD has no stated licence, so it is never pulled), salad-lfqa-attribution, split as one
 // string so all four default separators ("\n\n", "\n", " ", "") are exercised. `--module` points at another
 // build of src/chunkers/registry.js (default ../dist/chunkers/registry.js).
 import { readFileSync, existsSync } from 'node:fs';
@@ -24,16 +25,18 @@ const runs = Number(args.runs);
 const sizeChars = Number(args.size);
 const overlapChars = Number(args.overlap);
 
-const datasets = fileURLToPath(new URL('../../shared/datasets/', import.meta.url));
+const { ensureDataset } = await import('../dist/datasets/store.js');
+const folderOf = async (name) => (name === 'salad-lfqa-attribution' ? process.env.SALAD_DATASET_DIR : await ensureDataset(name));
 const readJsonl = (path) => readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
 
 const parts = [];
 for (const name of ['cranfield', 'cisi', 'pubmedqa-pqal']) {
-  for (const doc of readJsonl(`${datasets}${name}/corpus.jsonl`)) parts.push(doc.title ? `${doc.title}\n${doc.text}` : doc.text);
+  for (const doc of readJsonl(`${await folderOf(name)}/corpus.jsonl`)) parts.push(doc.title ? `${doc.title}\n${doc.text}` : doc.text);
 }
 for (const name of ['salad-lfqa-attribution', 'begin-wow']) {
-  const path = `${datasets}${name}/labels.jsonl`;
-  if (existsSync(path)) parts.push(...new Set(readJsonl(path).map((row) => row.context)));
+  const folder = await folderOf(name);
+  const path = `${folder}/labels.jsonl`;
+  if (folder && existsSync(path)) parts.push(...new Set(readJsonl(path).map((row) => row.context)));
 }
 const text = parts.join('\n\n');
 const megabytes = Buffer.byteLength(text) / 1e6;

@@ -56,3 +56,7 @@ export { synthesize } from './synth/synthesize.js';
 // shared
 export { RagbenchError, ConfigError, DataError, ServiceError, DimensionError, IndexMismatchError, UsageError } from './shared/errors.js';
 export { createEnv, type Env } from './shared/env.js';
+
+export { catalog, type CatalogEntry, type UpstreamFile, type DatasetKind } from './datasets/catalog.js';
+export { datasetsHome, datasetDir } from './datasets/location.js';
+export { pullDataset, ensureDataset, verifyDataset, readManifest, type PullOptions, type PullResult, type DatasetManifest } from './datasets/store.js';
