@@ -22,7 +22,7 @@ export interface CatalogEntry {
   readonly name: string;
   readonly kind: DatasetKind;
   readonly description: string;
-  /** Approximate size of the converted folder. */
+  /** Approximate size of the converted folder (BEIR: of the extracted zip). */
   readonly size: string;
   readonly licence: string;
   readonly citation: string;
@@ -54,7 +54,10 @@ const beginRepo = ['google/BEGIN-dataset', '6e65f0d5a1ed1b9574643a7640ff1678d4e9
 const beirCitation =
   'Nandan Thakur, Nils Reimers, Andreas Rücklé, Abhishek Srivastava, Iryna Gurevych. BEIR: A Heterogeneous Benchmark for Zero-shot Evaluation of Information Retrieval Models. NeurIPS 2021 Datasets and Benchmarks.';
 
-/** The public BEIR zips, with the md5 sums published in the BEIR README (beir-cellar/beir). */
+/**
+ * The public BEIR zips, with the md5 sums published in the BEIR README (beir-cellar/beir); licences as listed in
+ * the BEIR paper's dataset table (Thakur et al. 2021, appendix).
+ */
 function beir(
   name: string,
   md5: string,
@@ -178,31 +181,31 @@ export const catalog: readonly CatalogEntry[] = [
   beir('fiqa', '17918ed23cd04fb15047f73e6c3bd9d9', {
     description: 'FiQA-2018: 57,638 financial forum posts, 648 test questions',
     size: '55 MB',
-    licence: 'not stated by BEIR (FiQA 2018 challenge data)',
+    licence: 'not reported (FiQA 2018 challenge data)',
     citation: 'Macedo Maia et al. WWW\'18 Open Challenge: Financial Opinion Mining and Question Answering. WWW 2018 Companion.',
   }),
   beir('arguana', '8ad3e3c2a5867cdced806d6503f29b99', {
     description: 'ArguAna: 8,674 arguments, 1,406 test counter-argument queries',
     size: '10 MB',
-    licence: 'CC BY-SA 4.0',
+    licence: 'CC BY 4.0',
     citation: 'Henning Wachsmuth, Shahbaz Syed, Benno Stein. Retrieval of the Best Counterargument without Prior Topic Knowledge. ACL 2018.',
   }),
   beir('scidocs', '38121350fc3a4d2f48850f6aff52e4a9', {
     description: 'SCIDOCS: 25,657 paper abstracts, 1,000 test citation-prediction queries',
     size: '35 MB',
-    licence: 'CC BY 4.0',
+    licence: 'GNU GPL v3.0',
     citation: 'Arman Cohan et al. SPECTER: Document-level Representation Learning using Citation-informed Transformers. ACL 2020.',
   }),
   beir('trec-covid', 'ce62140cb23feb9becf6270d0d1fe6d1', {
     description: 'TREC-COVID: 171,332 CORD-19 articles, 50 test topics, deep graded judgments',
     size: '230 MB',
-    licence: 'CORD-19 dataset licence (see allenai/cord19)',
+    licence: 'CORD-19 dataset licence agreement (see allenai/cord19)',
     citation: 'Ellen Voorhees et al. TREC-COVID: Constructing a Pandemic Information Retrieval Test Collection. SIGIR Forum 54(1), 2020.',
   }),
   beir('quora', '18fb154900ba42a600f84b839c173167', {
     description: 'Quora: 522,931 questions, 10,000 test duplicate-question queries',
     size: '60 MB',
-    licence: 'Quora terms of service (first Quora dataset release)',
+    licence: 'not reported (Quora terms of service)',
     citation: 'Shankar Iyer, Nikhil Dandekar, Kornél Csernai. First Quora Dataset Release: Question Pairs, 2017.',
   }),
   beir('webis-touche2020', '46f650ba5a527fc69e0a6521c5a23563', {
