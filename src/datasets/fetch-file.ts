@@ -61,6 +61,8 @@ export async function fetchFile(dataset: string, file: UpstreamFile, dest: strin
   });
   try {
     await pipeline(body, meter, createWriteStream(dest), ...(options.signal ? [{ signal: options.signal }] : []));
+    // the last partial KiB, so a finished download reads n/n
+    if (Math.ceil(bytes / 1024) > reported) options.progress.advance(Math.ceil(bytes / 1024) - reported);
   } catch (error) {
     if (error instanceof RagbenchError) throw error;
     throw new ServiceError('download', `${dataset}: ${file.name} is truncated: the transfer from ${from} broke off after ${bytes} bytes (${(error as Error).message})`, {
