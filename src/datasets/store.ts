@@ -102,6 +102,12 @@ export async function pullDataset(name: string, options: PullOptions = {}): Prom
       summary,
     };
     await writeJsonAtomic(join(temp, manifestFile), manifest);
+    // Another process (a parallel test worker, a second terminal) may have finished the same pull meanwhile.
+    const raced = options.force ? undefined : await readManifest(name, env);
+    if (raced) {
+      await rm(temp, { recursive: true, force: true });
+      return { name, path: dir, status: 'present', manifest: raced, unpinned: [] };
+    }
     await replaceFolder(temp, dir);
     const unpinned = entry.files.filter((f) => !f.sha256 && !f.md5).map((f) => f.name);
     return { name, path: dir, status: 'pulled', manifest, unpinned };

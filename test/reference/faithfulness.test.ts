@@ -14,7 +14,7 @@ import { rocAuc } from '../../src/stats/roc.js';
 import { datasetAvailable, datasetPath, saladMissingReason } from '../helpers/datasets.js';
 
 /**
- * Faithfulness metrics vs the human labels in shared/datasets. First our reimplementation of the datasets'
+ * Faithfulness metrics vs human labels (BEGIN pulled by name; SALAD from its shared copy). First our reimplementation of the datasets'
  * lexical floor must reproduce `reference/overlap_baseline.json` row by row and in AUC (validating the data
  * reading and `rocAuc`); then `lexical-alignment` must beat that floor out-of-fold (nested grouped CV: folds by
  * SALAD question / BEGIN knowledge snippet, neither weights nor λ see the rows they score).

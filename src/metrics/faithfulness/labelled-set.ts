@@ -4,7 +4,7 @@ import { bestThresholdCV, calibrationTable, rocAuc, type CalibrationBin } from '
 import type { FaithfulnessMetric } from './score.js';
 
 /**
- * One human-labelled (answer, context) pair in the shared faithfulness layout (`shared/datasets/*\/labels.jsonl`):
+ * One human-labelled (answer, context) pair in the faithfulness layout (`labels.jsonl` of a dataset such as begin-wow):
  * `{"id","question","context","answer","label":"faithful"|"unfaithful", ...}`. Extra fields (system, model,
  * question_id, docs_in_prompt, …) are kept in `fields` for grouping.
  */
