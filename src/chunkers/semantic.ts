@@ -149,7 +149,7 @@ export class SemanticChunker implements Chunker {
   async #createEmbedder(): Promise<Embedder> {
     const config = this.#options.embedder;
     const inner = await embedders[config.kind as keyof typeof embedders].create(config.options as never, this.#context);
-    return this.#options.cache ? withEmbeddingCache(inner, { dir: embeddingCacheDir(this.#context.workDir) }) : inner;
+    return this.#options.cache ? withEmbeddingCache(inner, { dir: embeddingCacheDir(this.#context.workDir), ...(this.#context.warn ? { warn: this.#context.warn } : {}) }) : inner;
   }
 
   /** Embeds the sentence windows of `docs` (each distinct window once) and stores their adjacent distances. */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RagbenchError, exitCodes } from '../shared/errors.js';
+import { redactUrlsInText } from '../shared/redact-url.js';
 import type { GlobalOptions } from './global-options.js';
 import type { ParityCliOptions } from './commands/parity.js';
 import type { SynthCommandOptions } from './commands/synth.js';
@@ -185,7 +186,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof RagbenchError) {
-      process.stderr.write(`ragbench: ${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}\n`);
+      // Messages may quote a URL (an endpoint, a file's place): never its user-info or token.
+      process.stderr.write(redactUrlsInText(`ragbench: ${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}\n`));
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
       return exitCodes[error.code];
     }

@@ -32,7 +32,7 @@ export const dense = definePlugin({
       config.embedder.options as never,
       context,
     );
-    const embedder = config.cache ? withEmbeddingCache(inner, { dir: join(context.workDir, 'cache', 'embeddings') }) : inner;
+    const embedder = config.cache ? withEmbeddingCache(inner, { dir: join(context.workDir, 'cache', 'embeddings'), ...(context.warn ? { warn: context.warn } : {}) }) : inner;
     const store = manageStore(
       await stores[config.store.kind as keyof typeof stores].create(config.store.options as never, context),
     );
