@@ -18,6 +18,8 @@ interface CompareFlags {
   seed: string;
   permutations: string;
   json: boolean;
+  allowDifferentCorpus: boolean;
+  allowDifferentQueries: boolean;
 }
 
 function buildProgram(): Command {
@@ -43,10 +45,20 @@ function buildProgram(): Command {
     .option('--baseline <run>', "compare with this run (folder, run id or latest) under the eval's gate; exit 1 when it fails")
     .option('--junit <file>', 'with --baseline: write JUnit XML')
     .option('--markdown <file>', 'with --baseline: write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--allow-different-corpus', 'with --baseline: compare even when the corpus fingerprints differ', false)
+    .option('--allow-different-queries', 'with --baseline: compare even when the runs scored different query sets', false)
     .action(
       async (
         evalFile: string,
-        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string },
+        options: {
+          out?: string;
+          json: boolean;
+          baseline?: string;
+          junit?: string;
+          markdown?: string;
+          allowDifferentCorpus: boolean;
+          allowDifferentQueries: boolean;
+        },
         command: Command,
       ) => {
         const { runCommand } = await import('./commands/run.js');
@@ -66,6 +78,8 @@ function buildProgram(): Command {
     .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
     .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
     .option('--json', 'print the comparison as JSON', false)
+    .option('--allow-different-corpus', 'compare even when the corpus fingerprints differ (otherwise exit 2)', false)
+    .option('--allow-different-queries', 'compare even when the runs scored different query sets (otherwise exit 2)', false)
     .action(async (baseline: string, candidate: string, options: CompareFlags, command: Command) => {
       const { compareCommand } = await import('./commands/compare.js');
       await compareCommand(baseline, candidate, options, globals(command));

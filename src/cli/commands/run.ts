@@ -20,6 +20,8 @@ export interface RunCommandOptions {
   /** With --baseline: JUnit XML and Markdown summary files, as `ragbench compare` writes them. */
   readonly junit?: string;
   readonly markdown?: string;
+  readonly allowDifferentCorpus?: boolean;
+  readonly allowDifferentQueries?: boolean;
 }
 
 export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
@@ -40,7 +42,11 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       signal: interrupt.signal,
       ...(options.out ? { outDir: options.out } : {}),
     });
-    const comparison = baselineDir ? await compareRuns(baselineDir, outcome.dir, { gate: plan.gate ?? {} }) : undefined;
+    const comparison = baselineDir ? await compareRuns(baselineDir, outcome.dir, {
+          gate: plan.gate ?? {},
+          allowDifferentCorpus: options.allowDifferentCorpus ?? false,
+          allowDifferentQueries: options.allowDifferentQueries ?? false,
+        }) : undefined;
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
