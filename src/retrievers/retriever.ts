@@ -28,6 +28,8 @@ export interface Retriever {
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
   retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  /** Lexical retrievers: ids of the queries their tokenizer turns into no tokens (an empty ranking, scored 0). */
+  queriesWithoutTokens?(queries: readonly Query[]): string[];
   close(): Promise<void>;
 }
 

@@ -9,7 +9,7 @@ import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress } from '../progress.js';
+import { createTerminalProgress, printWarning } from '../progress.js';
 import { reportComparison } from './compare.js';
 
 export interface RunCommandOptions {
@@ -39,6 +39,7 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       workDir,
       env: createEnv(),
       progress: createTerminalProgress(),
+      warn: printWarning,
       signal: interrupt.signal,
       ...(options.out ? { outDir: options.out } : {}),
     });
