@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { RagbenchError, exitCodes } from '../shared/errors.js';
+import { RagbenchError, describeFileSystemError, exitCodes } from '../shared/errors.js';
 import { redactUrlsInText } from '../shared/redact-url.js';
 import type { GlobalOptions } from './global-options.js';
 import type { ParityCliOptions } from './commands/parity.js';
@@ -204,6 +204,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(redactUrlsInText(`ragbench: ${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}\n`));
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
       return exitCodes[error.code];
+    }
+    const fileSystem = describeFileSystemError(error);
+    if (fileSystem) {
+      process.stderr.write(`ragbench: ${fileSystem.message} (fix: free space, or choose a writable --work-dir / --out)\n`);
+      if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+      return fileSystem.exit;
     }
     if ((error as Error)?.name === 'AbortError') {
       process.stderr.write('ragbench: interrupted; run the same command again to resume\n');

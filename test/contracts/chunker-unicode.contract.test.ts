@@ -53,7 +53,7 @@ describe.each(Object.keys(chunkers) as ChunkerKind[])('%s on astral, combining, 
       const chunks: Chunk[] = chunker.chunk(doc);
       for (const c of chunks) {
         if (doc.text.slice(c.start, c.end) !== c.text) problems.push(`${c.id}: text is not the slice`);
-        if (!c.text.isWellFormed()) problems.push(`${c.id}: lone surrogate in ${JSON.stringify(c.text)}`);
+        if (/\p{Cs}/u.test(c.text)) problems.push(`${c.id}: lone surrogate in ${JSON.stringify(c.text)}`);
         if (!boundaries.has(c.start) || !boundaries.has(c.end)) problems.push(`${c.id}: cuts a grapheme cluster in ${JSON.stringify(c.text)}`);
       }
     }

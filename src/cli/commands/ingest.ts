@@ -5,6 +5,7 @@ import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
+import { checkWorkDir } from '../../shared/work-dir.js';
 
 export async function ingestCommand(
   retrieverFile: string,
@@ -23,7 +24,7 @@ export async function ingestCommand(
       corpus,
       chunkers: chunkerList,
       retriever,
-      workDir: resolve(globals.workDir),
+      workDir: await checkWorkDir(globals.workDir),
       env: createEnv(),
       progress: createTerminalProgress(),
       signal: interrupt.signal,

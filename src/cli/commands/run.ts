@@ -7,6 +7,7 @@ import { renderComparisonTable } from '../../report/comparison-terminal.js';
 import { renderTable } from '../../report/terminal.js';
 import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
+import { checkWorkDir } from '../../shared/work-dir.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress, printWarning } from '../progress.js';
@@ -29,7 +30,7 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
     throw new UsageError('--junit and --markdown report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
   }
   const plan = await loadEval(evalFile);
-  const workDir = resolve(globals.workDir);
+  const workDir = await checkWorkDir(globals.workDir);
   // Resolved before the run: a mistyped baseline fails in a second, not after the whole eval, and `latest` means
   // the newest run before this one.
   const baselineDir = options.baseline ? await resolveRunDir(options.baseline, workDir) : undefined;
