@@ -120,7 +120,7 @@ describe('ingest', () => {
       await ingest({ documents, chunker, retriever: first, identity: identity(first.fingerprint), workDir });
       await first.close();
       const key = indexKeyFor(identity(first.fingerprint));
-      return { workDir, key, table: tableName({ name: key, dimensions: 64, distance: 'cosine' }) };
+      return { workDir, key, table: tableName({ name: key }) };
     }
 
     it('a truncated table file is caught (count ≠ checkpoint), the index is emptied and rebuilt whole', async () => {
