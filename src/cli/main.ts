@@ -103,8 +103,9 @@ function buildProgram(): Command {
     .requiredOption('--run <file>', 'TREC run file (qid Q0 docid rank score tag)')
     .option('--metrics <list>', 'comma-separated metrics', 'recall@10,mrr@10,ndcg@10,map@100')
     .option('--include-unjudged', 'score queries with no relevant documents as 0 (trec_eval -c)', false)
+    .option('--strict', 'a judged query missing from the run is an error (exit 2) instead of scoring 0', false)
     .option('--json', 'print {"metrics":{...},"perQuery":{...}}', false)
-    .action(async (options: { qrels: string; run: string; metrics: string; includeUnjudged: boolean; json: boolean }) => {
+    .action(async (options: { qrels: string; run: string; metrics: string; includeUnjudged: boolean; strict: boolean; json: boolean }) => {
       const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(options);
     });
