@@ -43,7 +43,7 @@ describe('strict UTF-8', () => {
       for await (const _ of readBeirDocuments(join(dir, 'corpus.jsonl'))) void _;
     };
     await expect(docs()).rejects.toThrow(`${join(dir, 'corpus.jsonl')}:2 invalid UTF-8 at byte offset 46 (byte 0xe9)`);
-    await expect(readQrels(join(dir, 'qrels.tsv'))).rejects.toThrow(/qrels\.tsv:2 invalid UTF-8 at byte offset 27 /);
+    await expect(readQrels(join(dir, 'qrels.tsv'))).rejects.toThrow(/qrels\.tsv:2 invalid UTF-8 at byte offset 26 /);
     await expect(readRun(join(dir, 'run.trec'))).rejects.toThrow(DataError);
   });
 });
