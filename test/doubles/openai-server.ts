@@ -252,8 +252,20 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const isChat = req.url?.startsWith('/v1/chat/completions') ?? false;
     if (isChat) {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      // On close, not when the handler ends: a request the client gave up on is no longer in flight for it.
-      res.once('close', () => inFlight--);
+      // Out of flight when the answer starts to go out (before the client can see it, so before it can send
+      // its next request: no overlap is counted that the client never had, however loaded the machine is), or
+      // on close for a request the client gave up on.
+      let settled = false;
+      const settle = () => {
+        if (!settled) inFlight--;
+        settled = true;
+      };
+      const end = res.end.bind(res);
+      res.end = ((...args: Parameters<typeof res.end>) => {
+        settle();
+        return end(...args);
+      }) as typeof res.end;
+      res.once('close', settle);
     }
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, `double failed: ${String(error)}`);

@@ -4,7 +4,7 @@ import { createOpenAiChatModel, openai } from '../../../src/llms/openai.js';
 import { chatModels } from '../../../src/llms/registry.js';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, exitCodes, ServiceError } from '../../../src/shared/errors.js';
-import { startOpenAiServer, type OpenAiServer } from '../../doubles/openai-server.js';
+import { defaultChatAnswer, startOpenAiServer, type OpenAiServer } from '../../doubles/openai-server.js';
 
 let server: OpenAiServer;
 beforeAll(async () => {
@@ -151,9 +151,21 @@ describe('openai chat model', () => {
   });
 
   it('bounds requests in flight by concurrency, whoever calls', async () => {
-    server.delayMs = 40;
+    // Answers are held until two requests wait (or the last one arrives), so the two in-flight slots are
+    // always both used, with no timing involved: under CPU load a fixed delay let requests finish one by one.
+    const total = 7;
+    let started = 0;
+    const waiting: (() => void)[] = [];
+    server.onChat(async (request) => {
+      started++;
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === 2 || started === total) for (const release of waiting.splice(0)) release();
+      });
+      return defaultChatAnswer(request);
+    });
     const model = await make({ concurrency: 2 });
-    const answers = await Promise.all(Array.from({ length: 7 }, (_, i) => model.complete(ask(`q${i}`))));
+    const answers = await Promise.all(Array.from({ length: total }, (_, i) => model.complete(ask(`q${i}`))));
     expect(answers.map((a) => a.text)).toEqual(Array.from({ length: 7 }, (_, i) => `Echo: q${i}`));
     expect(server.maxInFlight).toBe(2);
     expect(chatRequests()).toHaveLength(7);
