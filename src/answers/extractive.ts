@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { segmentSentences } from '../chunkers/sentences.js';
 import type { Decision } from '../corpus/qa.js';
 import { stem, stopwords, wordTokens } from '../metrics/text-normalize.js';
+import { normalizeForMatching } from '../shared/unicode-text.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Answerer, AnswerOptions, ContextPassage, GeneratedAnswer } from './answerer.js';
@@ -123,5 +124,5 @@ const negationCue =
 
 function decide(chosen: readonly ExtractedSentence[]): Decision {
   if (chosen.length === 0) return 'maybe';
-  return chosen.some((s) => negationCue.test(s.text)) ? 'no' : 'yes';
+  return chosen.some((s) => negationCue.test(normalizeForMatching(s.text))) ? 'no' : 'yes';
 }

@@ -7,6 +7,7 @@ import { definePlugin } from '../shared/plugin.js';
 import type { Answerer, AnswererContext, AnswerOptions, ContextPassage, GeneratedAnswer } from './answerer.js';
 import { chatModelConfigSchema, createConfiguredChatModel } from './chat-models.js';
 import { loadPromptTemplate, renderAnswerMessages, resolvePromptFile, type PromptTemplate } from './prompt-template.js';
+import { normalizeForMatching } from '../shared/unicode-text.js';
 
 const llmOptions = z.strictObject({
   /** The chat model: `{ kind: openai, model: gpt-4o-mini, baseURL?, temperature?, … }`. */
@@ -91,7 +92,9 @@ function readDecisionAnswer(text: string, modelName: string): { answer: string; 
   } catch {
     // reported below with the text
   }
-  const label = decisions.find((d) => d === value.decision);
+  // "Yes", " no", "maybe\u200B": the label is matched on normalised text, the way it reads.
+  const said = typeof value.decision === 'string' ? normalizeForMatching(value.decision).trim().toLowerCase() : value.decision;
+  const label = decisions.find((d) => d === said);
   if (typeof value.answer !== 'string' || !label) {
     throw new ServiceError('answerer', `${modelName} answered without a valid decision: ${text.slice(0, 200)}`);
   }

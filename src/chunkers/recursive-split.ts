@@ -3,7 +3,9 @@
  * replicated on offsets: pieces are `[start, end)` pairs into the one document string, never copies, and every
  * emitted span's text is what LangChain returns for the same settings. Shared by `recursive` and `markdown`.
  */
-import { isWhitespaceCode, skipWhitespace, skipWhitespaceBack } from './spans.js';
+import { isWhitespaceCode, skipWhitespace, skipWhitespaceBack, type ChunkCollector } from './spans.js';
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 export interface RecursiveSettings {
   readonly sizeChars: number;
@@ -31,6 +33,18 @@ export function recursiveSpans(
   const out: number[] = [];
   new RecursiveSplit(text, settings, out).range(range.start, range.end, 0);
   return out;
+}
+
+/**
+ * Adds `[start, end)` as one chunk, or, when longer than `maxChars`, as the recursive algorithm's pieces of it
+ * (sizeChars = maxChars, no overlap, paragraph → line → word → grapheme): the size cap of the sentence-based
+ * chunkers, whose groups are otherwise unbounded (one 5 MB "sentence" must not become one chunk).
+ */
+export function addCapped(collector: ChunkCollector, text: string, span: { readonly start: number; readonly end: number }, maxChars: number): void {
+  if (span.end - span.start <= maxChars) return collector.add(span.start, span.end);
+  const settings = { sizeChars: maxChars, overlapChars: 0, separators: ['\n\n', '\n', ' ', ''], keepSeparator: true };
+  const spans = recursiveSpans(text, settings, span);
+  for (let k = 0; k < spans.length; k += 2) collector.add(spans[k]!, spans[k + 1]!);
 }
 
 class RecursiveSplit {
@@ -132,10 +146,21 @@ class RecursiveSplit {
   #splitOn(separator: string | undefined, start: number, end: number): void {
     const text = this.#text;
     if (!separator) {
-      // `text.split("")`: one piece per UTF-16 code unit, as in LangChain (a surrogate pair can be cut).
-      for (let i = start; i < end; i++) {
-        this.#push(i, i + 1);
+      // LangChain's `text.split("")` gives one piece per UTF-16 code unit and so cuts surrogate pairs and
+      // combining sequences; here one piece per grapheme cluster (the same pieces for text without them).
+      let ascii = true;
+      for (let i = start; i < end && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
+      if (ascii) {
+        for (let i = start; i < end; i++) this.#push(i, i + 1);
+        return;
       }
+      const slice = text.slice(start, end);
+      let previous = -1;
+      for (const segment of graphemes.segment(slice)) {
+        if (previous >= 0) this.#push(start + previous, start + segment.index);
+        previous = segment.index;
+      }
+      if (previous >= 0) this.#push(start + previous, end);
       return;
     }
     const length = separator.length;

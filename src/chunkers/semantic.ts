@@ -6,7 +6,7 @@ import { embedders } from '../embedders/registry.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, pluginConfigSchema, type PluginContext } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
-import { recursiveSpans } from './recursive-split.js';
+import { addCapped } from './recursive-split.js';
 import { isValidLocale, segmentSentences } from './sentences.js';
 import { ChunkCollector, smallerThan } from './spans.js';
 
@@ -128,12 +128,7 @@ export class SemanticChunker implements Chunker {
     const breaks = prepared ? breakpointsOf(prepared.distances, thresholdType, amount) : [];
     const collector = new ChunkCollector(doc);
     const emit = (first: number, last: number) => {
-      const start = sentences[first * 2]!;
-      const end = sentences[last * 2 + 1]!;
-      if (end - start <= maxChars) return collector.add(start, end);
-      const settings = { sizeChars: maxChars, overlapChars: 0, separators: ['\n\n', '\n', ' ', ''], keepSeparator: true };
-      const spans = recursiveSpans(text, settings, { start, end });
-      for (let k = 0; k < spans.length; k += 2) collector.add(spans[k]!, spans[k + 1]!);
+      addCapped(collector, text, { start: sentences[first * 2]!, end: sentences[last * 2 + 1]! }, maxChars);
     };
     let first = 0;
     for (const i of breaks) {
@@ -149,7 +144,7 @@ export class SemanticChunker implements Chunker {
   async #createEmbedder(): Promise<Embedder> {
     const config = this.#options.embedder;
     const inner = await embedders[config.kind as keyof typeof embedders].create(config.options as never, this.#context);
-    return this.#options.cache ? withEmbeddingCache(inner, { dir: embeddingCacheDir(this.#context.workDir) }) : inner;
+    return this.#options.cache ? withEmbeddingCache(inner, { dir: embeddingCacheDir(this.#context.workDir), ...(this.#context.warn ? { warn: this.#context.warn } : {}) }) : inner;
   }
 
   /** Embeds the sentence windows of `docs` (each distinct window once) and stores their adjacent distances. */

@@ -3,6 +3,7 @@ import type { Document } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Chunk, Chunker } from './chunker.js';
+import { addCapped } from './recursive-split.js';
 import { ChunkCollector, skipWhitespace, skipWhitespaceBack, smallerThan, windows } from './spans.js';
 
 export function isValidLocale(locale: string): boolean {
@@ -19,6 +20,8 @@ const options = z
     overlapSentences: z.number().int().nonnegative().default(0),
     locale: z.string().refine(isValidLocale, { message: 'locale must be a BCP 47 language tag such as "en" or "de-CH"' }).default('en'),
     spacedTerminators: z.boolean().default(true),
+    /** Size cap: a group longer than this is split by the recursive algorithm (no sentence rule bounds a sentence). */
+    maxChars: z.number().int().positive().default(8000),
   })
   .superRefine(smallerThan('overlapSentences', 'sentencesPerChunk'));
 
@@ -60,7 +63,8 @@ export function segmentSentences(text: string, segmenter: Intl.Segmenter, spaced
  * `Intl.Segmenter(locale, { granularity: 'sentence' })` (built into Node, offline), plus, with
  * `spacedTerminators` (default true), a break after a terminator written as its own token (see above).
  * Whitespace-only segments are not sentences; each chunk spans its first sentence's first non-whitespace
- * character to its last sentence's last one.
+ * character to its last sentence's last one. A group longer than `maxChars` (default 8000) is split by the
+ * recursive algorithm, so a document without sentence breaks never becomes one huge chunk.
  */
 export class SentencesChunker implements Chunker {
   readonly fingerprint: string;
@@ -83,7 +87,7 @@ export class SentencesChunker implements Chunker {
     const collector = new ChunkCollector(doc);
     const { sentencesPerChunk, overlapSentences } = this.#options;
     for (const [first, last] of windows(spans.length / 2, sentencesPerChunk, overlapSentences)) {
-      collector.add(spans[first * 2]!, spans[last * 2 - 1]!);
+      addCapped(collector, doc.text, { start: spans[first * 2]!, end: spans[last * 2 - 1]! }, this.#options.maxChars);
     }
     return collector.chunks;
   }

@@ -60,6 +60,36 @@ export function splitsSurrogatePair(text: string, index: number): boolean {
   );
 }
 
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Code units searched on each side of a boundary: longer than any grapheme cluster real text has. */
+const graphemeWindow = 64;
+
+/**
+ * The nearest grapheme-cluster boundary (UAX #29, as Intl.Segmenter finds it) at or before `index`
+ * (`direction` −1) or at or after it (+1). Between two ASCII characters other than CR LF every index is a
+ * boundary, so English text costs one comparison; elsewhere only a 128-unit window around `index` is segmented.
+ */
+export function graphemeBoundary(text: string, index: number, direction: -1 | 1): number {
+  if (index <= 0 || index >= text.length) return index;
+  const before = text.charCodeAt(index - 1);
+  const after = text.charCodeAt(index);
+  if (before < 0x80 && after < 0x80 && !(before === 13 && after === 10)) return index;
+  const from = Math.max(0, index - graphemeWindow);
+  const to = Math.min(text.length, index + graphemeWindow);
+  let best = direction < 0 ? from : to;
+  for (const segment of graphemes.segment(text.slice(from, to))) {
+    const at = from + segment.index;
+    if (at === index) return index;
+    if (at < index) {
+      if (direction < 0) best = at;
+    } else {
+      if (direction > 0) best = at;
+      break;
+    }
+  }
+  return best;
+}
+
 /**
  * Windows over `count` units (sentences, tokens): `[first, last)` index pairs of `size` units, each starting
  * `size - overlap` after the previous; the last window ends at `count`. No window for `count === 0`.
@@ -87,7 +117,14 @@ export class ChunkCollector {
     this.#doc = doc;
   }
 
-  add(start: number, end: number): void {
+  /**
+   * Every chunker's spans pass through here, so this is where the guarantee lives: a span that would cut a
+   * grapheme cluster (a surrogate pair, a base and its combining marks, a ZWJ emoji sequence, CR LF) is widened
+   * to the cluster's edges. A chunk may then exceed its kind's size by the rest of one cluster.
+   */
+  add(spanStart: number, spanEnd: number): void {
+    const start = graphemeBoundary(this.#doc.text, spanStart, -1);
+    const end = graphemeBoundary(this.#doc.text, spanEnd, 1);
     if (start >= end || isBlank(this.#doc.text, start, end)) return;
     if (start === this.#lastStart && end === this.#lastEnd) return;
     this.#lastStart = start;

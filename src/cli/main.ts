@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { RagbenchError, exitCodes } from '../shared/errors.js';
+import { RagbenchError, describeFileSystemError, exitCodes } from '../shared/errors.js';
+import { redactUrlsInText } from '../shared/redact-url.js';
 import type { GlobalOptions } from './global-options.js';
 import type { ParityCliOptions } from './commands/parity.js';
 import type { SynthCommandOptions } from './commands/synth.js';
@@ -17,6 +18,8 @@ interface CompareFlags {
   seed: string;
   permutations: string;
   json: boolean;
+  allowDifferentCorpus: boolean;
+  allowDifferentQueries: boolean;
 }
 
 function buildProgram(): Command {
@@ -42,10 +45,20 @@ function buildProgram(): Command {
     .option('--baseline <run>', "compare with this run (folder, run id or latest) under the eval's gate; exit 1 when it fails")
     .option('--junit <file>', 'with --baseline: write JUnit XML')
     .option('--markdown <file>', 'with --baseline: write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--allow-different-corpus', 'with --baseline: compare even when the corpus fingerprints differ', false)
+    .option('--allow-different-queries', 'with --baseline: compare even when the runs scored different query sets', false)
     .action(
       async (
         evalFile: string,
-        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string },
+        options: {
+          out?: string;
+          json: boolean;
+          baseline?: string;
+          junit?: string;
+          markdown?: string;
+          allowDifferentCorpus: boolean;
+          allowDifferentQueries: boolean;
+        },
         command: Command,
       ) => {
         const { runCommand } = await import('./commands/run.js');
@@ -65,6 +78,8 @@ function buildProgram(): Command {
     .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
     .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
     .option('--json', 'print the comparison as JSON', false)
+    .option('--allow-different-corpus', 'compare even when the corpus fingerprints differ (otherwise exit 2)', false)
+    .option('--allow-different-queries', 'compare even when the runs scored different query sets (otherwise exit 2)', false)
     .action(async (baseline: string, candidate: string, options: CompareFlags, command: Command) => {
       const { compareCommand } = await import('./commands/compare.js');
       await compareCommand(baseline, candidate, options, globals(command));
@@ -88,8 +103,9 @@ function buildProgram(): Command {
     .requiredOption('--run <file>', 'TREC run file (qid Q0 docid rank score tag)')
     .option('--metrics <list>', 'comma-separated metrics', 'recall@10,mrr@10,ndcg@10,map@100')
     .option('--include-unjudged', 'score queries with no relevant documents as 0 (trec_eval -c)', false)
+    .option('--strict', 'a judged query missing from the run is an error (exit 2) instead of scoring 0', false)
     .option('--json', 'print {"metrics":{...},"perQuery":{...}}', false)
-    .action(async (options: { qrels: string; run: string; metrics: string; includeUnjudged: boolean; json: boolean }) => {
+    .action(async (options: { qrels: string; run: string; metrics: string; includeUnjudged: boolean; strict: boolean; json: boolean }) => {
       const { scoreCommand } = await import('./commands/score.js');
       await scoreCommand(options);
     });
@@ -221,9 +237,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof RagbenchError) {
-      process.stderr.write(`ragbench: ${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}\n`);
+      // Messages may quote a URL (an endpoint, a file's place): never its user-info or token.
+      process.stderr.write(redactUrlsInText(`ragbench: ${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}\n`));
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
       return exitCodes[error.code];
+    }
+    const fileSystem = describeFileSystemError(error);
+    if (fileSystem) {
+      process.stderr.write(`ragbench: ${fileSystem.message} (fix: free space, or choose a writable --work-dir / --out)\n`);
+      if (debug) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+      return fileSystem.exit;
     }
     if ((error as Error)?.name === 'AbortError') {
       process.stderr.write('ragbench: interrupted; run the same command again to resume\n');

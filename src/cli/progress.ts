@@ -49,3 +49,8 @@ export function formatDuration(seconds: number): string {
   const rest = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
+
+/** Warnings go to stderr on their own line whatever the terminal: they change how numbers should be read. */
+export function printWarning(message: string): void {
+  process.stderr.write(`\nragbench: warning: ${message}\n`);
+}

@@ -62,6 +62,14 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
       throw new ConfigError(message, { place: loaded.placeOf(['metrics', i]), fix: 'e.g. recall@10, mrr@10, ndcg@10, map@100' });
     }
   });
+  // `ndcg@10` twice (or `NDCG@10` and `ndcg@10`) would be scored and Holm-corrected twice: say so at its line.
+  const duplicate = metrics.findIndex((label, i) => metrics.indexOf(label) !== i);
+  if (duplicate >= 0) {
+    throw new ConfigError(`metric ${config.metrics[duplicate]} is listed twice (as ${metrics[duplicate]})`, {
+      place: loaded.placeOf(['metrics', duplicate]),
+      fix: 'list each metric once',
+    });
+  }
   const spanMetrics = (config.spanMetrics ?? []).map((metric, i) => {
     try {
       return parseSpanMetricName(metric).label;

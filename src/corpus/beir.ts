@@ -91,6 +91,10 @@ export async function readQueriesJsonl(file: string): Promise<Query[]> {
       if (seen.has(id)) {
         throw new DataError(`duplicate query id ${JSON.stringify(id)}`, { place, fix: 'query ids must be unique' });
       }
+      // An empty query retrieves nothing and scores 0 on every metric: a data error, not a data point.
+      if (value.text.trim() === '') {
+        throw new DataError(`query ${id} has empty text`, { place, fix: 'give the query its text, or remove the line (and its qrels)' });
+      }
       seen.add(id);
       queries.push({ id, text: value.text });
     }

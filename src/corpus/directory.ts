@@ -4,6 +4,7 @@ import { DataError } from '../shared/errors.js';
 import { exists, hashFiles, readQueriesJsonl } from './beir.js';
 import { readQrels } from './qrels.js';
 import type { CorpusSource, Document, Judgments, Query } from './types.js';
+import { decodeUtf8 } from '../shared/utf8.js';
 
 export interface DirectoryCorpusOptions {
   /** Short name used in index names and reports. */
@@ -45,7 +46,7 @@ export async function openDirectoryCorpus(dir: string, options: DirectoryCorpusO
 
 async function* readDocuments(dir: string, ids: readonly string[]): AsyncGenerator<Document> {
   for (const id of ids) {
-    const text = await readFile(join(dir, id), 'utf8');
+    const text = decodeUtf8(await readFile(join(dir, id)), join(dir, id));
     // readFile keeps a UTF-8 BOM as U+FEFF; it is not content, and chunk offsets must not count it.
     yield { id, text: text.startsWith('\uFEFF') ? text.slice(1) : text };
   }

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { DataError } from '../shared/errors.js';
+import { createUtf8Stream } from '../shared/utf8.js';
 
 /** One parsed JSON value and the 1-based line it came from (for error places). */
 export interface JsonlRecord {
@@ -13,7 +14,8 @@ export interface JsonlRecord {
  * at `file:line`. A missing file throws a DataError too.
  */
 export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
+  // Bytes, decoded strictly: invalid UTF-8 is an error at its byte offset, not a silent U+FFFD.
+  const stream = createReadStream(file);
   // readline swallows stream errors until the first read; surface a missing file as data, not a crash.
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('ready', () => resolve());
@@ -30,7 +32,7 @@ export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
   }
   let line = 0;
   try {
-    for await (const raw of splitLines(stream)) {
+    for await (const raw of splitLines(decodeStrict(stream, file))) {
       line++;
       // A UTF-8 BOM on the first line would make JSON.parse fail on an otherwise valid file.
       const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
@@ -68,6 +70,13 @@ async function* splitLines(stream: AsyncIterable<string>): AsyncGenerator<string
     rest = text.slice(start);
   }
   if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
+async function* decodeStrict(stream: AsyncIterable<Buffer>, file: string): AsyncGenerator<string> {
+  const decoder = createUtf8Stream(file);
+  for await (const chunk of stream) yield decoder.push(chunk);
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
 }
 
 /** True for a plain JSON object (not null, not an array). */

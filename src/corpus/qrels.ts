@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DataError, type Place } from '../shared/errors.js';
+import { decodeUtf8 } from '../shared/utf8.js';
 import type { Judgments } from './types.js';
 
 /** The two qrels layouts `readQrels` accepts. */
@@ -11,7 +12,7 @@ export type QrelsFormat = 'trec' | 'beir';
  * - BEIR: `query-id<TAB>corpus-id<TAB>score`, with that header line (or without, if the first line is three
  *   tab-separated fields ending in an integer).
  *
- * Grades must be integers (trec_eval reads them as `long`). Grades ≤ 0 mean not relevant and are left out of the
+ * Grades are read as trec_eval reads them (C's atol: the leading integer, so "1e3" is 1 and "0x1" is 0). Grades ≤ 0 mean not relevant and are left out of the
  * query's map, but the query itself stays, with an EMPTY map, when all its grades are ≤ 0: trec_eval evaluates
  * every query that appears in the qrels (scoring 0 when it has no relevant docs) and skips the others, so
  * "judged" means `judgments.has(queryId)`, not "has a relevant doc". Query order is first appearance.
@@ -20,9 +21,9 @@ export type QrelsFormat = 'trec' | 'beir';
  * different grades (repeating the same grade is tolerated). A missing file is a DataError too.
  */
 export async function readQrels(path: string): Promise<Judgments> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new DataError(`cannot read qrels file: ${(error as Error).message}`, {
       place: { file: path },
@@ -30,7 +31,7 @@ export async function readQrels(path: string): Promise<Judgments> {
       cause: error,
     });
   }
-  return parseQrels(text, path);
+  return parseQrels(decodeUtf8(bytes, path), path);
 }
 
 /** `readQrels` on text already in memory; `file` only names the source in errors. */
@@ -119,9 +120,14 @@ function parseBeirLine(line: string, place: Place): Judgment {
   return { queryId: fields[0]!, docId: fields[1]!, grade: parseGrade(fields[2]!, place) };
 }
 
+/**
+ * trec_eval reads a grade with C's atol: the leading decimal integer, the rest ignored, so "1e3" is 1, "0x1" is
+ * 0 and "2.7" is 2 (issue 11: `Number` read 1000, 1 and an error). A field without a leading integer is an error
+ * here (atol would silently make it 0).
+ */
 function parseGrade(text: string, place: Place): number {
-  const grade = Number(text);
-  if (text === '' || !Number.isInteger(grade)) {
+  const grade = leadingInteger(text);
+  if (grade === undefined) {
     throw new DataError(`relevance grade ${JSON.stringify(text)} is not an integer`, {
       place,
       fix: 'grades are integers: ≤ 0 not relevant, 1 and up relevant (higher = more relevant, the nDCG gain)',
@@ -130,6 +136,11 @@ function parseGrade(text: string, place: Place): number {
   return grade;
 }
 
+function leadingInteger(text: string): number | undefined {
+  const match = /^[+-]?\d+/.exec(text.trim());
+  return match ? Number.parseInt(match[0], 10) : undefined;
+}
+
 function isInteger(text: string): boolean {
-  return text !== '' && Number.isInteger(Number(text));
+  return leadingInteger(text) !== undefined;
 }

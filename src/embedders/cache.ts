@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { DimensionError } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/files.js';
 import { hashText } from '../shared/hash.js';
+import { redactUrlsInText } from '../shared/redact-url.js';
 import type { EmbedRole, Embedder } from './embedder.js';
 
 export interface EmbeddingCacheOptions {
   /** Cache root, conventionally `<workDir>/cache/embeddings` (see `embeddingCacheDir`). */
   readonly dir: string;
+  /** Told when records fail their checksum (they are recomputed); default: silent. */
+  readonly warn?: (message: string) => void;
 }
 
 export interface EmbeddingCacheStats {
@@ -15,6 +20,8 @@ export interface EmbeddingCacheStats {
   readonly hits: number;
   /** Texts sent to the inner embedder. */
   readonly misses: number;
+  /** Stored records dropped because their checksum did not match (damaged on disk); their texts are recomputed. */
+  readonly corrupt: number;
 }
 
 export interface CachedEmbedder extends Embedder {
@@ -29,31 +36,39 @@ export function embeddingCacheDir(workDir: string): string {
 
 /** 128 bits of sha256: collisions are out of reach for any corpus, and records stay small. */
 const KEY_BYTES = 16;
-const VECTORS_FILE = 'vectors.bin';
+/** CRC-32 of key and vector bytes, after the vector: catches bytes changed on disk (issue 11). */
+const CHECKSUM_BYTES = 4;
+/** v2 records carry a checksum; `vectors.bin` (v1, none) is left alone and its entries are recomputed. */
+const VECTORS_FILE = 'vectors-v2.bin';
 
 /**
  * Wraps an embedder with an on-disk content-hash cache so re-runs and resumes don't pay twice. Only misses reach
  * the inner embedder (each distinct text once per call). Entries live under one folder per inner fingerprint, so
  * embedders whose vectors are not comparable never share them; the fingerprint stays the inner one.
  *
- * Storage: `vectors.bin`, append-only records of [16-byte key = sha256(role NUL text)][float32 × dimensions,
- * little-endian], plus `meta.json` naming the fingerprint for people. Loaded lazily into memory on first use; the
+ * Storage: `vectors-v2.bin`, append-only records of [16-byte key = sha256(role NUL text)][float32 × dimensions,
+ * little-endian][CRC-32 of the two, uint32 LE], plus `meta.json` naming the fingerprint (URLs redacted) for people.
+ * A record whose checksum fails is dropped with a warning, so its text is embedded again instead of returning
+ * damaged vectors. Loaded lazily into memory on first use; the
  * misses of each call are appended before it returns, so an interrupted run keeps every call it finished. A
  * truncated last record (a crash mid-write) is ignored and cut off before the next append.
  */
 export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOptions): CachedEmbedder {
   const path = join(options.dir, hashText(embedder.fingerprint, 32));
   const file = join(path, VECTORS_FILE);
-  const recordBytes = KEY_BYTES + embedder.dimensions * 4;
+  const vectorBytes = embedder.dimensions * 4;
+  const recordBytes = KEY_BYTES + vectorBytes + CHECKSUM_BYTES;
   let entries: Promise<Map<string, Float32Array>> | undefined;
   // Appends are chained so concurrent calls never interleave bytes within the file.
   let writes: Promise<void> = Promise.resolve();
   let hits = 0;
   let misses = 0;
+  let corrupt = 0;
 
   async function load(): Promise<Map<string, Float32Array>> {
     await mkdir(path, { recursive: true });
-    await writeFile(join(path, 'meta.json'), `${JSON.stringify({ fingerprint: embedder.fingerprint, dimensions: embedder.dimensions })}\n`);
+    const meta = { fingerprint: redactUrlsInText(embedder.fingerprint), dimensions: embedder.dimensions };
+    await writeFile(join(path, 'meta.json'), `${JSON.stringify(meta)}\n`);
     const map = new Map<string, Float32Array>();
     let bytes: Buffer;
     try {
@@ -63,23 +78,39 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
       throw error;
     }
     const whole = Math.floor(bytes.byteLength / recordBytes);
+    const valid: Buffer[] = [];
     for (let r = 0; r < whole; r++) {
       const offset = r * recordBytes;
+      const stored = bytes.readUInt32LE(offset + KEY_BYTES + vectorBytes);
+      if (crc32(bytes.subarray(offset, offset + KEY_BYTES + vectorBytes)) !== stored) {
+        corrupt++;
+        continue;
+      }
+      valid.push(bytes.subarray(offset, offset + recordBytes));
       const key = bytes.toString('base64', offset, offset + KEY_BYTES);
       const vector = new Float32Array(embedder.dimensions);
-      new Uint8Array(vector.buffer).set(bytes.subarray(offset + KEY_BYTES, offset + recordBytes));
+      new Uint8Array(vector.buffer).set(bytes.subarray(offset + KEY_BYTES, offset + KEY_BYTES + vectorBytes));
       map.set(key, vector);
     }
-    // Appending after a partial record would misalign every record after it.
-    if (whole * recordBytes !== bytes.byteLength) await truncate(file, whole * recordBytes);
+    if (corrupt > 0) {
+      options.warn?.(`embedding cache ${file}: ${corrupt} record(s) failed their checksum and will be recomputed`);
+      // Rewritten without them, so the warning is given once, not on every later run.
+      await writeFileAtomic(file, Buffer.concat(valid));
+    } else if (whole * recordBytes !== bytes.byteLength) {
+      // Appending after a partial record would misalign every record after it.
+      await truncate(file, whole * recordBytes);
+    }
     return map;
   }
 
   async function append(records: readonly { key: Buffer; vector: Float32Array }[]): Promise<void> {
     const buffer = Buffer.allocUnsafe(records.length * recordBytes);
     records.forEach(({ key, vector }, r) => {
-      key.copy(buffer, r * recordBytes, 0, KEY_BYTES);
-      Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(buffer, r * recordBytes + KEY_BYTES);
+      const offset = r * recordBytes;
+      key.copy(buffer, offset, 0, KEY_BYTES);
+      Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(buffer, offset + KEY_BYTES);
+      const checksum = crc32(buffer.subarray(offset, offset + KEY_BYTES + vectorBytes));
+      buffer.writeUInt32LE(checksum, offset + KEY_BYTES + vectorBytes);
     });
     // One write per call: a crash can only cut the last record, which load() tolerates.
     await appendFile(file, buffer);
@@ -91,7 +122,7 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
     maxBatchSize: embedder.maxBatchSize,
     path,
     get stats() {
-      return { hits, misses };
+      return { hits, misses, corrupt };
     },
     async embed(texts, role, signal) {
       entries ??= load().catch((error: unknown) => {

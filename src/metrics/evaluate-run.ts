@@ -50,14 +50,19 @@ export function scoreRun(options: ScoreRunOptions): RunScores {
   const missingFromRun = [...judgments.keys()].filter((queryId) => !run.has(queryId));
   const unjudgedInRun = [...run.keys()].filter((queryId) => !judgments.has(queryId));
 
-  if (run.size > 0 && judgments.size > 0 && unjudgedInRun.length === run.size) {
+  if (run.size === 0) {
+    throw new DataError('the run is empty: it ranks no document for any query, so every metric would be 0', {
+      fix: 'check the run file (TREC lines `qid Q0 docid rank score tag`) and the retrieval that wrote it',
+    });
+  }
+  if (judgments.size > 0 && unjudgedInRun.length === run.size) {
     throw new DataError(`none of the run's ${run.size} query ids appear in the qrels (e.g. run ${sample(unjudgedInRun)}, qrels ${sample([...judgments.keys()])})`, {
       fix: 'the run and the qrels must use the same query ids; check that they come from the same corpus',
     });
   }
   if (options.requireAllJudged && missingFromRun.length > 0) {
     throw new DataError(`the run has no results for ${missingFromRun.length} judged queries: ${sample(missingFromRun)}`, {
-      fix: 'retrieve for every query in the qrels, or allow missing queries (they then score 0)',
+      fix: 'retrieve for every query in the qrels, or drop --strict (missing queries then score 0)',
     });
   }
 

@@ -115,6 +115,9 @@ export const validMetricNames =
  * `ndcg@10`, `ndcg`, `map@100`, `map`, `rprec` / `r-precision`. Case-insensitive; k is a positive integer.
  * Aliases map to one canonical label (`success@10` → `hit@10`). Throws UsageError listing the valid names.
  */
+/** Largest cut-off a metric may name (trec_eval's deepest standard cut-off is 1000). */
+export const maxMetricK = 10_000;
+
 export function parseMetricName(text: string): MetricSpec {
   const match = /^([a-z_-]+)(?:@(\d+))?$/.exec(text.trim().toLowerCase());
   const name = match ? aliases[match[1]!] : undefined;
@@ -124,6 +127,8 @@ export function parseMetricName(text: string): MetricSpec {
   if (name === 'rprec' && k !== Infinity) throw invalid('rprec takes no @k (its cut-off is the number of relevant docs)');
   if (needsCut.has(name) && k === Infinity) throw invalid(`${name} needs a cut-off, e.g. ${name}@10`);
   if (k !== Infinity && !(Number.isSafeInteger(k) && k >= 1)) throw invalid('k must be a positive integer');
+  // The cut-off is also the retrieval depth: recall@99999999999 would ask every store for 1e11 hits per query.
+  if (k !== Infinity && k > maxMetricK) throw invalid(`k must be at most ${maxMetricK}`);
   return { name, k, label: k === Infinity ? name : `${name}@${k}` };
 }
 

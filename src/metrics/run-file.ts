@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DataError, type Place } from '../shared/errors.js';
+import { decodeUtf8 } from '../shared/utf8.js';
 import { writeFileAtomic } from '../shared/files.js';
 
 /** One retrieved document of a run. `score`: higher is better. */
@@ -22,9 +23,9 @@ export type TrecRun = ReadonlyMap<string, readonly RankedDoc[]>;
  * rank) and on a document listed twice for one query (trec_eval: "duplicate docs"). Missing file → DataError.
  */
 export async function readRun(path: string): Promise<TrecRun> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new DataError(`cannot read run file: ${(error as Error).message}`, {
       place: { file: path },
@@ -32,7 +33,7 @@ export async function readRun(path: string): Promise<TrecRun> {
       cause: error,
     });
   }
-  return parseRun(text, path);
+  return parseRun(decodeUtf8(bytes, path), path);
 }
 
 /** `readRun` on text already in memory; `file` only names the source in errors. */

@@ -1,6 +1,10 @@
+import { isCjk, normalizeForMatching, tokenizeUnicode } from '../shared/unicode-text.js';
+
 /**
  * Text normalisation and tokenisers shared by answer metrics (exact match, token F1) and lexical faithfulness.
- * Pure, offline, English-only.
+ * Pure, offline. Every function first applies `normalizeForMatching` (NFKC, default-ignorable code points such
+ * as soft hyphens and zero-width spaces removed), so text that looks identical scores identically (issue 11).
+ * Stopwords and stemming are English; the tokenisers read every script.
  */
 
 // The SQuAD v1.1 evaluation script's `string.punctuation`: ASCII punctuation only, deleted (not replaced by a
@@ -14,22 +18,50 @@ const articles = /\b(a|an|the)\b/g;
  * punctuation, drop the articles a/an/the, collapse whitespace. `normalizeAnswer("The  Cat's hat.") === "cats hat"`.
  */
 export function normalizeAnswer(text: string): string {
-  return text.toLowerCase().replace(punctuation, '').replace(articles, ' ').split(/\s+/).filter(Boolean).join(' ');
-}
-
-/** Tokens of the normalised answer, as SQuAD token F1 counts them (a multiset: repeats are kept, in order). */
-export function tokens(text: string): string[] {
-  const normalized = normalizeAnswer(text);
-  return normalized === '' ? [] : normalized.split(' ');
+  return normalizeForMatching(text)
+    .toLowerCase()
+    .replace(punctuation, '')
+    .replace(articles, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
- * Words for matching text against text: lowercased runs of Unicode letters or digits, everything else separates
- * (so "low-lying" → low, lying and "harry's" → harry, s). Unlike `tokens`, punctuation splits rather than glues,
- * which is what lexical support needs: "10-pin" in an answer should find "pin" in the context.
+ * Tokens of the normalised answer, as SQuAD token F1 counts them (a multiset: repeats are kept, in order).
+ * Han/Hiragana/Katakana characters count one by one (MLQA's evaluation does the same for Chinese), since
+ * those scripts put no spaces between words and a whole sentence would otherwise be one token.
+ */
+export function tokens(text: string): string[] {
+  const normalized = normalizeAnswer(text);
+  if (normalized === '') return [];
+  return normalized.split(' ').flatMap((token) => (/[^\x00-\x7f]/.test(token) ? splitCjk(token) : [token]));
+}
+
+function splitCjk(token: string): string[] {
+  const out: string[] = [];
+  let run = '';
+  for (const char of token) {
+    if (isCjk(char)) {
+      if (run) out.push(run);
+      out.push(char);
+      run = '';
+    } else {
+      run += char;
+    }
+  }
+  if (run) out.push(run);
+  return out;
+}
+
+/**
+ * Words for matching text against text: `tokenizeUnicode` (case-folded runs of Unicode letters, digits and marks;
+ * CJK as character bigrams), everything else separates (so "low-lying" → low, lying and "harry's" → harry, s).
+ * Unlike `tokens`, punctuation splits rather than glues, which is what lexical support needs: "10-pin" in an
+ * answer should find "pin" in the context.
  */
 export function wordTokens(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return tokenizeUnicode(text);
 }
 
 /**

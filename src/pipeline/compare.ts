@@ -29,6 +29,10 @@ export interface CompareOptions {
   readonly confidence?: number;
   /** The k of "relevant documents lost / gained in the top k"; default 10. */
   readonly diffK?: number;
+  /** Compare runs over corpora with different fingerprints (otherwise a DataError, exit 2). */
+  readonly allowDifferentCorpus?: boolean;
+  /** Compare runs that scored different query sets (otherwise a DataError, exit 2). */
+  readonly allowDifferentQueries?: boolean;
 }
 
 /**
@@ -41,7 +45,9 @@ export interface CompareOptions {
  *   or candidate mean < minValue                              (an absolute floor).
  * Note the p-value tests H0 "no drop" rather than "a drop of at most maxDrop": maxDrop is a practical-size
  * threshold on the observed delta, the test guards against calling noise a regression.
- * Throws DataError when no arm or no query is shared, ConfigError when a gated metric is in neither run.
+ * Throws DataError when no arm or no query is shared, ConfigError when a gated metric is in neither run, and
+ * DataError when the corpus fingerprints or the scored query sets differ (pairing queries by id across corpora
+ * compares unrelated questions that happen to share ids) unless `allowDifferentCorpus` / `allowDifferentQueries`.
  */
 export async function compareRuns(baselineDir: string, candidateDir: string, options: CompareOptions = {}): Promise<Comparison> {
   const [baseline, candidate] = await Promise.all([readRunFolder(baselineDir), readRunFolder(candidateDir)]);
@@ -62,9 +68,25 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
       { fix: 'arms match by `<chunker> × <retriever>` name: give the chunker and retriever entries the same `name:` in both evals' },
     );
   }
+  const warnings = checkComparable(baseline, candidate, options);
   const arms = shared.map((arm) =>
     compareArm(arm, baselineArms.get(arm)!, candidateArms.get(arm)!, { ...settings, gate, metricOrder: candidate.manifest.eval.metrics }),
   );
+  for (const arm of arms) {
+    const baselineQueries = arm.queries + arm.queriesOnlyInBaseline;
+    if (arm.queriesOnlyInBaseline > 0) {
+      warnings.push(
+        `arm ${arm.arm}: compared on ${arm.queries} of the baseline's ${baselineQueries} queries; ` +
+          `${arm.queriesOnlyInBaseline} have no partner in the candidate (${preview(arm.unpairedQueries.baseline)})`,
+      );
+    }
+    if (arm.queriesOnlyInCandidate > 0) {
+      warnings.push(
+        `arm ${arm.arm}: ${arm.queriesOnlyInCandidate} candidate queries have no partner in the baseline and are left out ` +
+          `(${preview(arm.unpairedQueries.candidate)})`,
+      );
+    }
+  }
   return {
     baseline: refOf(baseline),
     candidate: refOf(candidate),
@@ -75,7 +97,48 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     settings,
     passed: arms.every((arm) => arm.passed),
     gated: Object.keys(gate).length > 0,
+    warnings,
   };
+}
+
+/** Refuses comparisons that pair unrelated queries; returns warnings for what the flags allowed. */
+function checkComparable(baseline: RunFolder, candidate: RunFolder, options: CompareOptions): string[] {
+  const warnings: string[] = [];
+  const fingerprint = (run: RunFolder) => String(run.manifest.corpus.fingerprint ?? '');
+  const corpusName = (run: RunFolder) => String(run.manifest.corpus.name ?? '?');
+  if (fingerprint(baseline) !== fingerprint(candidate)) {
+    const what =
+      `the runs are on different corpora (baseline ${corpusName(baseline)} ${fingerprint(baseline).slice(0, 12) || '(none)'}, ` +
+      `candidate ${corpusName(candidate)} ${fingerprint(candidate).slice(0, 12) || '(none)'})`;
+    if (!options.allowDifferentCorpus) {
+      throw new DataError(`${what}: queries paired by id would compare unrelated questions`, {
+        fix: 'compare runs of the same corpus, or pass --allow-different-corpus if changing the corpus is the experiment',
+      });
+    }
+    warnings.push(`${what}; compared anyway (--allow-different-corpus)`);
+  }
+  const queryIds = (run: RunFolder) => new Set(run.results.map((r) => r.queryId));
+  const before = queryIds(baseline);
+  const after = queryIds(candidate);
+  const onlyBefore = [...before].filter((id) => !after.has(id)).sort();
+  const onlyAfter = [...after].filter((id) => !before.has(id)).sort();
+  if (onlyBefore.length > 0 || onlyAfter.length > 0) {
+    const what =
+      `the runs scored different query sets (baseline ${before.size}, candidate ${after.size}; ` +
+      `${onlyBefore.length} only in the baseline${onlyBefore.length ? `: ${preview(onlyBefore)}` : ''}, ` +
+      `${onlyAfter.length} only in the candidate${onlyAfter.length ? `: ${preview(onlyAfter)}` : ''})`;
+    if (!options.allowDifferentQueries) {
+      throw new DataError(what, {
+        fix: 'run both with the same queries (queryLimit, includeUnjudged, qrels split), or pass --allow-different-queries',
+      });
+    }
+    warnings.push(`${what}; compared anyway (--allow-different-queries)`);
+  }
+  return warnings;
+}
+
+function preview(ids: readonly string[], max = 5): string {
+  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')}, … ${ids.length - max} more`;
 }
 
 /**
@@ -145,6 +208,10 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
     queries: pairs.length,
     queriesOnlyInBaseline: baseline.size - pairs.length,
     queriesOnlyInCandidate: candidate.size - pairs.length,
+    unpairedQueries: {
+      baseline: [...baseline.keys()].filter((id) => !candidate.has(id)).sort(),
+      candidate: [...candidate.keys()].filter((id) => !baseline.has(id)).sort(),
+    },
     metrics: compared,
     queryDiffs: hasRankDiff ? diffQueries(pairs, metrics, settings.diffK) : [],
     hasRankDiff,

@@ -44,6 +44,7 @@ export async function indexArm(options: {
         retriever: { name: options.retriever.name, fingerprint: retriever.fingerprint },
       },
       workDir: context.workDir,
+      ...(context.warn ? { warn: context.warn } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -16,6 +16,8 @@ export interface IndexManifest {
   /** Documents whose chunks are all stored, in corpus order. */
   readonly documentsDone: number;
   readonly chunksDone: number;
+  /** `idChecksum` (shared/hash.ts) of the ids of those chunks; absent in manifests written before it existed. */
+  readonly idChecksum?: string;
   readonly updatedAt: string;
 }
 
@@ -46,7 +48,7 @@ export function indexKeyFor(identity: IndexIdentity): string {
   return `rb_${slug}_${hash}`;
 }
 
-function manifestPath(workDir: string, key: string): string {
+export function manifestPath(workDir: string, key: string): string {
   return join(workDir, 'indexes', `${key}.json`);
 }
 

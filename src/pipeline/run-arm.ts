@@ -47,6 +47,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
     ...(signal ? { signal } : {}),
   });
   try {
+    warnQueriesWithoutTokens(`${arm.chunker.name} × ${arm.retriever.name}`, retriever.queriesWithoutTokens?.(arm.queries) ?? [], arm.queries.length, context.warn);
     const evaluation = await evaluate({
       queries: arm.queries,
       judgments: corpus.judgments,
@@ -134,4 +135,14 @@ function relevantRanksOf(ranked: readonly RankedDoc[], relevant: ReadonlyMap<str
     if ((relevant?.get(doc.docId) ?? 0) > 0) ranks[doc.docId] = index + 1;
   });
   return ranks;
+}
+
+/** Queries a lexical retriever cannot tokenize get an empty ranking and score 0: never silently. */
+function warnQueriesWithoutTokens(arm: string, ids: readonly string[], total: number, warn: ((message: string) => void) | undefined): void {
+  if (ids.length === 0 || !warn) return;
+  const shown = ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')}, … ${ids.length - 5} more`;
+  warn(
+    `${arm}: ${ids.length} of ${total} queries have no tokens for the retriever's tokenizer, so they get an empty ranking and score 0 (${shown}); ` +
+      'tokenizer: unicode reads every script',
+  );
 }

@@ -2,6 +2,7 @@ import type { ResolvedEval } from '../config/load-eval.js';
 import type { Query } from '../corpus/types.js';
 import type { LedgerReport } from '../llms/ledger.js';
 import { DataError } from '../shared/errors.js';
+import { redactUrlsInValue } from '../shared/redact-url.js';
 import type { ArmSummary, RunSummary } from '../report/run-summary.js';
 import type { LoadedCorpus } from './load-corpus.js';
 import { versions } from './versions.js';
@@ -85,7 +86,8 @@ export function buildRunManifest(input: {
   readonly command?: string;
 }): Record<string, unknown> {
   const { plan, corpus, usage } = input;
-  return {
+  // A URL in a config option or a fingerprint may carry user-info or a token: the manifest keeps neither.
+  return redactUrlsInValue({
     runId: input.runId,
     createdAt: input.createdAt,
     ...(input.command ? { command: input.command } : {}),
@@ -106,5 +108,5 @@ export function buildRunManifest(input: {
     corpus: { name: corpus.name, path: plan.corpus.path, file: plan.corpus.file, fingerprint: corpus.fingerprint },
     arms: input.arms,
     ...(usage.models.length > 0 ? { usage } : {}),
-  };
+  });
 }

@@ -51,15 +51,21 @@ export async function writeRunFolder(dir: string, files: RunFiles): Promise<stri
   const final = uniqueDir(resolve(dir));
   const partial = `${final}.partial`;
   await rm(partial, { recursive: true, force: true });
-  await mkdir(join(partial, 'runs'), { recursive: true });
-  await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
-  await writeFile(join(partial, 'summary.json'), `${JSON.stringify(files.summary, null, 2)}\n`);
-  await writeFile(join(partial, 'results.jsonl'), files.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  for (const [name, run] of files.runs) {
-    await writeFile(join(partial, 'runs', `${name}.trec`), formatRun(run, name));
+  try {
+    await mkdir(join(partial, 'runs'), { recursive: true });
+    await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
+    await writeFile(join(partial, 'summary.json'), `${JSON.stringify(files.summary, null, 2)}\n`);
+    await writeFile(join(partial, 'results.jsonl'), files.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    for (const [name, run] of files.runs) {
+      await writeFile(join(partial, 'runs', `${name}.trec`), formatRun(run, name));
+    }
+    await writeFile(join(partial, 'report.md'), files.reportMarkdown);
+    await rename(partial, final);
+  } catch (error) {
+    // A full disk or a vanished folder must not leave a `.partial` behind for the user to clean up.
+    await rm(partial, { recursive: true, force: true }).catch(() => {});
+    throw error;
   }
-  await writeFile(join(partial, 'report.md'), files.reportMarkdown);
-  await rename(partial, final);
   return final;
 }
 

@@ -15,6 +15,7 @@ export function renderComparisonMarkdown(comparison: Comparison, options: Compar
   const rows = options.queryRows ?? 10;
   const { baseline, candidate, settings } = comparison;
   const lines = [`## ${headline(comparison)}`, ''];
+  for (const warning of comparison.warnings) lines.push(`> ⚠️ **Warning:** ${cell(warning)}`, '');
   lines.push(
     `Baseline \`${baseline.runId}\` (eval \`${baseline.evalName}\`, ${baseline.createdAt}) → candidate \`${candidate.runId}\` ` +
       `(eval \`${candidate.evalName}\`, ${candidate.createdAt}).`,

@@ -74,6 +74,8 @@ export interface ArmComparison {
   readonly queries: number;
   readonly queriesOnlyInBaseline: number;
   readonly queriesOnlyInCandidate: number;
+  /** Ids of the queries without a partner in the other run (left out of every test), sorted. */
+  readonly unpairedQueries: { readonly baseline: readonly string[]; readonly candidate: readonly string[] };
   readonly metrics: readonly MetricComparison[];
   /** Queries whose relevant documents in the top k changed, most lost first; empty when ranks were not recorded. */
   readonly queryDiffs: readonly QueryDiff[];
@@ -101,4 +103,9 @@ export interface Comparison {
   /** True when no gated metric failed in any arm (also true when nothing is gated). */
   readonly passed: boolean;
   readonly gated: boolean;
+  /**
+   * What makes the verdict weaker than it looks, printed above it: a different corpus or query set allowed by
+   * flag, an arm paired on fewer queries than the baseline scored.
+   */
+  readonly warnings: readonly string[];
 }

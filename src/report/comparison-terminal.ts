@@ -8,7 +8,10 @@ import type { ArmComparison, Comparison } from './comparison-summary.js';
  */
 export function renderComparisonTable(comparison: Comparison): string {
   const { baseline, candidate } = comparison;
-  const lines = [`${verdictLine(comparison)}: baseline ${baseline.runId} → candidate ${candidate.runId}`];
+  const lines = [
+    ...comparison.warnings.map((warning) => `WARNING: ${warning}`),
+    `${verdictLine(comparison)}${comparison.warnings.length > 0 ? ' (with warnings above)' : ''}: baseline ${baseline.runId} → candidate ${candidate.runId}`,
+  ];
   if (comparison.changes.length === 0) {
     lines.push('changed: nothing (same corpus, settings and versions)');
   } else {

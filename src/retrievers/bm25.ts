@@ -5,14 +5,14 @@ import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import { compareHits } from '../stores/vector-store.js';
 import type { Hit, Retriever } from './retriever.js';
-import { tokenizerNames, tokenizers, type Tokenizer } from './tokenize.js';
+import { queriesWithoutTokens, tokenizerNames, tokenizers, type Tokenizer } from './tokenize.js';
 
 export const bm25Options = z.strictObject({
   /** Term-frequency saturation. 0.9 with b 0.4 are Anserini's defaults and the reference runs' settings. */
   k1: z.number().nonnegative().default(0.9),
   /** Length normalisation, 0 (none) to 1 (full). */
   b: z.number().min(0).max(1).default(0.4),
-  tokenizer: z.enum(tokenizerNames).default('alnum-lower'),
+  tokenizer: z.enum(tokenizerNames).default('unicode'),
 });
 
 export type Bm25Options = z.output<typeof bm25Options>;
@@ -117,6 +117,10 @@ export class Bm25Retriever implements Retriever {
     const hits = this.#topK(postings, touchedCount, k);
     for (let i = 0; i < touchedCount; i++) scores[touched[i]!] = 0;
     return hits;
+  }
+
+  queriesWithoutTokens(queries: readonly Query[]): string[] {
+    return queriesWithoutTokens(queries, this.#tokenize);
   }
 
   async close(): Promise<void> {

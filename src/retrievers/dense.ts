@@ -32,7 +32,7 @@ export const dense = definePlugin({
       config.embedder.options as never,
       context,
     );
-    const embedder = config.cache ? withEmbeddingCache(inner, { dir: join(context.workDir, 'cache', 'embeddings') }) : inner;
+    const embedder = config.cache ? withEmbeddingCache(inner, { dir: join(context.workDir, 'cache', 'embeddings'), ...(context.warn ? { warn: context.warn } : {}) }) : inner;
     const store = manageStore(
       await stores[config.store.kind as keyof typeof stores].create(config.store.options as never, context),
     );
@@ -54,6 +54,7 @@ class DenseRetriever implements Retriever {
   readonly #embedder: Embedder;
   readonly #store: VectorStore;
   readonly #distance: Distance;
+  #indexKey: string | undefined;
 
   constructor(options: DenseRetrieverOptions) {
     this.#embedder = options.embedder;
@@ -68,6 +69,7 @@ class DenseRetriever implements Retriever {
   }
 
   async open(indexKey: string, signal?: AbortSignal): Promise<number> {
+    this.#indexKey = indexKey;
     await this.#store.open({ name: indexKey, dimensions: this.#embedder.dimensions, distance: this.#distance }, signal);
     return this.#store.count(signal);
   }
@@ -101,6 +103,16 @@ class DenseRetriever implements Retriever {
 
   finish(signal?: AbortSignal): Promise<void> {
     return this.#store.finishLoad(signal);
+  }
+
+  async stored(signal?: AbortSignal): Promise<{ chunks: number; idChecksum?: string }> {
+    const chunks = await this.#store.count(signal);
+    return this.#store.idChecksum ? { chunks, idChecksum: await this.#store.idChecksum(signal) } : { chunks };
+  }
+
+  async clear(signal?: AbortSignal): Promise<void> {
+    await this.#store.drop(signal);
+    await this.open(this.#indexKey!, signal);
   }
 
   async retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]> {

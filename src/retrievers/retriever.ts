@@ -28,6 +28,15 @@ export interface Retriever {
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
   retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  /**
+   * Persistent retrievers: what the open index holds now, to check against the ingest checkpoint before it is
+   * used (a damaged store must not pass as complete). `idChecksum` where the store computes it cheaply.
+   */
+  stored?(signal?: AbortSignal): Promise<{ readonly chunks: number; readonly idChecksum?: string }>;
+  /** Persistent retrievers: empties the open index (drop and recreate), so it can be rebuilt from scratch. */
+  clear?(signal?: AbortSignal): Promise<void>;
+  /** Lexical retrievers: ids of the queries their tokenizer turns into no tokens (an empty ranking, scored 0). */
+  queriesWithoutTokens?(queries: readonly Query[]): string[];
   close(): Promise<void>;
 }
 

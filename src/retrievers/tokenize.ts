@@ -1,3 +1,5 @@
+import { tokenizeUnicode } from '../shared/unicode-text.js';
+
 /** Lexical tokenizers for BM25. Pure functions: text in, tokens out, in text order (repeats kept). */
 export type Tokenizer = (text: string) => string[];
 
@@ -15,9 +17,23 @@ export function tokenizeAlnumLower(text: string): string[] {
   return text.toLowerCase().match(alnumRun) ?? [];
 }
 
+/**
+ * `unicode` (the default): NFKC, default-ignorables removed, case-folded runs of Unicode letters, digits and
+ * marks; Han/Hiragana/Katakana as character bigrams (see `tokenizeUnicode`). Chinese, Japanese, Arabic, Hebrew,
+ * Cyrillic and accented Latin text is searchable.
+ * `ascii`: the reference runs' `[a-z0-9]+` (reproduces shared/datasets/*\/reference/bm25.run exactly); text in
+ * other scripts yields no tokens. `alnum-lower` is its older name.
+ */
 export const tokenizers = {
+  unicode: tokenizeUnicode,
+  ascii: tokenizeAlnumLower,
   'alnum-lower': tokenizeAlnumLower,
 } as const satisfies Record<string, Tokenizer>;
 
 export type TokenizerName = keyof typeof tokenizers;
 export const tokenizerNames = Object.keys(tokenizers) as [TokenizerName, ...TokenizerName[]];
+
+/** Ids of the queries a tokenizer turns into no tokens at all: they can only get an empty ranking. */
+export function queriesWithoutTokens(queries: readonly { readonly id: string; readonly text: string }[], tokenize: Tokenizer): string[] {
+  return queries.filter((query) => tokenize(query.text).length === 0).map((query) => query.id);
+}

@@ -112,3 +112,44 @@ export class GateError extends RagbenchError {
     super('E_GATE', message);
   }
 }
+
+/**
+ * A readable message for anything thrown: an Error's message, a non-Error object's `message` (PGlite and
+ * emscripten throw plain objects, which `String()` turns into "[object Object]"), else its JSON.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error !== null && typeof error === 'object') {
+    const { message, status } = error as { message?: unknown; status?: unknown };
+    if (typeof message === 'string' && message !== '') return message;
+    if (typeof status === 'number') return `exited with status ${status}`;
+    try {
+      const json = JSON.stringify(error);
+      if (json && json !== '{}') return json;
+    } catch {
+      // circular: fall through
+    }
+  }
+  const text = String(error);
+  return text === '[object Object]' ? 'unknown error (no message)' : text;
+}
+
+/** File system errors a user can fix (a full disk, a read-only mount, a missing permission) → exit code. */
+const fileSystemErrors: Readonly<Record<string, { readonly exit: number; readonly what: string }>> = {
+  ENOSPC: { exit: 3, what: 'no space left on the device' },
+  EDQUOT: { exit: 3, what: 'disk quota exceeded' },
+  EIO: { exit: 3, what: 'input/output error' },
+  EROFS: { exit: 2, what: 'read-only file system' },
+  EACCES: { exit: 2, what: 'permission denied' },
+  EPERM: { exit: 2, what: 'operation not permitted' },
+  ENOTDIR: { exit: 2, what: 'a part of the path is a file, not a folder' },
+  EISDIR: { exit: 2, what: 'is a folder, not a file' },
+};
+
+/** One line and an exit code for a Node file system error (with `code`, `syscall`, `path`), else undefined. */
+export function describeFileSystemError(error: unknown): { readonly message: string; readonly exit: number } | undefined {
+  const { code, syscall, path } = (error ?? {}) as NodeJS.ErrnoException;
+  const known = typeof code === 'string' ? fileSystemErrors[code] : undefined;
+  if (!known || typeof path !== 'string') return undefined;
+  return { message: `cannot ${syscall ?? 'access'} ${path}: ${known.what} (${code})`, exit: known.exit };
+}

@@ -25,3 +25,12 @@ function sortKeys(value: unknown): unknown {
 export function fingerprintOf(kind: string, options: unknown): string {
   return `${kind}:${canonicalJson(options)}`;
 }
+
+/**
+ * An order-independent checksum of a set of ids: Σ over ids of the first 32 bits of md5(id), as decimal text.
+ * Postgres computes the same in one aggregate (stores/pgvector-sql.ts), so a stored index can be checked against
+ * the ids ingest wrote without reading them back. Add ids one by one with `addToIdChecksum`.
+ */
+export function addToIdChecksum(sum: bigint, id: string): bigint {
+  return sum + BigInt(Number.parseInt(createHash('md5').update(id).digest('hex').slice(0, 8), 16));
+}

@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { Env } from './env.js';
 import { ConfigError } from './errors.js';
 import type { OpenAiErrorContext } from './openai-errors.js';
+import { redactUrl, splitUrlCredentials } from './redact-url.js';
 import type { RetryOptions } from './retry.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -24,7 +25,10 @@ export interface OpenAiConnectionOptions {
 
 export interface OpenAiConnection {
   readonly client: OpenAI;
-  /** The configured endpoint, undefined for api.openai.com: part of fingerprints. */
+  /**
+   * The configured endpoint with user-info and credential-like query values redacted (part of fingerprints,
+   * manifests, cache meta files), undefined for api.openai.com.
+   */
   readonly baseURL: string | undefined;
   /** Everything `toServiceError` needs except the family's fixes. */
   readonly errorContext: Omit<OpenAiErrorContext, 'fixes'>;
@@ -41,16 +45,21 @@ export async function connectOpenAi(options: OpenAiConnectionOptions, env: Env, 
   // A local server (Ollama) may need no key; the client still wants a non-empty one.
   const apiKey = fromEnv ?? (baseURL === undefined ? env.secret(options.apiKeyEnv) : 'unused');
   const sdk = await import('openai');
+  // fetch refuses URLs with user-info, so `user:pass@` travels as a Basic Authorization header (which then
+  // replaces the bearer key) and the query string as default query parameters of every request.
+  const parts = splitUrlCredentials(baseURL ?? OPENAI_BASE_URL);
   // baseURL is always explicit so an ambient OPENAI_BASE_URL never redirects requests behind the config's back.
   const client = new sdk.OpenAI({
     apiKey,
-    baseURL: baseURL ?? OPENAI_BASE_URL,
+    baseURL: parts.baseURL,
+    ...(Object.keys(parts.query).length > 0 ? { defaultQuery: parts.query } : {}),
+    ...(parts.basicAuth ? { defaultHeaders: { Authorization: parts.basicAuth } } : {}),
     maxRetries: 0,
     timeout: options.timeoutMs,
   });
   return {
     client,
-    baseURL,
+    baseURL: baseURL === undefined ? undefined : redactUrl(baseURL),
     errorContext: {
       sdk,
       apiKeyEnv: options.apiKeyEnv,

@@ -6,6 +6,8 @@ export interface PluginContext {
   readonly env: Env;
   /** The `.ragbench/` folder for caches, embedded databases and run outputs. */
   readonly workDir: string;
+  /** Where a plug-in reports something the user must know but that is not an error (damaged cache records). */
+  readonly warn?: (message: string) => void;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isNode, parseDocument, type Document as YamlDocument } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document as YamlDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type Place } from './errors.js';
 
@@ -50,19 +50,61 @@ export function parseYaml<Schema extends z.ZodType>(
       fix: 'fix the YAML syntax at that position',
     });
   }
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // maxAliasCount bounds alias expansion: a "billion laughs" document must fail, not exhaust memory.
+    value = doc.toJS({ maxAliasCount: maxYamlAliases }) ?? {};
+  } catch (error) {
+    throw new ConfigError(`invalid YAML: ${(error as Error).message.split('\n')[0]}`, {
+      place: { file },
+      fix: `use at most ${maxYamlAliases} alias expansions (*name); write the values out instead`,
+      cause: error,
+    });
+  }
   const result = schema.safeParse(value);
   if (result.success) {
     return { value: result.data, placeOf: (path) => ({ file, ...placeOf(doc, lineCounter, path) }) };
   }
   const issue = result.error.issues[0]!;
-  const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
-  const place = placeOf(doc, lineCounter, path);
+  let path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+  let message = issue.message;
+  let place = placeOf(doc, lineCounter, path);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+    // Point at the unknown key's own line, not at its parent mapping.
+    place = keyPlace(doc, lineCounter, path, issue.keys[0]!) ?? place;
+    path = [...path, issue.keys[0]!];
+    message = `unknown key${issue.keys.length > 1 ? `s ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : ''}`;
+  } else if (path.length > 0 && valueAt(value, path) === undefined) {
+    // zod says "Invalid input" for a missing union-typed key; say what is missing.
+    message = 'is required but missing';
+  }
   const where = path.length > 0 ? `${path.join('.')}: ` : '';
-  throw new ConfigError(`${where}${issue.message}`, {
+  throw new ConfigError(`${where}${message}`, {
     place: { file, ...place },
     fix: 'see `ragbench list` for the valid kinds and options',
   });
+}
+
+/** Alias expansions one YAML file may use (the `yaml` package's default, made explicit). */
+const maxYamlAliases = 100;
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+/** The position of a mapping's key (not its value). */
+function keyPlace(doc: YamlDocument, counter: LineCounter, mapPath: readonly (string | number)[], key: string) {
+  const node = mapPath.length === 0 ? doc.contents : doc.getIn(mapPath, true);
+  if (!isMap(node)) return undefined;
+  const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+  if (!pair || !isNode(pair.key) || !pair.key.range) return undefined;
+  const pos = counter.linePos(pair.key.range[0]);
+  return { line: pos.line, column: pos.col };
 }
 
 /** The position of the deepest existing node on `path` (a missing key points at its parent). */

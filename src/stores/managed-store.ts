@@ -83,6 +83,15 @@ export function manageStore(store: VectorStore, options: ManageOptions = {}): Ve
       return attempt(() => store.count(signal), signal);
     },
 
+    ...(store.idChecksum
+      ? {
+          async idChecksum(signal?: AbortSignal) {
+            current();
+            return attempt(() => store.idChecksum!(signal), signal);
+          },
+        }
+      : {}),
+
     async drop(signal) {
       current();
       await attempt(() => store.drop(signal), signal);

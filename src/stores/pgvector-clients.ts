@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
-import { ConfigError, RagbenchError, ServiceError } from '../shared/errors.js';
+import { ConfigError, RagbenchError, ServiceError, describeError } from '../shared/errors.js';
 import { lockDataDir } from './pglite-lock.js';
 
 /**
@@ -32,7 +32,12 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
     db = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), extensions: { vector } });
   } catch (error) {
     await release();
-    throw toStoreError('pglite', error, []);
+    if (dataDir === undefined) throw toStoreError('pglite', error, []);
+    // A truncated pg_control or catalog file fails here; without the folder the message says nothing useful.
+    throw new ServiceError('pglite', `cannot open the data folder ${dataDir}: ${describeError(error)}`, {
+      fix: damagedFolderFix(dataDir),
+      cause: error,
+    });
   }
   // PGlite serializes each parameter with the serializer for its inferred type and sends typed arrays it
   // gets back as binary; `vector` has none, so an identity serializer is registered once its oid is known.
@@ -42,6 +47,14 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
     try {
       return (await db.query<Row>(sql, params as unknown[], queryOptions)).rows;
     } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      // XX: data or index corrupted; 58: a file of the data folder is missing or unreadable.
+      if (dataDir !== undefined && (code.startsWith('XX') || code.startsWith('58'))) {
+        throw new ServiceError('pglite', `data folder ${dataDir} is damaged: ${describeError(error)} (SQLSTATE ${code})`, {
+          fix: damagedFolderFix(dataDir),
+          cause: error,
+        });
+      }
       throw toStoreError('pglite', error, []);
     }
   };
@@ -71,6 +84,10 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
       }
     },
   };
+}
+
+function damagedFolderFix(dataDir: string): string {
+  return `move the damaged folder aside (mv ${dataDir} ${dataDir}.damaged) and run again: ragbench rebuilds its indexes from the corpus`;
 }
 
 export interface ServerClientOptions {
@@ -172,7 +189,7 @@ const retryableNetworkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'
 export function toStoreError(service: string, error: unknown, secrets: readonly string[], where?: string): RagbenchError {
   if (error instanceof RagbenchError) return error;
   const code = (error as { code?: unknown }).code;
-  let message = error instanceof Error ? error.message : String(error);
+  let message = describeError(error);
   for (const secret of secrets) message = message.replaceAll(secret, '***');
   const codeText = typeof code === 'string' ? code : '';
   const connection =

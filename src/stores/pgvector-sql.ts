@@ -73,6 +73,11 @@ export function countSql(spec: IndexSpec): string {
   return `SELECT count(*)::int AS n FROM ${tableName(spec)}`;
 }
 
+/** The ids' checksum as `idChecksum` (shared/hash.ts) computes it: Σ of the first 32 bits of md5(id), as text. */
+export function idChecksumSql(spec: IndexSpec): string {
+  return `SELECT coalesce(sum(('x' || substr(md5(id), 1, 8))::bit(32)::bigint), 0)::text AS checksum FROM ${tableName(spec)}`;
+}
+
 /** One multi-row statement per batch: `rows` × (id, doc_id, embedding) parameters. */
 export function upsertSql(spec: IndexSpec, rows: number): string {
   const tuples: string[] = [];

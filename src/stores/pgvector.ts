@@ -12,6 +12,7 @@ import {
   createTableSql,
   dropSql,
   encodeVector,
+  idChecksumSql,
   maxIndexedDimensions,
   readIndexSql,
   searchSql,
@@ -195,6 +196,12 @@ class PgvectorStore implements VectorStore {
     signal?.throwIfAborted();
     const [row] = await this.#client.query<{ n: number }>(countSql(this.#current()));
     return row!.n;
+  }
+
+  async idChecksum(signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    const [row] = await this.#client.query<{ checksum: string }>(idChecksumSql(this.#current()));
+    return row!.checksum;
   }
 
   async drop(signal?: AbortSignal): Promise<void> {

@@ -47,6 +47,11 @@ export interface VectorStore {
   /** Best first, at most k; ties broken by id ascending so runs are reproducible. */
   search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]>;
   count(signal?: AbortSignal): Promise<number>;
+  /**
+   * Where cheap (one SQL aggregate): the order-independent checksum of the stored ids, `idChecksum` of
+   * shared/hash.ts, so a reused index is checked against its checkpoint id by id, not only by count.
+   */
+  idChecksum?(signal?: AbortSignal): Promise<string>;
   drop(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }

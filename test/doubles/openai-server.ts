@@ -16,11 +16,15 @@ export interface OpenAiServerOptions {
   readonly defaultDimensions?: number;
   /** Answer 400 to chat requests with response_format json_schema, as servers without structured outputs do. */
   readonly rejectJsonSchema?: boolean;
+  /** Also accept `Authorization: Basic base64(user:password)` with this `user:password` (a proxy's login). */
+  readonly basicAuth?: string;
 }
 
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string's parameters. */
+  readonly query?: Readonly<Record<string, string>>;
   /** The status the double answered with (injected failures included). */
   readonly status: number;
   readonly model?: string;
@@ -141,14 +145,17 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     // A request still in flight when a test resets belongs to that test: it must not enter the next log. Taken
     // before the body is read, since a slow (or aborted) upload can finish after the reset.
     const born = generation;
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const requestUrl = new URL(req.url ?? '/', 'http://localhost');
+    const path = requestUrl.pathname;
+    const query = Object.fromEntries(requestUrl.searchParams);
     const method = req.method ?? 'GET';
     const body = method === 'POST' ? await readJson(req) : undefined;
     const log = (status: number, extra: Partial<RecordedRequest> = {}) =>
-      born === generation && requests.push({ method, path, status, inputs: [], ...extra });
+      born === generation && requests.push({ method, path, query, status, inputs: [], ...extra });
     if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
 
-    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+    const basic = options.basicAuth === undefined ? undefined : `Basic ${Buffer.from(options.basicAuth).toString('base64')}`;
+    if (req.headers.authorization !== `Bearer ${apiKey}` && (basic === undefined || req.headers.authorization !== basic)) {
       log(401);
       // Like OpenAI, the message quotes the key it got: the client side must not repeat it.
       const got = (req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -245,8 +252,20 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const isChat = req.url?.startsWith('/v1/chat/completions') ?? false;
     if (isChat) {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      // On close, not when the handler ends: a request the client gave up on is no longer in flight for it.
-      res.once('close', () => inFlight--);
+      // Out of flight when the answer starts to go out (before the client can see it, so before it can send
+      // its next request: no overlap is counted that the client never had, however loaded the machine is), or
+      // on close for a request the client gave up on.
+      let settled = false;
+      const settle = () => {
+        if (!settled) inFlight--;
+        settled = true;
+      };
+      const end = res.end.bind(res);
+      res.end = ((...args: Parameters<typeof res.end>) => {
+        settle();
+        return end(...args);
+      }) as typeof res.end;
+      res.once('close', settle);
     }
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, `double failed: ${String(error)}`);

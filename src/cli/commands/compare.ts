@@ -24,6 +24,8 @@ export interface CompareCommandOptions {
   readonly alpha?: string;
   readonly seed?: string;
   readonly permutations?: string;
+  readonly allowDifferentCorpus?: boolean;
+  readonly allowDifferentQueries?: boolean;
 }
 
 /**
@@ -42,6 +44,8 @@ export async function compareCommand(
   const gate = options.gateFile ? await loadGateFile(options.gateFile) : undefined;
   const comparison = await compareRuns(baselineDir, candidateDir, {
     ...(gate ? { gate } : {}),
+    allowDifferentCorpus: options.allowDifferentCorpus ?? false,
+    allowDifferentQueries: options.allowDifferentQueries ?? false,
     ...(options.alpha !== undefined ? { alpha: parseNumber('--alpha', options.alpha, (x) => x > 0 && x < 1) } : {}),
     ...(options.seed !== undefined ? { seed: parseNumber('--seed', options.seed, Number.isInteger) } : {}),
     ...(options.permutations !== undefined
@@ -59,6 +63,8 @@ export async function reportComparison(
   comparison: Comparison,
   options: { readonly junit?: string; readonly markdown?: string; readonly json: boolean; readonly printed?: boolean },
 ): Promise<void> {
+  // Loud on stderr too: a JSON consumer or a CI log reader must not miss that the verdict stands on less.
+  for (const warning of comparison.warnings) process.stderr.write(`ragbench: warning: ${warning}\n`);
   if (!options.printed) {
     process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : `${renderComparisonTable(comparison)}\n`);
   }

@@ -6,6 +6,7 @@ import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
+import { checkWorkDir } from '../../shared/work-dir.js';
 
 export interface DecideCommandOptions {
   readonly out?: string;
@@ -18,7 +19,7 @@ export async function decideCommand(evalFile: string, options: DecideCommandOpti
   const interrupt = abortOnInterrupt();
   try {
     const { report, dir } = await runDecide(plan, {
-      workDir: resolve(globals.workDir),
+      workDir: await checkWorkDir(globals.workDir),
       env: createEnv(),
       progress: createTerminalProgress(),
       signal: interrupt.signal,

@@ -4,7 +4,8 @@ import { ingestOnly } from '../../pipeline/ingest-only.js';
 import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress } from '../progress.js';
+import { createTerminalProgress, printWarning } from '../progress.js';
+import { checkWorkDir } from '../../shared/work-dir.js';
 
 export async function ingestCommand(
   retrieverFile: string,
@@ -23,9 +24,10 @@ export async function ingestCommand(
       corpus,
       chunkers: chunkerList,
       retriever,
-      workDir: resolve(globals.workDir),
+      workDir: await checkWorkDir(globals.workDir),
       env: createEnv(),
       progress: createTerminalProgress(),
+      warn: printWarning,
       signal: interrupt.signal,
     });
     for (const result of results) {

@@ -7,6 +7,7 @@ import { writeJsonAtomic } from '../../shared/files.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
+import { checkWorkDir } from '../../shared/work-dir.js';
 
 export interface ParityCliOptions {
   readonly k: string;
@@ -29,7 +30,7 @@ export async function parityCommand(evalFile: string, options: ParityCliOptions,
   const interrupt = abortOnInterrupt();
   try {
     const report = await runParity(plan, {
-      workDir: resolve(globals.workDir),
+      workDir: await checkWorkDir(globals.workDir),
       env: createEnv(),
       k,
       threshold,

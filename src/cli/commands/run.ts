@@ -7,9 +7,10 @@ import { renderComparisonTable } from '../../report/comparison-terminal.js';
 import { renderTable } from '../../report/terminal.js';
 import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
+import { checkWorkDir } from '../../shared/work-dir.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress } from '../progress.js';
+import { createTerminalProgress, printWarning } from '../progress.js';
 import { reportComparison } from './compare.js';
 
 export interface RunCommandOptions {
@@ -20,6 +21,8 @@ export interface RunCommandOptions {
   /** With --baseline: JUnit XML and Markdown summary files, as `ragbench compare` writes them. */
   readonly junit?: string;
   readonly markdown?: string;
+  readonly allowDifferentCorpus?: boolean;
+  readonly allowDifferentQueries?: boolean;
 }
 
 export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
@@ -27,7 +30,7 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
     throw new UsageError('--junit and --markdown report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
   }
   const plan = await loadEval(evalFile);
-  const workDir = resolve(globals.workDir);
+  const workDir = await checkWorkDir(globals.workDir);
   // Resolved before the run: a mistyped baseline fails in a second, not after the whole eval, and `latest` means
   // the newest run before this one.
   const baselineDir = options.baseline ? await resolveRunDir(options.baseline, workDir) : undefined;
@@ -37,10 +40,15 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       workDir,
       env: createEnv(),
       progress: createTerminalProgress(),
+      warn: printWarning,
       signal: interrupt.signal,
       ...(options.out ? { outDir: options.out } : {}),
     });
-    const comparison = baselineDir ? await compareRuns(baselineDir, outcome.dir, { gate: plan.gate ?? {} }) : undefined;
+    const comparison = baselineDir ? await compareRuns(baselineDir, outcome.dir, {
+          gate: plan.gate ?? {},
+          allowDifferentCorpus: options.allowDifferentCorpus ?? false,
+          allowDifferentQueries: options.allowDifferentQueries ?? false,
+        }) : undefined;
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {

@@ -9,6 +9,8 @@ export interface ScoreOptions {
   readonly run: string;
   readonly metrics: string;
   readonly includeUnjudged: boolean;
+  /** A judged query missing from the run is an error instead of a 0 (trec_eval's strict reading). */
+  readonly strict?: boolean;
   readonly json: boolean;
 }
 
@@ -27,13 +29,27 @@ export async function scoreCommand(options: ScoreOptions): Promise<void> {
     }
   }
   const [judgments, run] = await Promise.all([readQrels(options.qrels), readRun(options.run)]);
-  const scores = scoreRun({ run: runRankings(run), judgments, metrics, includeUnjudged: options.includeUnjudged });
+  const scores = scoreRun({
+    run: runRankings(run),
+    judgments,
+    metrics,
+    includeUnjudged: options.includeUnjudged,
+    requireAllJudged: options.strict ?? false,
+  });
+  const missing = scores.missingFromRun;
+  if (missing.length > 0) {
+    // Scored 0 and counted in the means (trec_eval -c): never silently.
+    const shown = missing.length > 10 ? `${missing.slice(0, 10).join(', ')}, … ${missing.length - 10} more` : missing.join(', ');
+    process.stderr.write(
+      `ragbench: warning: ${missing.length} judged quer${missing.length === 1 ? 'y is' : 'ies are'} missing from the run and scored 0: ${shown} (use --strict to make this an error)\n`,
+    );
+  }
   if (options.json) {
     const perQuery = Object.fromEntries([...scores.perQuery].map(([queryId, values]) => [queryId, values]));
-    process.stdout.write(`${JSON.stringify({ metrics: scores.mean, queries: scores.perQuery.size, perQuery })}\n`);
+    process.stdout.write(`${JSON.stringify({ metrics: scores.mean, queries: scores.perQuery.size, missingFromRun: missing, perQuery })}\n`);
     return;
   }
   const width = Math.max(...scores.metrics.map((m) => m.length));
-  process.stdout.write(`queries scored: ${scores.perQuery.size}\n`);
+  process.stdout.write(`queries scored: ${scores.perQuery.size}${missing.length > 0 ? ` (${missing.length} missing from the run, scored 0)` : ''}\n`);
   for (const metric of scores.metrics) process.stdout.write(`${metric.padEnd(width)}  ${scores.mean[metric]!.toFixed(4)}\n`);
 }

@@ -135,7 +135,12 @@ describe('recursive chunker: same texts as LangChain RecursiveCharacterTextSplit
       for (let n = Math.floor(random() * 40); n > 0; n--) text += alphabet[Math.floor(random() * alphabet.length)];
       const [sizeChars, overlapChars] = sizes[t % sizes.length]!;
       const s = { sizeChars, overlapChars, separators: separatorLists[t % separatorLists.length]!, keepSeparator: true };
-      expect(ourTexts(text, s), JSON.stringify({ text, s })).toEqual(await langchain(s).splitText(text));
+      const theirs = await langchain(s).splitText(text);
+      // Where LangChain's split("") works on UTF-16 code units of non-ASCII text, ours splits between grapheme
+      // clusters instead (issue 11: no cut inside an emoji's surrogate pair, CR LF kept together), so the chunks
+      // of texts with emoji may differ; ours must then all be well-formed. ASCII texts must match exactly.
+      if (/^[\x00-\x7f]*$/.test(text)) expect(ourTexts(text, s), JSON.stringify({ text, s })).toEqual(theirs);
+      else expect(ourTexts(text, s).every((chunk) => !/\p{Cs}/u.test(chunk)), JSON.stringify({ text, s })).toBe(true);
     }
   });
 });

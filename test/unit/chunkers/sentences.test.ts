@@ -61,3 +61,18 @@ describe('sentences chunker', () => {
     expect(() => createChunker('sentences', options)).toThrow(message);
   });
 });
+
+describe('sentences size cap (issue 11 #9)', () => {
+  it('splits a document without sentence breaks at maxChars (default 8000) instead of making one huge chunk', () => {
+    const text = 'word '.repeat(1_000_000); // 5 MB, no terminator: one "sentence"
+    const doc = { id: 'big', text };
+    const chunks = createChunker('sentences', {}).chunk(doc);
+    expect(chunks.length).toBeGreaterThan(600);
+    expect(Math.max(...chunks.map((c) => c.end - c.start))).toBeLessThanOrEqual(8000);
+    for (const c of chunks.slice(0, 50)) expect(c.text).toBe(text.slice(c.start, c.end));
+    const small = createChunker('sentences', { maxChars: 100 }).chunk({ id: 's', text: 'One short sentence. ' + 'x'.repeat(250) });
+    expect(small[0]!.text).toBe('One short sentence.');
+    expect(small.slice(1).map((c) => c.text).join('')).toBe('x'.repeat(250));
+    expect(Math.max(...small.map((c) => c.end - c.start))).toBeLessThanOrEqual(100);
+  });
+});

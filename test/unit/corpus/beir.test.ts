@@ -81,6 +81,14 @@ describe('openBeirCorpus on malformed data', () => {
     expect((await dataErrorOf(corpus.judgments())).message).toMatch(/qrels file not found: .*qrels\/dev\.tsv/);
   });
 
+  it('refuses an empty query with its line (issue 11 #9: it scored 0 silently)', async () => {
+    const dir = await beir('{"_id":"1","text":"a"}\n', {
+      'queries.jsonl': '{"_id":"q1","text":"a"}\n{"_id":"q2","text":"  "}\n',
+    });
+    const corpus = await openBeirCorpus(dir, { name: 't' });
+    expect((await dataErrorOf(corpus.queries())).message).toMatch(/queries\.jsonl:2 query q2 has empty text/);
+  });
+
   it('fingerprints content, not location: a copy elsewhere matches, one changed byte does not', async () => {
     const files = { 'corpus.jsonl': '{"_id":"1","text":"lift"}\n', 'qrels/test.tsv': 'query-id\tcorpus-id\tscore\nq1\t1\t1\n' };
     const a = await openBeirCorpus(await beir(files['corpus.jsonl'], files), { name: 'a' });

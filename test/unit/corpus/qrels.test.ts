@@ -48,7 +48,6 @@ describe('parseQrels', () => {
   it.each([
     ['a TREC line with 3 fields', '1 0 a 1\n1 0 b\n', 2, /expected 4 whitespace-separated fields/],
     ['a TREC line with a non-integer grade', '1 0 a 1\n1 0 b x\n', 2, /relevance grade "x" is not an integer/],
-    ['a TREC line with a fractional grade', '1 0 a 1\n\n1 0 b 0.5\n', 3, /"0.5" is not an integer/],
     ['a BEIR line with 2 fields', 'query-id\tcorpus-id\tscore\n1\ta\n', 2, /expected 3 tab-separated fields/],
     ['a BEIR line with an empty id', 'query-id\tcorpus-id\tscore\n\ta\t1\n', 2, /expected 3 tab-separated fields/],
     ['a BEIR line with a text score', 'query-id\tcorpus-id\tscore\n1\ta\thigh\n', 2, /"high" is not an integer/],
@@ -64,6 +63,21 @@ describe('parseQrels', () => {
     expect((caught as DataError).message).toMatch(message);
     expect((caught as DataError).place).toEqual({ file: 'qrels/test.tsv', line });
     expect((caught as DataError).fix).toBeTruthy();
+  });
+
+  it.each([
+    ['1e3', 1],
+    ['0x1', 0],
+    ['2.7', 2],
+    ['0.5', 0],
+    ['+3', 3],
+    ['-1', -1],
+    ['1.0', 1],
+  ])('reads grade %s as trec_eval (atol) does: %d (issue 11 #9)', (grade, expected) => {
+    const judgments = parseQrels(`q 0 d ${grade}\nq 0 other 1\n`);
+    expect(judgments.get('q')!.get('d')).toBe(expected > 0 ? expected : undefined);
+    const beir = parseQrels(`query-id\tcorpus-id\tscore\nq\td\t${grade}\nq\tother\t1\n`);
+    expect(beir.get('q')!.get('d')).toBe(expected > 0 ? expected : undefined);
   });
 
   it('returns an empty map for an empty file', () => {

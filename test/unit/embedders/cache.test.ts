@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, truncate } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('embedding cache', () => {
     const second = await cached.embed(corpus, 'document');
     expect(inner.calls).toEqual([corpus]);
     expect(second.map((v) => Array.from(v))).toEqual(first.map((v) => Array.from(v)));
-    expect(cached.stats).toEqual({ hits: 3, misses: 3 });
+    expect(cached.stats).toEqual({ hits: 3, misses: 3, corrupt: 0 });
   });
 
   it('sends only the misses, each distinct text once', async () => {
@@ -75,14 +75,14 @@ describe('embedding cache', () => {
     const [fresh] = await countingHashing().embed([corpus[2]!], 'document');
     expect(inner.calls).toEqual([]);
     expect(Array.from(vectors[2]!)).toEqual(Array.from(fresh!));
-    expect(reopened.stats).toEqual({ hits: 3, misses: 0 });
+    expect(reopened.stats).toEqual({ hits: 3, misses: 0, corrupt: 0 });
   });
 
   it('ignores a truncated last record and appends cleanly after it', async () => {
     const first = withEmbeddingCache(countingHashing(), { dir: dir() });
     await first.embed(corpus, 'document');
-    const file = join(first.path, 'vectors.bin');
-    const recordBytes = 16 + 32 * 4;
+    const file = join(first.path, 'vectors-v2.bin');
+    const recordBytes = 16 + 32 * 4 + 4;
     expect((await stat(file)).size).toBe(3 * recordBytes);
     await truncate(file, 3 * recordBytes - 10); // a crash in the middle of the last record
 
@@ -118,7 +118,7 @@ describe('embedding cache', () => {
     const liar: Embedder = { fingerprint: 'liar', dimensions: 4, maxBatchSize: 10, embed: async (t) => t.map(() => new Float32Array(3)) };
     const cached = withEmbeddingCache(liar, { dir: dir() });
     await expect(cached.embed(['x'], 'document')).rejects.toBeInstanceOf(DimensionError);
-    await expect(stat(join(cached.path, 'vectors.bin'))).rejects.toThrow();
+    await expect(stat(join(cached.path, 'vectors-v2.bin'))).rejects.toThrow();
   });
 
   it('keeps concurrent calls consistent on disk', async () => {
@@ -127,5 +127,32 @@ describe('embedding cache', () => {
     const inner = countingHashing();
     await withEmbeddingCache(inner, { dir: dir() }).embed(corpus, 'document');
     expect(inner.calls).toEqual([]);
+  });
+
+  it('issue 11 #8: vectors overwritten in place (keys intact) fail their checksum, are recomputed, and a warning counts them', async () => {
+    const first = countingHashing();
+    const expected = await withEmbeddingCache(first, { dir: dir() }).embed(corpus, 'document');
+    const file = join(withEmbeddingCache(first, { dir: dir() }).path, 'vectors-v2.bin');
+    const recordBytes = 16 + 32 * 4 + 4;
+    // The red-team fault: overwrite the vector bytes of record 2, leaving its key untouched.
+    const handle = await open(file, 'r+');
+    await handle.write(Buffer.alloc(32 * 4, 0x3f), 0, 32 * 4, recordBytes + 16);
+    await handle.close();
+    const warnings: string[] = [];
+    const inner = countingHashing();
+    const reopened = withEmbeddingCache(inner, { dir: dir(), warn: (m) => warnings.push(m) });
+    const vectors = await reopened.embed(corpus, 'document');
+    expect(vectors.map((v) => Array.from(v))).toEqual(expected.map((v) => Array.from(v)));
+    expect(inner.calls).toEqual([[corpus[1]]]);
+    expect(reopened.stats).toEqual({ hits: 2, misses: 1, corrupt: 1 });
+    expect(warnings).toEqual([expect.stringMatching(/1 record\(s\) failed their checksum and will be recomputed/)]);
+    expect(warnings[0]).toContain(file);
+    // The recomputed record was appended, so the next open is clean.
+    const again = countingHashing();
+    const clean = withEmbeddingCache(again, { dir: dir() });
+    await clean.embed(corpus, 'document');
+    expect(again.calls).toEqual([]);
+    expect(clean.stats.corrupt).toBe(0); // the damaged record was dropped from the file when it was found
+    expect((await readFile(file)).byteLength).toBe(3 * recordBytes);
   });
 });

@@ -4,7 +4,7 @@ import { createOpenAiChatModel, openai } from '../../../src/llms/openai.js';
 import { chatModels } from '../../../src/llms/registry.js';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, exitCodes, ServiceError } from '../../../src/shared/errors.js';
-import { startOpenAiServer, type OpenAiServer } from '../../doubles/openai-server.js';
+import { defaultChatAnswer, startOpenAiServer, type OpenAiServer } from '../../doubles/openai-server.js';
 
 let server: OpenAiServer;
 beforeAll(async () => {
@@ -151,12 +151,34 @@ describe('openai chat model', () => {
   });
 
   it('bounds requests in flight by concurrency, whoever calls', async () => {
-    server.delayMs = 40;
+    // No timing decides the outcome for a correct client: answers are held until two of this test's requests
+    // wait (or the last one arrives), so both slots are always used; a third concurrent request would be seen
+    // while they wait. Only this test's questions count: under CPU load a request aborted by the previous test
+    // can reach the double after the reset, and used to show up here as an 8th request or a 3rd in flight.
+    const total = 7;
+    const questions = new Set(Array.from({ length: total }, (_, i) => `q${i}`));
+    const isMine = (messages: readonly { content: string }[]) => messages.some((m) => questions.has(m.content));
+    let started = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const waiting: (() => void)[] = [];
+    server.onChat(async (request) => {
+      if (!isMine(request.messages)) return defaultChatAnswer(request);
+      started++;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        // Released a moment later, so a client that sends more than two at once shows its third here.
+        if (waiting.length === 2 || started === total) setTimeout(() => waiting.splice(0).forEach((release) => release()), 5);
+      });
+      inFlight--;
+      return defaultChatAnswer(request);
+    });
     const model = await make({ concurrency: 2 });
-    const answers = await Promise.all(Array.from({ length: 7 }, (_, i) => model.complete(ask(`q${i}`))));
-    expect(answers.map((a) => a.text)).toEqual(Array.from({ length: 7 }, (_, i) => `Echo: q${i}`));
-    expect(server.maxInFlight).toBe(2);
-    expect(chatRequests()).toHaveLength(7);
+    const answers = await Promise.all(Array.from({ length: total }, (_, i) => model.complete(ask(`q${i}`))));
+    expect(answers.map((a) => a.text)).toEqual(Array.from({ length: total }, (_, i) => `Echo: q${i}`));
+    expect(maxInFlight).toBe(2);
+    expect(chatRequests().filter((r) => r.chat && isMine(r.chat.messages))).toHaveLength(total);
   });
 
   it('asks for json_schema structured output and returns the checked JSON', async () => {

@@ -65,7 +65,9 @@ describe('scoreRun', () => {
   });
 
   it('refuses to score with no judged queries', () => {
-    expect(() => scoreRun({ run: new Map(), judgments: new Map(), metrics: ['mrr'] })).toThrow(/no judged queries/);
+    expect(() => scoreRun({ run: new Map([['q1', ['a']]]), judgments: new Map(), metrics: ['mrr'] })).toThrow(/no judged queries/);
+    // Issue 11 #9: an empty run printed all zeros with exit 0.
+    expect(() => scoreRun({ run: new Map(), judgments, metrics: ['mrr'] })).toThrow(/the run is empty/);
   });
 
   it('computes each metric once when aliases repeat it', () => {

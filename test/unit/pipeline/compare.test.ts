@@ -9,7 +9,7 @@ import type { QueryResult } from '../../../src/pipeline/run-store.js';
 import { renderComparisonMarkdown } from '../../../src/report/comparison-markdown.js';
 import { renderComparisonTable } from '../../../src/report/comparison-terminal.js';
 import { renderJUnit } from '../../../src/report/junit.js';
-import { ConfigError, DataError, UsageError } from '../../../src/shared/errors.js';
+import { ConfigError, DataError, exitCodes, UsageError } from '../../../src/shared/errors.js';
 
 interface RunSpec {
   readonly runId: string;
@@ -148,6 +148,7 @@ describe('compareRuns', () => {
     const comparison = await compareRuns(
       await writeRun(root, { runId: 'base', results: baseline }),
       await writeRun(root, { runId: 'cand', results: baseline, fingerprint: 'bbbb', chunkerOptions: { sizeChars: 64 } }),
+      { allowDifferentCorpus: true },
     );
     expect(comparison.changes).toEqual([
       { scope: 'corpus', path: 'fingerprint', baseline: '"aaaa"', candidate: '"bbbb"' },
@@ -159,6 +160,7 @@ describe('compareRuns', () => {
     const comparison = await compareRuns(
       await writeRun(root, { runId: 'base', results: [...baseline, ...results('old × bm25', [1], [1])] }),
       await writeRun(root, { runId: 'cand', results: [...candidate.slice(0, 3), ...results('new × bm25', [1], [1])] }),
+      { allowDifferentQueries: true },
     );
     expect(comparison.arms.map((a) => a.arm)).toEqual([arm]);
     expect(comparison.armsOnlyInBaseline).toEqual(['old × bm25']);
@@ -183,6 +185,50 @@ describe('compareRuns', () => {
     const first = await compareRuns(baseDir, candDir, { seed: 3 });
     expect(await compareRuns(baseDir, candDir, { seed: 3 })).toEqual(first);
     expect(first.arms[0]!.metrics[0]!.pDrop).toBeLessThan(0.001);
+  });
+});
+
+describe('refusals where a comparison is meaningless (issue 11 #2)', () => {
+  // Cranfield's 225 queries → a 15-query sample; two unrelated corpora that both use ids q1, q2.
+  const full = results(arm, Array.from({ length: 20 }, (_, i) => (i % 4) / 4), Array.from({ length: 20 }, () => 0.5));
+  const sample = full.slice(0, 5);
+
+  it('refuses (DataError, exit 2) runs over different corpus fingerprints unless allowDifferentCorpus', async () => {
+    const base = await writeRun(root, { runId: 'base', results: full, fingerprint: 'corpus-a' });
+    const other = await writeRun(root, { runId: 'other', results: full, fingerprint: 'corpus-b' });
+    const error = await compareRuns(base, other).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect(exitCodes[(error as DataError).code]).toBe(2);
+    expect((error as DataError).message).toMatch(/different corpora \(baseline c corpus-a, candidate c corpus-b\)/);
+    expect((error as DataError).fix).toContain('--allow-different-corpus');
+    const allowed = await compareRuns(base, other, { allowDifferentCorpus: true });
+    expect(allowed.warnings).toEqual([expect.stringContaining('compared anyway (--allow-different-corpus)')]);
+    expect(renderComparisonTable(allowed)).toMatch(/^WARNING: the runs are on different corpora/);
+  });
+
+  it('refuses a candidate on a subset of the baseline queries unless allowDifferentQueries, then warns loudly and lists the unpartnered ids', async () => {
+    const base = await writeRun(root, { runId: 'base', results: full });
+    const small = await writeRun(root, { runId: 'small', results: sample });
+    await expect(compareRuns(base, small)).rejects.toThrow(/different query sets \(baseline 20, candidate 5; 15 only in the baseline: q10, q11, q12, q13, q14, … 10 more, 0 only in the candidate\)/);
+    const allowed = await compareRuns(base, small, { allowDifferentQueries: true, gate: { 'ndcg@10': { maxDrop: 0.01, alpha: 0.05 } } });
+    expect(allowed.passed).toBe(true);
+    expect(allowed.arms[0]!.unpairedQueries.baseline).toHaveLength(15);
+    expect(allowed.warnings).toContainEqual(expect.stringContaining(`arm ${arm}: compared on 5 of the baseline's 20 queries; 15 have no partner`));
+    expect(renderComparisonTable(allowed)).toContain('gate passed (with warnings above)');
+    expect(renderComparisonMarkdown(allowed)).toContain('> ⚠️ **Warning:** arm main × bm25: compared on 5 of the baseline');
+  });
+
+  it('reports candidate queries without a partner too', async () => {
+    const base = await writeRun(root, { runId: 'base', results: sample });
+    const more = await writeRun(root, { runId: 'more', results: full });
+    const comparison = await compareRuns(base, more, { allowDifferentQueries: true });
+    expect(comparison.arms[0]!.unpairedQueries).toEqual({ baseline: [], candidate: full.slice(5).map((r) => r.queryId).sort() });
+    expect(comparison.warnings).toContainEqual(expect.stringContaining('15 candidate queries have no partner in the baseline'));
+  });
+
+  it('says nothing when corpus and queries match', async () => {
+    const base = await writeRun(root, { runId: 'base', results: full });
+    expect((await compareRuns(base, await writeRun(root, { runId: 'same', results: full }))).warnings).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,9 @@ import type { Retriever } from '../../../src/retrievers/retriever.js';
 import { createEnv } from '../../../src/shared/env.js';
 import type { Progress } from '../../../src/shared/progress.js';
 import { repoRoot } from '../../helpers/datasets.js';
+import { DataError, ServiceError } from '../../../src/shared/errors.js';
+import { createPgliteClient } from '../../../src/stores/pgvector-clients.js';
+import { tableName } from '../../../src/stores/pgvector-sql.js';
 
 const chunker = chunkers.fixed.create(chunkers.fixed.options.parse({ sizeChars: 200, overlapChars: 20 }), {} as never);
 
@@ -98,5 +101,88 @@ describe('ingest', () => {
     expect(a).toMatch(/^rb_sample_fixed_200_[0-9a-f]{12}$/);
     expect(indexKeyFor(identity('dense:b'))).not.toBe(a);
     expect(a.length).toBeLessThanOrEqual(48);
+  });
+
+  describe('integrity before an index is used (issue 11 #1)', () => {
+    /** Runs SQL on the embedded database of a work dir (no ragbench store open at the same time). */
+    async function sql<Row>(workDir: string, text: string): Promise<Row[]> {
+      const client = await createPgliteClient(join(workDir, 'pglite'));
+      try {
+        return await client.query<Row>(text);
+      } finally {
+        await client.close();
+      }
+    }
+
+    async function built(): Promise<{ workDir: string; key: string; table: string }> {
+      const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+      const first = await denseRetriever(workDir);
+      await ingest({ documents, chunker, retriever: first, identity: identity(first.fingerprint), workDir });
+      await first.close();
+      const key = indexKeyFor(identity(first.fingerprint));
+      return { workDir, key, table: tableName({ name: key }) };
+    }
+
+    it('a truncated table file is caught (count ≠ checkpoint), the index is emptied and rebuilt whole', async () => {
+      const { workDir, key, table } = await built();
+      const [{ path }] = (await sql<{ path: string }>(workDir, `SELECT pg_relation_filepath('${table}') AS path`)) as [{ path: string }];
+      const file = join(workDir, 'pglite', path);
+      // The red-team fault: cut the heap file to its first 8 KB page; the manifest still says complete.
+      expect((await stat(file)).size).toBeGreaterThan(8192);
+      await truncate(file, 8192);
+      const [{ n: left }] = (await sql<{ n: number }>(workDir, `SELECT count(*)::int AS n FROM ${table}`)) as [{ n: number }];
+      expect(left).toBeLessThan(expectedChunks);
+
+      const warnings: string[] = [];
+      const again = await denseRetriever(workDir);
+      const result = await ingest({ documents, chunker, retriever: again, identity: identity(again.fingerprint), workDir, warn: (m) => warnings.push(m) });
+      expect(result).toMatchObject({ mode: 'built', chunks: expectedChunks });
+      expect(await again.stored!()).toMatchObject({ chunks: expectedChunks });
+      await again.close();
+      expect(warnings).toEqual([expect.stringContaining(`index ${key} (${join(workDir, 'indexes', `${key}.json`)}) holds ${left} chunks where its checkpoint says ${expectedChunks}; rebuilding it`)]);
+    });
+
+    it('the same count with other ids fails the id checksum and is rebuilt', async () => {
+      const { workDir, table } = await built();
+      await sql(workDir, `UPDATE ${table} SET id = id || '-x' WHERE id IN (SELECT id FROM ${table} ORDER BY id LIMIT 3)`);
+      const warnings: string[] = [];
+      const again = await denseRetriever(workDir);
+      const result = await ingest({ documents, chunker, retriever: again, identity: identity(again.fingerprint), workDir, warn: (m) => warnings.push(m) });
+      expect(result.mode).toBe('built');
+      await again.close();
+      expect(warnings[0]).toMatch(/as its checkpoint says, but not the same ids \(checksum \d+ ≠ \d+\)/);
+    });
+
+    it('a store that keeps losing rows fails after ingest with the place and the fix, and is never marked complete', async () => {
+      const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+      const inner = await denseRetriever(workDir);
+      const lossy: Retriever = {
+        fingerprint: inner.fingerprint,
+        persistent: true,
+        open: (key, signal) => inner.open(key, signal),
+        add: (chunks, signal) => inner.add(chunks.filter((_, i) => i % 10 !== 3), signal),
+        finish: (signal) => inner.finish(signal),
+        retrieve: (query, k, signal) => inner.retrieve(query, k, signal),
+        stored: (signal) => inner.stored!(signal),
+        close: () => inner.close(),
+      };
+      const error = await ingest({ documents, chunker, retriever: lossy, identity: identity(inner.fingerprint), workDir }).catch((e: unknown) => e);
+      await inner.close();
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as DataError).message).toMatch(/holds \d+ chunks where its checkpoint says \d+ right after ingest: the store is damaged/);
+      expect((error as DataError).fix).toContain(join(workDir, 'indexes'));
+      const key = indexKeyFor(identity(inner.fingerprint));
+      expect(JSON.parse(await readFile(join(workDir, 'indexes', `${key}.json`), 'utf8')).status).toBe('building');
+    });
+
+    it('an unreadable data folder (truncated pg_control) is an error naming the folder and the recovery', async () => {
+      const { workDir } = await built();
+      await truncate(join(workDir, 'pglite', 'global', 'pg_control'), 100);
+      const error = await denseRetriever(workDir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceError);
+      expect((error as ServiceError).message).toContain(`cannot open the data folder ${join(workDir, 'pglite')}`);
+      expect((error as ServiceError).message).not.toContain('[object Object]');
+      expect((error as ServiceError).fix).toMatch(/move the damaged folder aside \(mv .*pglite .*pglite\.damaged\) and run again/);
+    });
   });
 });

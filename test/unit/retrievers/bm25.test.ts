@@ -113,12 +113,12 @@ describe('bm25 retriever', () => {
     await expect(retriever.retrieve(query('alpha'), 1)).rejects.toThrow(/before finish/);
   });
 
-  it('has defaults k1 0.9, b 0.4, alnum-lower; rejects unknown options; fingerprints its options', async () => {
-    expect(bm25Options.parse({})).toEqual({ k1: 0.9, b: 0.4, tokenizer: 'alnum-lower' });
+  it('has defaults k1 0.9, b 0.4, unicode tokenizer; rejects unknown options; fingerprints its options', async () => {
+    expect(bm25Options.parse({})).toEqual({ k1: 0.9, b: 0.4, tokenizer: 'unicode' });
     expect(() => bm25Options.parse({ k1: 1.2, stemmer: 'porter' })).toThrow();
     expect(() => bm25Options.parse({ b: 1.5 })).toThrow();
     const retriever = await bm25.create(bm25Options.parse({ k1: 1.2 }), context);
-    expect(retriever.fingerprint).toBe('bm25:{"b":0.4,"k1":1.2,"tokenizer":"alnum-lower"}');
+    expect(retriever.fingerprint).toBe('bm25:{"b":0.4,"k1":1.2,"tokenizer":"unicode"}');
     expect(retriever.persistent).toBe(false);
   });
 });

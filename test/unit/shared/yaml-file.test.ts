@@ -62,3 +62,25 @@ describe('loadYamlFile', () => {
     await expect(loadYamlFile(join(dir, 'ok.yaml'), schema)).resolves.toEqual({ kind: 'fixed', sizeChars: 5 });
   });
 });
+
+describe('YAML faults found by the red team (issue 11 #9)', () => {
+  const evalLike = z.strictObject({ corpus: z.union([z.string(), z.looseObject({ path: z.string() })]), metrics: z.array(z.string()).optional() });
+
+  it('an alias bomb is a one-line ConfigError, not a stack trace', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 8; i++) bomb.push(`${'bcdefghi'[i]}: &${'bcdefghi'[i]} [*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]},*${'abcdefgh'[i]}]`);
+    const error = errorOf(() => parseYaml(bomb.join('\n'), 'bomb.yaml', z.unknown()));
+    expect(error.message).toMatch(/^bomb\.yaml invalid YAML: .*alias/i);
+    expect(error.fix).toMatch(/at most 100 alias/);
+  });
+
+  it('an unknown top-level key is reported at its own line', () => {
+    const error = errorOf(() => parseYaml('corpus: sample\nmetrics: [ndcg@10]\n\ntypo_key: 3\n', 'evals/x.yaml', evalLike));
+    expect(error.message).toBe('evals/x.yaml:4:1 typo_key: unknown key');
+  });
+
+  it('a missing corpus: says it is missing instead of "Invalid input"', () => {
+    const error = errorOf(() => parseYaml('metrics: [ndcg@10]\n', 'evals/x.yaml', evalLike));
+    expect(error.message).toBe('evals/x.yaml:1:1 corpus: is required but missing');
+  });
+});
