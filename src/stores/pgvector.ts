@@ -20,9 +20,8 @@ import {
   upsertSql,
   type IndexMetadataRow,
 } from './pgvector-sql.js';
-import { checkIndexSpec, checkK, checkVector, scoreFromDistance } from './vector-checks.js';
+import { checkIndexSpec, checkK, checkVector, overFetch, scoreFromDistance, topHits } from './vector-checks.js';
 import {
-  compareHits,
   distances,
   type Hit,
   type IndexSpec,
@@ -44,8 +43,8 @@ const pgvectorOptions = z
     connectTimeoutMs: z.int().min(100).default(10_000),
     /** server: pooled connections. */
     maxConnections: z.int().min(1).max(100).default(4),
-    /** The ANN index built by finishLoad(); `none` always scans every row. */
-    index: z.enum(['hnsw', 'ivfflat', 'none']).default('hnsw'),
+    /** The ANN index built by finishLoad(); `none` (the default: evaluation is exact unless asked) scans every row. */
+    index: z.enum(['hnsw', 'ivfflat', 'none']).default('none'),
     /** pgvector's defaults; ef_search is raised to k when k is larger, so k hits always come back. */
     hnsw: z
       .strictObject({
@@ -61,7 +60,7 @@ const pgvectorOptions = z
         probes: z.int().min(1).max(32_768).default(10),
       })
       .prefault({}),
-    /** Bypass the ANN index: ORDER BY the distance as a function call, which no index can serve. */
+    /** Search exactly: ORDER BY the distance as a function call, which no index can serve; no index is built. */
     exact: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
@@ -163,7 +162,8 @@ class PgvectorStore implements VectorStore {
     const spec = this.#current();
     signal?.throwIfAborted();
     const { index, hnsw, ivfflat } = this.#options;
-    if (index === 'none') return;
+    // Exact search never reads an ANN index, so none is built (building one at 146k chunks took many minutes).
+    if (this.#exact()) return;
     if (index === 'ivfflat') {
       // IVFFlat clusters the rows present at build time; built on too few rows it stays poor forever
       // (IF NOT EXISTS never rebuilds it), so it waits until there is a row per list. Until then search scans.
@@ -180,15 +180,26 @@ class PgvectorStore implements VectorStore {
     checkK(k);
     if (k === 0) return [];
     signal?.throwIfAborted();
-    const { exact, index } = this.#options;
-    const params = [encodeVector(vector), k];
-    const rows =
-      exact || index === 'none'
-        ? await this.#client.query<SearchRow>(searchSql(spec, true), params)
-        : await this.#client.queryWith<SearchRow>(await this.#searchSettings(k), searchSql(spec, false), params);
-    const hits = rows.map((row) => ({ id: row.id, docId: row.doc_id, score: scoreFromDistance(spec.distance, row.distance) }));
-    // Already in order except where a NaN cosine distance (zero vector) became similarity 0.
-    return hits.sort(compareHits);
+    const exact = this.#exact();
+    const sql = searchSql(spec, exact);
+    // Ordered by distance alone in SQL (so a server uses the ANN index); ties at the k-th place are broken by
+    // id here, re-fetching with a larger limit while the tie might run past the last row fetched.
+    for (let limit = overFetch(k); ; limit *= 2) {
+      const params = [encodeVector(vector), limit];
+      const settings = exact ? undefined : await this.#searchSettings(limit);
+      const rows = settings
+        ? await this.#client.queryWith<SearchRow>(settings, sql, params)
+        : await this.#client.query<SearchRow>(sql, params);
+      const tieMayContinue = rows.length === limit && rows.length > k && sameDistance(rows[k - 1]!, rows[limit - 1]!);
+      if (tieMayContinue) continue;
+      const hits = rows.map((row) => ({ id: row.id, docId: row.doc_id, score: scoreFromDistance(spec.distance, row.distance) }));
+      return topHits(hits, k);
+    }
+  }
+
+  /** `exact: true` or `index: none`: every search scans every row, and no ANN index is built. */
+  #exact(): boolean {
+    return this.#options.exact || this.#options.index === 'none';
   }
 
   async count(signal?: AbortSignal): Promise<number> {
@@ -224,17 +235,22 @@ class PgvectorStore implements VectorStore {
     return this.#version;
   }
 
-  async #searchSettings(k: number): Promise<Record<string, string>> {
+  async #searchSettings(limit: number): Promise<Record<string, string>> {
     const iterative = supportsIterativeScan(await this.#vectorVersion());
     const { hnsw, ivfflat } = this.#options;
     return {
-      // An HNSW scan yields at most ef_search rows, so it must be at least k (capped at pgvector's 1000).
-      'hnsw.ef_search': String(Math.min(1000, Math.max(hnsw.efSearch, k))),
+      // An HNSW scan yields at most ef_search rows, so it must cover the limit (capped at pgvector's 1000).
+      'hnsw.ef_search': String(Math.min(1000, Math.max(hnsw.efSearch, limit))),
       'ivfflat.probes': String(ivfflat.probes),
       // Iterative scans keep going until LIMIT is filled (beyond ef_search, or past sparse lists).
       ...(iterative ? { 'hnsw.iterative_scan': 'strict_order', 'ivfflat.iterative_scan': 'relaxed_order' } : {}),
     };
   }
+}
+
+/** Equal distances (NaN, a zero vector's cosine distance, equals NaN here: both sort last). */
+function sameDistance(a: SearchRow, b: SearchRow): boolean {
+  return a.distance === b.distance || (Number.isNaN(a.distance) && Number.isNaN(b.distance));
 }
 
 interface SearchRow {

@@ -21,12 +21,12 @@ async function closedPort(): Promise<number> {
 }
 
 describe('pgvector options', () => {
-  it('defaults to embedded PGlite with an HNSW index at pgvector defaults', () => {
+  it('defaults to embedded PGlite searching exactly (no ANN index), HNSW settings at pgvector defaults', () => {
     expect(pgvector.options.parse({})).toMatchObject({
       mode: 'embedded',
       memory: false,
       urlEnv: 'DATABASE_URL',
-      index: 'hnsw',
+      index: 'none',
       hnsw: { m: 16, efConstruction: 64, efSearch: 40 },
       ivfflat: { lists: 100, probes: 10 },
       exact: false,
@@ -42,6 +42,30 @@ describe('pgvector options', () => {
     const result = pgvector.options.safeParse(options);
     expect(result.success).toBe(false);
     expect(result.error?.message).toMatch(message);
+  });
+});
+
+describe('pgvector ties at the k-th place', () => {
+  // 40 vectors at the same distance from the query, stored in descending id order, and one closer vector: the
+  // SQL orders by distance alone, so the client must break the tie by id even past the over-fetch margin.
+  const records = Array.from({ length: 40 }, (_, i) => ({
+    id: `t${String(39 - i).padStart(2, '0')}`,
+    docId: 'd',
+    vector: Float32Array.from([1, 0, 0]),
+  }));
+  records.push({ id: 'z', docId: 'd', vector: Float32Array.from([1, 1, 0]) });
+
+  it.each(['none', 'hnsw'] as const)('index: %s returns the closest, then the tied rows by ascending id', async (index) => {
+    const store = await pgvector.create(pgvector.options.parse({ memory: true, index }), context());
+    try {
+      await store.open({ name: 'ties', dimensions: 3, distance: 'euclidean' });
+      await store.upsert(records);
+      await store.finishLoad();
+      const hits = await store.search(Float32Array.from([1, 1, 0]), 30);
+      expect(hits.map((h) => h.id)).toEqual(['z', ...Array.from({ length: 29 }, (_, i) => `t${String(i).padStart(2, '0')}`)]);
+    } finally {
+      await store.close();
+    }
   });
 });
 
