@@ -116,7 +116,8 @@ class DenseRetriever implements Retriever {
         'query',
         signal,
       );
-      for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
+      if (this.#store.searchBatch) results.push(...(await this.#store.searchBatch(vectors, k, signal)));
+      else for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
     }
     return results;
   }

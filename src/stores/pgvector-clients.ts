@@ -14,6 +14,8 @@ export interface SqlClient {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs `sql` with session settings applied for it (never leaking to other users of a pooled connection). */
   queryWith<Row>(settings: Readonly<Record<string, string>>, sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Embedded only: runs `COPY … TO '/dev/blob'` and returns the bytes (PGlite's way out for COPY). */
+  copyBinary?(sql: string): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,15 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
         applied = key;
       }
       return query(sql, params);
+    },
+    async copyBinary(sql) {
+      try {
+        const result = await db.query(sql);
+        if (!result.blob) throw new Error('COPY TO /dev/blob returned no data');
+        return new Uint8Array(await result.blob.arrayBuffer());
+      } catch (error) {
+        throw toStoreError('pglite', error, []);
+      }
     },
     async close() {
       try {

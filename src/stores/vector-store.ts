@@ -46,6 +46,8 @@ export interface VectorStore {
   finishLoad(signal?: AbortSignal): Promise<void>;
   /** Best first, at most k; ties broken by id ascending so runs are reproducible. */
   search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]>;
+  /** Optional: many queries at once, each result exactly what `search` returns for it. */
+  searchBatch?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   count(signal?: AbortSignal): Promise<number>;
   drop(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

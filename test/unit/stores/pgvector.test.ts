@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, ServiceError } from '../../../src/shared/errors.js';
-import { encodeVector } from '../../../src/stores/pgvector-sql.js';
+import { loadFlatCopy } from '../../../src/stores/pgvector-flat.js';
+import { createTableSql, encodeVector, upsertSql } from '../../../src/stores/pgvector-sql.js';
 import { pgvector } from '../../../src/stores/pgvector.js';
 
 const password = 's3cr3t-P4ss';
@@ -65,6 +66,62 @@ describe('pgvector ties at the k-th place', () => {
       expect(hits.map((h) => h.id)).toEqual(['z', ...Array.from({ length: 29 }, (_, i) => `t${String(i).padStart(2, '0')}`)]);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('pgvector embedded exact search in process', () => {
+  const random = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const next = random(11);
+  // Ids with quotes and spaces: the paged COPY inlines the last id as a literal.
+  const records = Array.from({ length: 300 }, (_, i) => ({
+    id: `d'${i % 7} #${i}`,
+    docId: `d${i % 7}`,
+    vector: Float32Array.from({ length: 8 }, next),
+  }));
+  const queries = Array.from({ length: 5 }, () => Float32Array.from({ length: 8 }, next));
+
+  it('returns what exact SQL returns, across COPY pages, and sees later upserts', async () => {
+    const [flat, sql] = await Promise.all(
+      [1024, 0].map((flatScanMaxMb) => pgvector.create(pgvector.options.parse({ memory: true, flatScanMaxMb }), context())),
+    );
+    try {
+      for (const store of [flat!, sql!]) {
+        await store.open({ name: 'flat', dimensions: 8, distance: 'cosine' });
+        await store.upsert(records);
+      }
+      for (const query of queries) {
+        const [a, b] = [await flat!.search(query, 10), await sql!.search(query, 10)];
+        expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+        a.forEach((hit, i) => expect(hit.score).toBeCloseTo(b[i]!.score, 5));
+      }
+      const one = [];
+      for (const query of queries) one.push(await flat!.search(query, 10));
+      expect(await flat!.searchBatch!(queries, 10)).toEqual(one);
+      expect(await sql!.searchBatch!(queries, 10)).toEqual(await Promise.all(queries.map((q) => sql!.search(q, 10))));
+      const moved = { id: 'new', docId: 'n', vector: queries[0]! };
+      for (const store of [flat!, sql!]) await store.upsert([moved]);
+      expect((await flat!.search(queries[0]!, 1))[0]).toMatchObject({ id: 'new', score: expect.closeTo(1, 6) });
+    } finally {
+      await Promise.all([flat!.close(), sql!.close()]);
+    }
+  });
+
+  it('parses binary COPY in pages (page size 7 over 300 rows)', async () => {
+    const { createPgliteClient } = await import('../../../src/stores/pgvector-clients.js');
+    const client = await createPgliteClient(undefined);
+    try {
+      await client.enableVectors();
+      const spec = { name: 'pages', dimensions: 8, distance: 'dot' as const };
+      await client.query(createTableSql(spec));
+      await client.query(upsertSql(spec, 50), records.slice(0, 50).flatMap((r) => [r.id, r.docId, encodeVector(r.vector)]));
+      const copy = await loadFlatCopy({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, undefined, 7);
+      expect(await copy.count()).toBe(50);
+      const expected = records.slice(0, 50).map((r) => r.id).sort();
+      const stored = await copy.search(queries[0]!, 50);
+      expect(stored.map((h) => h.id).sort()).toEqual(expected);
+    } finally {
+      await client.close();
     }
   });
 });
