@@ -7,6 +7,7 @@ import type { Progress } from '../shared/progress.js';
 import { bootstrapMean } from '../stats/bootstrap.js';
 import type { AnswerRunner } from './answering.js';
 import { parseSpanMetricName, spanMetricValue, type TokenOffsetsOf } from '../metrics/spans.js';
+import { measureAnnRecall } from './ann-recall.js';
 import { estimateOverScored } from './estimates.js';
 import { evaluate } from './evaluate.js';
 import { indexArm } from './index-arm.js';
@@ -57,6 +58,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       progress,
       ...(signal ? { signal } : {}),
     });
+    const annRecall = await measureAnnRecall(retriever, arm.queries, plan.annRecall, signal);
     const answers = arm.answering
       ? await arm.answering.answerArm({ queries: arm.queries, chunkHits: evaluation.chunkHits, progress, ...(signal ? { signal } : {}) })
       : undefined;
@@ -99,6 +101,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         indexKey: indexed.key,
         ingest: { mode: indexed.mode, seconds: indexed.seconds },
         retrieveSeconds: evaluation.seconds,
+        ...(annRecall ? { annRecall } : {}),
         metrics,
         ...(answers ? { answers: answers.estimates } : {}),
         ...(spanSpecs.length > 0

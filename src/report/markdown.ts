@@ -38,6 +38,24 @@ export function renderMarkdown(summary: RunSummary): string {
       lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => formatScoredEstimate(section.pick(arm)?.[m])).join(' | ')} |`);
     }
   }
+  const annArms = summary.arms.filter((arm) => arm.annRecall);
+  if (annArms.length > 0) {
+    lines.push(
+      '',
+      '## ANN recall',
+      '',
+      'Arms searching through an ANN index, against exact search over the same vectors on a seeded query sample: ' +
+        'the share of the exact top-k chunks the index found. Other arms search exactly.',
+      '',
+      '| arm | index | queries | recall@k | threshold | note |',
+      '| --- | --- | ---: | ---: | ---: | --- |',
+    );
+    for (const arm of annArms) {
+      const ann = arm.annRecall!;
+      const recall = ann.recall === null ? 'not measured' : `${ann.recall.toFixed(3)} @${ann.k}`;
+      lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${ann.warning ? `⚠ raise \`${ann.raise}\`` : ''} |`);
+    }
+  }
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
   lines.push('', '## Timing', '', '| arm | index | ingest s | retrieval s |', '| --- | --- | ---: | ---: |');
   for (const arm of summary.arms) {

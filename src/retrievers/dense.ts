@@ -7,7 +7,7 @@ import type { Embedder } from '../embedders/embedder.js';
 import { embedders } from '../embedders/registry.js';
 import { manageStore } from '../stores/managed-store.js';
 import { stores } from '../stores/registry.js';
-import type { Distance, Hit, VectorStore } from '../stores/vector-store.js';
+import type { Approximation, Distance, Hit, VectorStore } from '../stores/vector-store.js';
 import { chunkArray } from '../shared/batches.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, pluginConfigSchema, type PluginConfig, type PluginContext } from '../shared/plugin.js';
@@ -51,6 +51,7 @@ interface DenseRetrieverOptions {
 class DenseRetriever implements Retriever {
   readonly fingerprint: string;
   readonly persistent: boolean;
+  readonly approximation?: Approximation;
   readonly #embedder: Embedder;
   readonly #store: VectorStore;
   readonly #distance: Distance;
@@ -60,6 +61,9 @@ class DenseRetriever implements Retriever {
     this.#store = options.store;
     this.#distance = options.distance;
     this.persistent = options.store.capabilities.persistent;
+    if (options.store.approximation) this.approximation = options.store.approximation;
+    // A store without an exact path (Pinecone, Weaviate's HNSW) leaves ANN recall "not measured", never guessed.
+    if (!options.store.searchExact) this.retrieveExact = undefined;
     this.fingerprint = fingerprintOf('dense', {
       embedder: options.embedder.fingerprint,
       store: { kind: options.storeConfig.kind, options: options.storeConfig.options },
@@ -109,6 +113,23 @@ class DenseRetriever implements Retriever {
   }
 
   async retrieveBatch(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#embedAndSearch(queries, signal, async (vectors) => {
+      if (this.#store.searchBatch) return this.#store.searchBatch(vectors, k, signal);
+      const results: Hit[][] = [];
+      for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
+      return results;
+    });
+  }
+
+  retrieveExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#embedAndSearch(queries, signal, (vectors) => this.#store.searchExact!(vectors, k, signal));
+  }
+
+  async #embedAndSearch(
+    queries: readonly Query[],
+    signal: AbortSignal | undefined,
+    search: (vectors: Float32Array[]) => Promise<Hit[][]>,
+  ): Promise<Hit[][]> {
     const results: Hit[][] = [];
     for (const batch of chunkArray(queries, this.#embedder.maxBatchSize)) {
       const vectors = await this.#embedder.embed(
@@ -116,8 +137,7 @@ class DenseRetriever implements Retriever {
         'query',
         signal,
       );
-      if (this.#store.searchBatch) results.push(...(await this.#store.searchBatch(vectors, k, signal)));
-      else for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
+      results.push(...(await search(vectors)));
     }
     return results;
   }

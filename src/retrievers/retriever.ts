@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { PluginDefinition } from '../shared/plugin.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Query } from '../corpus/types.js';
-import type { Hit } from '../stores/vector-store.js';
+import type { Approximation, Hit } from '../stores/vector-store.js';
 
-export type { Hit };
+export type { Approximation, Hit };
 
 /**
  * ⑤ Retrieval over the chunks of one corpus × chunker.
@@ -28,6 +28,10 @@ export interface Retriever {
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
   retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  /** Set when `retrieve` is approximate (an ANN index): runs then measure its recall against exact search. */
+  readonly approximation?: Approximation;
+  /** Exact search over the same index (no ANN), where the store offers it: the reference for ANN recall. */
+  retrieveExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ import {
 import { checkIndexSpec, checkK, checkVector, overFetch, scoreFromDistance, topHits } from './vector-checks.js';
 import {
   distances,
+  type Approximation,
   type Hit,
   type IndexSpec,
   type StoreCapabilities,
@@ -115,6 +116,7 @@ const batchRows = 500;
 class PgvectorStore implements VectorStore {
   readonly kind = 'pgvector';
   readonly capabilities: StoreCapabilities;
+  readonly approximation?: Approximation;
   readonly #client: SqlClient;
   readonly #options: PgvectorOptions;
   #version: Promise<string> | undefined;
@@ -127,6 +129,13 @@ class PgvectorStore implements VectorStore {
     this.#client = client;
     this.#options = options;
     this.capabilities = { maxBatchSize: batchRows, distances, readsOwnWrites: true, persistent };
+    const { hnsw, ivfflat } = options;
+    if (!this.#exact()) {
+      this.approximation =
+        options.index === 'hnsw'
+          ? { index: `pgvector hnsw (m ${hnsw.m}, ef_construction ${hnsw.efConstruction}, ef_search ${hnsw.efSearch})`, raise: 'hnsw.efSearch' }
+          : { index: `pgvector ivfflat (lists ${ivfflat.lists}, probes ${ivfflat.probes})`, raise: 'ivfflat.probes' };
+    }
   }
 
   async open(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
@@ -186,12 +195,33 @@ class PgvectorStore implements VectorStore {
   }
 
   async search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]> {
+    return this.#search(vector, k, this.#exact(), signal);
+  }
+
+  /** Exact embedded search scores the whole batch in one pass over the in-process copy; otherwise one query at a time. */
+  async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#searchMany(vectors, k, this.#exact(), signal);
+  }
+
+  /** The reference an ANN arm's recall is measured against: the same rows, no index. */
+  async searchExact(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#searchMany(vectors, k, true, signal);
+  }
+
+  async #searchMany(vectors: readonly Float32Array[], k: number, exact: boolean, signal?: AbortSignal): Promise<Hit[][]> {
+    const flat = exact ? await this.#flatCopy(signal) : undefined;
+    if (flat?.searchBatch) return flat.searchBatch(vectors, k, signal);
+    const results: Hit[][] = [];
+    for (const vector of vectors) results.push(await this.#search(vector, k, exact, signal));
+    return results;
+  }
+
+  async #search(vector: Float32Array, k: number, exact: boolean, signal?: AbortSignal): Promise<Hit[]> {
     const spec = this.#current();
     checkVector(vector, spec, 'query vector');
     checkK(k);
     if (k === 0) return [];
     signal?.throwIfAborted();
-    const exact = this.#exact();
     const flat = exact ? await this.#flatCopy(signal) : undefined;
     if (flat) return flat.search(vector, k, signal);
     const sql = searchSql(spec, exact);
@@ -213,15 +243,6 @@ class PgvectorStore implements VectorStore {
   /** `exact: true` or `index: none`: every search scans every row, and no ANN index is built. */
   #exact(): boolean {
     return this.#options.exact || this.#options.index === 'none';
-  }
-
-  /** Exact embedded search scores the whole batch in one pass over the in-process copy; otherwise one query at a time. */
-  async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
-    const flat = this.#exact() ? await this.#flatCopy(signal) : undefined;
-    if (flat?.searchBatch) return flat.searchBatch(vectors, k, signal);
-    const results: Hit[][] = [];
-    for (const vector of vectors) results.push(await this.search(vector, k, signal));
-    return results;
   }
 
   async count(signal?: AbortSignal): Promise<number> {
