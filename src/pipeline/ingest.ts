@@ -71,8 +71,16 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     }
     progress.advance(batch.length);
   }
-  await retriever.finish(signal);
   progress.done();
+  // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
+  progress.start(`build index ${plan.identity.retriever.name} (seconds)`);
+  const ticker = setInterval(() => progress.advance(1), 1000);
+  try {
+    await retriever.finish(signal);
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
   if (retriever.persistent) {
     await writeIndexManifest(workDir, { ...manifest, status: 'complete', documentsDone: documents.length, chunksDone, updatedAt: new Date().toISOString() });
   }

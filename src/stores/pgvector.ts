@@ -188,10 +188,16 @@ class PgvectorStore implements VectorStore {
       // IVFFlat clusters the rows present at build time; built on too few rows it stays poor forever
       // (IF NOT EXISTS never rebuilds it), so it waits until there is a row per list. Until then search scans.
       if ((await this.count(signal)) < ivfflat.lists) return;
-      await this.#client.query(createIndexSql(spec, { method: 'ivfflat', lists: ivfflat.lists }));
+      await this.#buildIndex(createIndexSql(spec, { method: 'ivfflat', lists: ivfflat.lists }), signal);
       return;
     }
-    await this.#client.query(createIndexSql(spec, { method: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction }));
+    await this.#buildIndex(createIndexSql(spec, { method: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction }), signal);
+  }
+
+  /** Embedded on disk: in a worker thread, so Ctrl-C / SIGTERM stop it; a rerun builds it again (IF NOT EXISTS). */
+  async #buildIndex(sql: string, signal?: AbortSignal): Promise<void> {
+    if (this.#client.runInWorker) await this.#client.runInWorker(sql, signal);
+    else await this.#client.query(sql);
   }
 
   async search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]> {

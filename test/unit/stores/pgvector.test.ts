@@ -126,6 +126,30 @@ describe('pgvector embedded exact search in process', () => {
   });
 });
 
+describe('pgvector embedded index build in a worker thread', () => {
+  it('an abort stops the HNSW build at once; the data survives and a second finishLoad builds the index', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rb-build-'));
+    const next = ((seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1)(5);
+    const records = Array.from({ length: 4000 }, (_, i) => ({ id: `r${i}`, docId: `d${i}`, vector: Float32Array.from({ length: 64 }, next) }));
+    const spec = { name: 'build', dimensions: 64, distance: 'cosine' as const };
+    const store = await pgvector.create(pgvector.options.parse({ dataDir: join(dir, 'db'), index: 'hnsw' }), context());
+    try {
+      await store.open(spec);
+      await store.upsert(records);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new DOMException('interrupted', 'AbortError')), 200);
+      await expect(store.finishLoad(controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+      expect(await store.count()).toBe(4000);
+      await store.finishLoad();
+      const [hit] = await store.search(records[7]!.vector, 1);
+      expect(hit).toMatchObject({ id: 'r7', score: expect.closeTo(1, 5) });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('pgvector binary vector encoding', () => {
   it('writes int16 dimensions, int16 zero, then big-endian float4s (pgvector vector_recv)', () => {
     const bytes = encodeVector(Float32Array.from([1, -2.5]));
