@@ -42,10 +42,11 @@ function buildProgram(): Command {
     .option('--baseline <run>', "compare with this run (folder, run id or latest) under the eval's gate; exit 1 when it fails")
     .option('--junit <file>', 'with --baseline: write JUnit XML')
     .option('--markdown <file>', 'with --baseline: write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--verbose', 'also print seconds per stage and arm (read, chunk, embed, write, index build, query, score, answer)', false)
     .action(
       async (
         evalFile: string,
-        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string },
+        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string; verbose: boolean },
         command: Command,
       ) => {
         const { runCommand } = await import('./commands/run.js');

@@ -29,6 +29,8 @@ export interface IngestResult {
   /** `reused`: a complete index was found; `resumed`: an interrupted one was finished; `built`: from scratch. */
   readonly mode: 'reused' | 'resumed' | 'built';
   readonly seconds: number;
+  /** Seconds per stage of this ingest (0 when the index was reused): chunking, embedding + writing, index build. */
+  readonly stages: { readonly chunk: number; readonly embed: number; readonly write: number; readonly indexBuild: number };
 }
 
 /** corpus → chunks → (embeddings →) index, resumable by document checkpoints. */
@@ -42,12 +44,21 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   const elapsed = () => (performance.now() - started) / 1000;
 
   if (previous?.status === 'complete' && stored === previous.chunksDone) {
-    return { key, chunks: stored, mode: 'reused', seconds: elapsed() };
+    return { key, chunks: stored, mode: 'reused', seconds: elapsed(), stages: { chunk: 0, embed: 0, write: 0, indexBuild: 0 } };
   }
   // A building manifest is trusted only if the store holds at least what it claims; otherwise start over.
   const resumeFrom = previous?.status === 'building' && stored >= previous.chunksDone ? previous.documentsDone : 0;
   const batchSize = plan.batchSize ?? 256;
   let chunksDone = 0;
+  const stages = { chunk: 0, embed: 0, write: 0, indexBuild: 0 };
+  const timed = async <T>(stage: keyof typeof stages, work: () => T | Promise<T>): Promise<T> => {
+    const begun = performance.now();
+    try {
+      return await work();
+    } finally {
+      stages[stage] += (performance.now() - begun) / 1000;
+    }
+  };
   let manifest: IndexManifest = {
     key,
     status: 'building',
@@ -61,9 +72,11 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   for (let startDoc = 0; startDoc < documents.length; startDoc += batchSize) {
     signal?.throwIfAborted();
     const batch = documents.slice(startDoc, startDoc + batchSize);
-    await chunker.prepare?.(batch, signal);
-    const chunks = batch.flatMap((doc) => chunker.chunk(doc));
-    if (startDoc + batch.length > resumeFrom) await retriever.add(chunks, signal);
+    const chunks = await timed('chunk', async () => {
+      await chunker.prepare?.(batch, signal);
+      return batch.flatMap((doc) => chunker.chunk(doc));
+    });
+    if (startDoc + batch.length > resumeFrom) await timed('write', () => retriever.add(chunks, signal));
     chunksDone += chunks.length;
     if (retriever.persistent) {
       manifest = { ...manifest, documentsDone: startDoc + batch.length, chunksDone, updatedAt: new Date().toISOString() };
@@ -76,7 +89,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   progress.start(`build index ${plan.identity.retriever.name} (seconds)`);
   const ticker = setInterval(() => progress.advance(1), 1000);
   try {
-    await retriever.finish(signal);
+    await timed('indexBuild', () => retriever.finish(signal));
   } finally {
     clearInterval(ticker);
     progress.done();
@@ -84,5 +97,13 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   if (retriever.persistent) {
     await writeIndexManifest(workDir, { ...manifest, status: 'complete', documentsDone: documents.length, chunksDone, updatedAt: new Date().toISOString() });
   }
-  return { key, chunks: chunksDone, mode: resumeFrom > 0 ? 'resumed' : 'built', seconds: elapsed() };
+  // A retriever that embeds reports the part of add() spent waiting for embeddings; the rest was writing.
+  const embed = Math.min(stages.write, retriever.embedSeconds?.() ?? 0);
+  return {
+    key,
+    chunks: chunksDone,
+    mode: resumeFrom > 0 ? 'resumed' : 'built',
+    seconds: elapsed(),
+    stages: { ...stages, embed, write: stages.write - embed },
+  };
 }

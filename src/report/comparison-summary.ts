@@ -3,6 +3,8 @@
  * Plain data, no behaviour. Every delta is candidate − baseline, so a regression is negative.
  */
 
+import type { StageSeconds } from './run-summary.js';
+
 export interface RunRef {
   readonly runId: string;
   readonly dir: string;
@@ -101,4 +103,6 @@ export interface Comparison {
   /** True when no gated metric failed in any arm (also true when nothing is gated). */
   readonly passed: boolean;
   readonly gated: boolean;
+  /** Per-stage seconds of each shared arm in both runs (from the manifests; absent for runs that predate them). */
+  readonly stages?: readonly { readonly arm: string; readonly baseline?: StageSeconds; readonly candidate?: StageSeconds }[];
 }

@@ -1,5 +1,5 @@
 import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
-import type { RunSummary } from './run-summary.js';
+import { stageNames, type RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
 export function renderMarkdown(summary: RunSummary): string {
@@ -57,9 +57,10 @@ export function renderMarkdown(summary: RunSummary): string {
     }
   }
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
-  lines.push('', '## Timing', '', '| arm | index | ingest s | retrieval s |', '| --- | --- | ---: | ---: |');
+  lines.push('', '## Timing', '', `| arm | index | ingest s | retrieval s | ${stageNames.join(' s | ')} s |`, `| --- | --- | ---: | ---: |${' ---: |'.repeat(stageNames.length)}`);
   for (const arm of summary.arms) {
-    lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} |`);
+    const stages = stageNames.map((stage) => (arm.stages ? arm.stages[stage].toFixed(2) : '–'));
+    lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} | ${stages.join(' | ')} |`);
   }
   lines.push(
     '',

@@ -26,6 +26,21 @@ export interface AnnRecallSummary {
   readonly warning?: string;
 }
 
+/** Wall seconds per stage of one arm (embed = waiting for embeddings inside the ingest, write = the rest of it). */
+export interface StageSeconds {
+  readonly read: number;
+  readonly chunk: number;
+  readonly embed: number;
+  readonly write: number;
+  readonly indexBuild: number;
+  readonly query: number;
+  readonly score: number;
+  readonly annRecall: number;
+  readonly answer: number;
+}
+
+export const stageNames = ['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'score', 'annRecall', 'answer'] as const;
+
 export interface ArmSummary {
   /** `<chunker> × <retriever>` */
   readonly arm: string;
@@ -37,6 +52,8 @@ export interface ArmSummary {
   readonly indexKey: string;
   readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built'; readonly seconds: number };
   readonly retrieveSeconds: number;
+  /** Per-stage wall seconds (absent in runs written before stages were recorded). */
+  readonly stages?: StageSeconds;
   /** Arms searching through an ANN index: their recall against exact search. */
   readonly annRecall?: AnnRecallSummary;
   readonly metrics: Readonly<Record<string, MetricEstimate>>;

@@ -55,6 +55,7 @@ class DenseRetriever implements Retriever {
   readonly #embedder: Embedder;
   readonly #store: VectorStore;
   readonly #distance: Distance;
+  #embedWait = 0;
 
   constructor(options: DenseRetrieverOptions) {
     this.#embedder = options.embedder;
@@ -93,7 +94,9 @@ class DenseRetriever implements Retriever {
     };
     let next = parts.length > 0 ? embed(parts[0]!) : undefined;
     for (let i = 0; i < parts.length; i++) {
+      const waitStarted = performance.now();
       const vectors = await next!;
+      this.#embedWait += (performance.now() - waitStarted) / 1000;
       next = i + 1 < parts.length ? embed(parts[i + 1]!) : undefined;
       const part = parts[i]!;
       await this.#store.upsert(
@@ -101,6 +104,10 @@ class DenseRetriever implements Retriever {
         signal,
       );
     }
+  }
+
+  embedSeconds(): number {
+    return this.#embedWait;
   }
 
   finish(signal?: AbortSignal): Promise<void> {

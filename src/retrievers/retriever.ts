@@ -28,6 +28,8 @@ export interface Retriever {
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
   retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  /** Seconds `add` has spent waiting for embeddings so far (dense retrievers), for the per-stage timings. */
+  embedSeconds?(): number;
   /** Set when `retrieve` is approximate (an ANN index): runs then measure its recall against exact search. */
   readonly approximation?: Approximation;
   /** Exact search over the same index (no ANN), where the store offers it: the reference for ANN recall. */

@@ -37,7 +37,7 @@ describe('ANN recall per arm', () => {
 
   it('a tiny ef_search arm reports its ANN recall against exact search and warns naming hnsw.efSearch', async () => {
     const evalFile = await writeEval(['annRecall: { queries: 30, k: 10 }']);
-    const result = await runCli(['run', evalFile, '--work-dir', join(dir, 'work'), '--out', join(dir, 'run')]);
+    const result = await runCli(['run', evalFile, '--work-dir', join(dir, 'work'), '--out', join(dir, 'run'), '--verbose']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ann-recall@10/);
@@ -49,6 +49,13 @@ describe('ANN recall per arm', () => {
     expect(tiny!.annRecall).toMatchObject({ k: 10, queries: 30, minRecall: 0.95, raise: 'hnsw.efSearch', index: expect.stringMatching(/ef_search 1\)/) });
     expect(tiny!.annRecall!.recall).toBeGreaterThan(0);
     expect(tiny!.annRecall!.recall).toBeLessThan(0.95);
+    // Per-stage timings: recorded for every arm, printed by --verbose; the HNSW arm alone spent time building an index.
+    for (const arm of summary.arms) {
+      expect(Object.keys(arm.stages!)).toEqual(['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'score', 'annRecall', 'answer']);
+    }
+    expect(exact!.stages!.indexBuild).toBeLessThan(tiny!.stages!.indexBuild);
+    expect(tiny!.stages!.annRecall).toBeGreaterThan(0);
+    expect(result.stdout).toMatch(/stage seconds:\nstage\s+recursive-800 × local\s+recursive-800 × tiny-hnsw\n[- ]+\nread\s/);
     expect(await readFile(join(dir, 'run', 'report.md'), 'utf8')).toMatch(/## ANN recall[\s\S]*tiny-hnsw .* \| 30 \| 0\.\d{3} @10 \| 0\.95 \| ⚠ raise `hnsw\.efSearch`/);
   });
 
@@ -59,5 +66,12 @@ describe('ANN recall per arm', () => {
     expect(result.stderr).toMatch(/ragbench: warning: recursive-800 × tiny-hnsw: ANN recall@10/);
     expect(result.stderr).toMatch(/ANN recall gate failed \(1\): recursive-800 × tiny-hnsw 0\.\d{3} < 0\.95/);
     expect(JSON.parse(result.stdout).arms[1].annRecall.recall).toBeLessThan(0.95);
+  });
+
+  it('compare shows both runs\' stage timings side by side', async () => {
+    const result = await runCli(['compare', join(dir, 'run'), join(dir, 'gated'), '--work-dir', join(dir, 'work')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/stage seconds, recursive-800 × tiny-hnsw:\nstage\s+baseline\s+candidate\s+ratio/);
+    expect(result.stdout).toMatch(/indexBuild\s+\d/);
   });
 });

@@ -5,6 +5,7 @@ import { resolveRunDir } from '../../pipeline/run-folder.js';
 import { runEval } from '../../pipeline/run-eval.js';
 import { renderComparisonTable } from '../../report/comparison-terminal.js';
 import { annRecallWarnings } from '../../report/run-format.js';
+import { renderStages } from '../../report/stage-timings.js';
 import { renderTable } from '../../report/terminal.js';
 import { createEnv } from '../../shared/env.js';
 import { GateError, UsageError } from '../../shared/errors.js';
@@ -21,6 +22,8 @@ export interface RunCommandOptions {
   /** With --baseline: JUnit XML and Markdown summary files, as `ragbench compare` writes them. */
   readonly junit?: string;
   readonly markdown?: string;
+  /** Print seconds per stage and arm after the table. */
+  readonly verbose?: boolean;
 }
 
 export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
@@ -46,6 +49,7 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
       process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\n`);
+      if (options.verbose) process.stdout.write(`\n${renderStages(outcome.summary.arms)}\n`);
       if (comparison) process.stdout.write(`\n${renderComparisonTable(comparison)}\n`);
     }
     // --json keeps stdout machine-readable, so the ANN warnings (in summary.json too) also go to stderr there.
