@@ -8,7 +8,7 @@
 //
 // Benchmarks, not tests: on a shared 2-core machine timings move ±30% between runs.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -18,7 +18,7 @@ const args = Object.fromEntries(
 );
 const root = resolve(new URL('..', import.meta.url).pathname);
 const cli = join(root, 'dist', 'cli', 'main.js');
-const sizes = (args.docs ?? '10000').split(',').map(Number);
+const sizes = (args.docs ?? '10000').split(',').map(Number).filter((n) => n > 0); // --docs 0: score benchmark only
 const retrieverNames = (args.retrievers ?? 'local,local-hnsw,bm25').split(',');
 const work = resolve(args.work ?? join(tmpdir(), 'ragbench-scale'));
 
@@ -147,15 +147,18 @@ function scoreBench(queries) {
   const runFile = join(dir, 'run.trec');
   const qrelsFile = join(dir, 'qrels.txt');
   if (!existsSync(runFile)) {
-    const run = createWriteStream(runFile);
+    const run = openSync(runFile, 'w');
     const qrels = [];
     for (let q = 0; q < queries; q++) {
       const lines = [];
-      for (let r = 0; r < 100; r++) lines.push(`q${q} Q0 d${Math.floor(next() * 1e6)}_${r} ${r + 1} ${(100 - r + next()).toFixed(4)} synth`);
-      run.write(lines.join('\n') + '\n');
-      for (let j = 0; j < 5; j++) qrels.push(`q${q} 0 d${Math.floor(next() * 1e6)}_${Math.floor(next() * 100)} ${1 + Math.floor(next() * 3)}`);
+      const docs = Array.from({ length: 100 }, (_, r) => `d${Math.floor(next() * 1e6)}_${r}`);
+      for (let r = 0; r < 100; r++) lines.push(`q${q} Q0 ${docs[r]} ${r + 1} ${(100 - r + next()).toFixed(4)} synth`);
+      writeSync(run, lines.join('\n') + '\n');
+      // Five judgments per query: four retrieved documents (at random ranks) and one the run missed.
+      for (let j = 0; j < 4; j++) qrels.push(`q${q} 0 ${docs[j * 25 + Math.floor(next() * 25)]} ${1 + Math.floor(next() * 3)}`);
+      qrels.push(`q${q} 0 missed${q} 1`);
     }
-    run.end();
+    closeSync(run);
     writeFileSync(qrelsFile, qrels.join('\n') + '\n');
   }
   const time = (command, commandArgs) => {
