@@ -60,20 +60,20 @@ export function parseRun(text: string, file = '<run>'): TrecRun {
     docs.push({ docId, score });
     linesOf.get(queryId)!.push(lineNumber);
   }
-  for (const [queryId, docs] of run) checkDuplicates(queryId, docs, linesOf.get(queryId)!, file);
+  for (const [queryId, docs] of run) checkDuplicates(queryId, docs.map((doc) => doc.docId), linesOf.get(queryId)!, file);
   for (const docs of run.values()) docs.sort(compareTrecOrder);
   return run;
 }
 
 /** A document listed twice for one query is an error (trec_eval: "duplicate docs"), reported at its second line. */
-function checkDuplicates(queryId: string, docs: readonly RankedDoc[], lines: readonly number[], file: string): void {
-  const order = docs.map((_, i) => i).sort((a, b) => (docs[a]!.docId < docs[b]!.docId ? -1 : docs[a]!.docId > docs[b]!.docId ? 1 : a - b));
+export function checkDuplicates(queryId: string, docIds: readonly string[], lines: readonly number[], file: string): void {
+  const order = docIds.map((_, i) => i).sort((a, b) => (docIds[a]! < docIds[b]! ? -1 : docIds[a]! > docIds[b]! ? 1 : a - b));
   let first: { docId: string; line: number; second: number } | undefined;
   for (let i = 1; i < order.length; i++) {
     const [earlier, later] = [order[i - 1]!, order[i]!];
-    if (docs[earlier]!.docId !== docs[later]!.docId) continue;
+    if (docIds[earlier] !== docIds[later]) continue;
     // Of all duplicates, the one whose second listing comes first in the file: what a line-by-line reader meets first.
-    if (!first || lines[later]! < first.second) first = { docId: docs[later]!.docId, line: lines[earlier]!, second: lines[later]! };
+    if (!first || lines[later]! < first.second) first = { docId: docIds[later]!, line: lines[earlier]!, second: lines[later]! };
   }
   if (!first) return;
   throw new DataError(`query ${queryId} lists doc ${first.docId} twice (first at line ${first.line})`, {
@@ -128,7 +128,7 @@ interface RunLine {
   readonly score: number;
 }
 
-function parseRunLine(line: string, place: Place): RunLine {
+export function parseRunLine(line: string, place: Place): RunLine {
   const fields = line.split(/\s+/);
   if (fields.length !== 6) {
     throw new DataError(`expected 6 whitespace-separated fields (qid Q0 docid rank score tag), got ${fields.length}`, {

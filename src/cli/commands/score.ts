@@ -1,7 +1,7 @@
 import { readQrels } from '../../corpus/qrels.js';
 import { scoreRun } from '../../metrics/evaluate-run.js';
 import { parseMetricName } from '../../metrics/retrieval.js';
-import { readRun, runRankings } from '../../metrics/run-file.js';
+import { readRunRankings } from '../../metrics/run-stream.js';
 import { UsageError } from '../../shared/errors.js';
 
 export interface ScoreOptions {
@@ -26,8 +26,9 @@ export async function scoreCommand(options: ScoreOptions): Promise<void> {
       throw new UsageError(`--metrics: ${(error as Error).message}`, 'e.g. --metrics recall@10,mrr@10,ndcg@10,map@100');
     }
   }
-  const [judgments, run] = await Promise.all([readQrels(options.qrels), readRun(options.run)]);
-  const scores = scoreRun({ run: runRankings(run), judgments, metrics, includeUnjudged: options.includeUnjudged });
+  // Streamed: a run with millions of lines never sits in memory as text or as one object per line.
+  const [judgments, run] = await Promise.all([readQrels(options.qrels), readRunRankings(options.run)]);
+  const scores = scoreRun({ run, judgments, metrics, includeUnjudged: options.includeUnjudged });
   if (options.json) {
     const perQuery = Object.fromEntries([...scores.perQuery].map(([queryId, values]) => [queryId, values]));
     process.stdout.write(`${JSON.stringify({ metrics: scores.mean, queries: scores.perQuery.size, perQuery })}\n`);
