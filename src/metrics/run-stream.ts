@@ -22,6 +22,50 @@ export async function readRunRankings(path: string): Promise<Map<string, string[
     query.scores.push(score);
     query.lines.push(lineNumber);
   };
+  // Fast path for the common line (ASCII, fields split by spaces or tabs): fields are read in place, so the only
+  // strings made are a new query id and the doc id. Anything else goes through parseRunLine, which also owns every
+  // error message; so the result and the errors are the same either way.
+  let last: { id: string; entry: { docIds: string[]; scores: number[]; lines: number[] } } | undefined;
+  const bounds = new Int32Array(12);
+  const takeFast = (text: string, start: number, end: number): boolean => {
+    let fields = 0;
+    let at = start;
+    while (at < end) {
+      let code = text.charCodeAt(at);
+      if (code === 32 || code === 9 || code === 13) {
+        at++;
+        continue;
+      }
+      if (fields === 6) return false;
+      bounds[2 * fields] = at;
+      while (at < end && (code = text.charCodeAt(at)) !== 32 && code !== 9 && code !== 13) {
+        if (code >= 128) return false;
+        at++;
+      }
+      bounds[2 * fields + 1] = at;
+      fields++;
+    }
+    if (fields !== 6) return false;
+    for (let i = bounds[6]!; i < bounds[7]!; i++) {
+      const code = text.charCodeAt(i);
+      const sign = i === bounds[6]! && (code === 43 || code === 45) && bounds[7]! - bounds[6]! > 1;
+      if (!sign && (code < 48 || code > 57)) return false;
+    }
+    const score = Number(text.slice(bounds[8], bounds[9]));
+    if (!Number.isFinite(score)) return false;
+    lineNumber++;
+    const [qStart, qEnd] = [bounds[0]!, bounds[1]!];
+    if (!last || last.id.length !== qEnd - qStart || !text.startsWith(last.id, qStart)) {
+      const id = text.slice(qStart, qEnd);
+      let entry = queries.get(id);
+      if (!entry) queries.set(id, (entry = { docIds: [], scores: [], lines: [] }));
+      last = { id, entry };
+    }
+    last.entry.docIds.push(text.slice(bounds[4], bounds[5]));
+    last.entry.scores.push(score);
+    last.entry.lines.push(lineNumber);
+    return true;
+  };
   let rest = '';
   let first = true;
   try {
@@ -31,7 +75,7 @@ export async function readRunRankings(path: string): Promise<Map<string, string[
       first = false;
       let start = 0;
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-        take(text.slice(start, end));
+        if (!takeFast(text, start, end)) take(text.slice(start, end));
         start = end + 1;
       }
       rest = text.slice(start);
