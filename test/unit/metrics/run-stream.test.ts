@@ -18,6 +18,8 @@ async function file(name: string, text: string): Promise<string> {
 describe('readRunRankings (streamed run for `ragbench score`)', () => {
   it('equals runRankings(readRun(…)): trec_eval order with score ties, interleaved queries, BOM, blank and CRLF lines', async () => {
     const lines = ['\uFEFFq1 Q0 b 1 2.0 t', 'q2 Q0 x 1 1 t', '', 'q1 Q0 a 2 2.0 t\r', 'q1 Q0 c 3 3.5 t', 'q2 Q0 y 2 1.5 t'];
+    // Tabs and runs of spaces, a signed rank, exponent scores, non-ASCII ids (read by parseRunLine), a no-break space.
+    lines.push('q2\tQ0\tz\t+3\t1e-3\tt', '  q2   Q0 \u00fcber -4 2E0 t  ', 'q3\u00a0Q0 w 1 0.5 t'.replace('\u00a0', ' '), 'q2 Q0 \u00a0v 5 -1 t');
     // Large enough to cross the 1 MB read pieces several times.
     for (let q = 3; q < 400; q++) for (let d = 0; d < 100; d++) lines.push(`q${q} Q0 doc-${(d * 37) % 100}-${q} ${d + 1} ${(d % 7) / 3} run`);
     const path = await file('run.trec', lines.join('\n'));
