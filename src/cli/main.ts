@@ -47,6 +47,7 @@ function buildProgram(): Command {
     .option('--markdown <file>', 'with --baseline: write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
     .option('--allow-different-corpus', 'with --baseline: compare even when the corpus fingerprints differ', false)
     .option('--allow-different-queries', 'with --baseline: compare even when the runs scored different query sets', false)
+    .option('--verbose', 'also print seconds per stage and arm (read, chunk, embed, write, index build, query, score, answer)', false)
     .action(
       async (
         evalFile: string,
@@ -58,6 +59,7 @@ function buildProgram(): Command {
           markdown?: string;
           allowDifferentCorpus: boolean;
           allowDifferentQueries: boolean;
+          verbose: boolean;
         },
         command: Command,
       ) => {

@@ -60,6 +60,23 @@ export const decideConfigSchema = z.strictObject({
 });
 export type DecideConfig = z.output<typeof decideConfigSchema>;
 
+/**
+ * `annRecall:` — every arm whose retriever searches through an ANN index (HNSW, IVFFlat) also searches a seeded
+ * sample of its queries exactly and reports ANN recall@k: the share of the exact top-k chunks the ANN top-k found.
+ * Below `minRecall` the run warns, naming the setting to raise; with `gate: true` it also fails (exit code 1).
+ */
+export const annRecallConfigSchema = z.strictObject({
+  /** Queries sampled (without replacement, seeded); all of them when there are fewer. */
+  queries: z.int().min(1).default(50),
+  k: z.int().min(1).max(1000).default(10),
+  /** 0.95: below it the ANN index loses more than 1 in 20 of the true nearest chunks, enough to move metrics. */
+  minRecall: z.number().gt(0).lte(1).default(0.95),
+  /** Fail the run (exit code 1, after writing it) when an arm's ANN recall is below minRecall. */
+  gate: z.boolean().default(false),
+  seed: z.int().default(42),
+});
+export type AnnRecallConfig = z.output<typeof annRecallConfigSchema>;
+
 /** `evals/*.yaml`: corpus × chunkers × retrievers × metrics. */
 export const evalConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'name may hold letters, digits, ".", "_" and "-"').optional(),
@@ -86,6 +103,8 @@ export const evalConfigSchema = z.strictObject({
       seed: z.number().int().default(42),
     })
     .default({ resamples: 2000, confidence: 0.95, seed: 42 }),
+  /** ANN recall against exact search, measured for every approximate arm (defaults when absent). */
+  annRecall: annRecallConfigSchema.prefault({}),
   /** Regression gate checked by `ragbench compare` and `ragbench run --baseline`. */
   gate: gateSchema.optional(),
   /** Generate answers from each arm's retrieved chunks and score them (needs a QA file beside the corpus). */

@@ -13,7 +13,8 @@ import { meanOf, pairedBootstrapDiff } from '../stats/bootstrap.js';
 import { holmAdjust, pairedRandomizationTest, pairedTTest } from '../stats/paired-tests.js';
 import { diffManifests } from './manifest-diff.js';
 import { diffQueries, type QueryPair } from './query-diff.js';
-import { readRunFolder, resolveRunDir, type RunFolder } from './run-folder.js';
+import type { StageSeconds } from '../report/run-summary.js';
+import { readRunFolder, resolveRunDir, type RunFolder, type RunManifest } from './run-folder.js';
 import type { QueryResult } from './run-store.js';
 
 export interface CompareOptions {
@@ -98,6 +99,10 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     passed: arms.every((arm) => arm.passed),
     gated: Object.keys(gate).length > 0,
     warnings,
+    stages: shared.flatMap((arm) => {
+      const [before, after] = [stagesOf(baseline.manifest, arm), stagesOf(candidate.manifest, arm)];
+      return before || after ? [{ arm, ...(before ? { baseline: before } : {}), ...(after ? { candidate: after } : {}) }] : [];
+    }),
   };
 }
 
@@ -139,6 +144,11 @@ function checkComparable(baseline: RunFolder, candidate: RunFolder, options: Com
 
 function preview(ids: readonly string[], max = 5): string {
   return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')}, … ${ids.length - max} more`;
+}
+
+function stagesOf(manifest: RunManifest, arm: string): StageSeconds | undefined {
+  const stages = (manifest.arms.find((entry) => entry.arm === arm) as { stages?: unknown } | undefined)?.stages;
+  return stages !== null && typeof stages === 'object' ? (stages as StageSeconds) : undefined;
 }
 
 /**

@@ -27,6 +27,9 @@ export interface ArmEvaluation {
   readonly perQuery: ReadonlyMap<string, Readonly<Record<string, number>>>;
   readonly mean: Readonly<Record<string, number>>;
   readonly seconds: number;
+  /** Of `seconds`: retrieving (embedding queries and searching) and scoring the run. */
+  readonly querySeconds: number;
+  readonly scoreSeconds: number;
 }
 
 /** queries → retrieval → document rankings → metrics per query. */
@@ -49,6 +52,7 @@ export async function evaluate(plan: EvaluatePlan): Promise<ArmEvaluation> {
     progress.advance(batch.length);
   }
   progress.done();
+  const queried = performance.now();
   // Only the queries asked about are scored: judged queries outside them (e.g. past a query limit) are not misses.
   const asked = new Map(plan.queries.flatMap((q) => (plan.judgments.has(q.id) ? [[q.id, plan.judgments.get(q.id)!] as const] : [])));
   const scores = scoreRun({
@@ -57,7 +61,16 @@ export async function evaluate(plan: EvaluatePlan): Promise<ArmEvaluation> {
     metrics: plan.metrics,
     includeUnjudged: plan.includeUnjudged,
   });
-  return { run, chunkHits, perQuery: scores.perQuery, mean: scores.mean, seconds: (performance.now() - started) / 1000 };
+  const finished = performance.now();
+  return {
+    run,
+    chunkHits,
+    perQuery: scores.perQuery,
+    mean: scores.mean,
+    seconds: (finished - started) / 1000,
+    querySeconds: (queried - started) / 1000,
+    scoreSeconds: (finished - queried) / 1000,
+  };
 }
 
 /** Chunk hits (best first) → documents at their best chunk's rank and score. */

@@ -34,6 +34,8 @@ export interface IngestResult {
   /** `reused`: a complete index was found; `resumed`: an interrupted one was finished; `built`: from scratch. */
   readonly mode: 'reused' | 'resumed' | 'built';
   readonly seconds: number;
+  /** Seconds per stage of this ingest (0 when the index was reused): chunking, embedding + writing, index build. */
+  readonly stages: { readonly chunk: number; readonly embed: number; readonly write: number; readonly indexBuild: number };
 }
 
 /** corpus → chunks → (embeddings →) index, resumable by document checkpoints. */
@@ -48,7 +50,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
 
   if (previous?.status === 'complete') {
     const problem = await checkStored(retriever, previous, signal);
-    if (problem === undefined) return { key, chunks: stored, mode: 'reused', seconds: elapsed() };
+    if (problem === undefined) return { key, chunks: stored, mode: 'reused', seconds: elapsed(), stages: { chunk: 0, embed: 0, write: 0, indexBuild: 0 } };
     // A damaged store (a truncated table file, rows deleted by hand) must not be reported complete. Upserting
     // into it again is not enough (a damaged table can keep losing rows), so it is emptied and rebuilt.
     plan.warn?.(`index ${key} (${manifestPath(workDir, key)}) ${problem}; rebuilding it`);
@@ -59,6 +61,15 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   const batchSize = plan.batchSize ?? 256;
   let chunksDone = 0;
   let checksum = 0n;
+  const stages = { chunk: 0, embed: 0, write: 0, indexBuild: 0 };
+  const timed = async <T>(stage: keyof typeof stages, work: () => T | Promise<T>): Promise<T> => {
+    const begun = performance.now();
+    try {
+      return await work();
+    } finally {
+      stages[stage] += (performance.now() - begun) / 1000;
+    }
+  };
   let manifest: IndexManifest = {
     key,
     status: 'building',
@@ -72,9 +83,11 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   for (let startDoc = 0; startDoc < documents.length; startDoc += batchSize) {
     signal?.throwIfAborted();
     const batch = documents.slice(startDoc, startDoc + batchSize);
-    await chunker.prepare?.(batch, signal);
-    const chunks = batch.flatMap((doc) => chunker.chunk(doc));
-    if (startDoc + batch.length > resumeFrom) await retriever.add(chunks, signal);
+    const chunks = await timed('chunk', async () => {
+      await chunker.prepare?.(batch, signal);
+      return batch.flatMap((doc) => chunker.chunk(doc));
+    });
+    if (startDoc + batch.length > resumeFrom) await timed('write', () => retriever.add(chunks, signal));
     chunksDone += chunks.length;
     for (const chunk of chunks) checksum = addToIdChecksum(checksum, chunk.id);
     if (retriever.persistent) {
@@ -89,8 +102,16 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     }
     progress.advance(batch.length);
   }
-  await retriever.finish(signal);
   progress.done();
+  // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
+  progress.start(`build index ${plan.identity.retriever.name} (seconds)`);
+  const ticker = setInterval(() => progress.advance(1), 1000);
+  try {
+    await timed('indexBuild', () => retriever.finish(signal));
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
   if (retriever.persistent) {
     const complete: IndexManifest = {
       ...manifest,
@@ -111,7 +132,15 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     }
     await writeIndexManifest(workDir, complete);
   }
-  return { key, chunks: chunksDone, mode: resumeFrom > 0 ? 'resumed' : 'built', seconds: elapsed() };
+  // A retriever that embeds reports the part of add() spent waiting for embeddings; the rest was writing.
+  const embed = Math.min(stages.write, retriever.embedSeconds?.() ?? 0);
+  return {
+    key,
+    chunks: chunksDone,
+    mode: resumeFrom > 0 ? 'resumed' : 'built',
+    seconds: elapsed(),
+    stages: { ...stages, embed, write: stages.write - embed },
+  };
 }
 
 /** Why the store does not hold what the checkpoint says (count, then id checksum where cheap), or undefined. */

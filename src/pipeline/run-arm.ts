@@ -1,12 +1,13 @@
 import type { NamedConfig, ResolvedEval } from '../config/load-eval.js';
 import type { Query } from '../corpus/types.js';
 import type { RankedDoc } from '../metrics/run-file.js';
-import type { ArmSummary, MetricEstimate } from '../report/run-summary.js';
+import type { ArmSummary, MetricEstimate, StageSeconds } from '../report/run-summary.js';
 import type { PluginContext } from '../shared/plugin.js';
 import type { Progress } from '../shared/progress.js';
 import { bootstrapMean } from '../stats/bootstrap.js';
 import type { AnswerRunner } from './answering.js';
 import { parseSpanMetricName, spanMetricValue, type TokenOffsetsOf } from '../metrics/spans.js';
+import { measureAnnRecall } from './ann-recall.js';
 import { estimateOverScored } from './estimates.js';
 import { evaluate } from './evaluate.js';
 import { indexArm } from './index-arm.js';
@@ -25,6 +26,8 @@ export interface ArmPlan {
   readonly tokenOffsetsOf?: TokenOffsetsOf;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
+  /** Seconds reading the corpus (once per run; every arm reports it, as it paid for it). */
+  readonly readSeconds?: number;
 }
 
 export interface ArmOutcome {
@@ -58,9 +61,21 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       progress,
       ...(signal ? { signal } : {}),
     });
+    let mark = performance.now();
+    const annRecall = await measureAnnRecall(retriever, arm.queries, plan.annRecall, signal);
+    const annRecallSeconds = (performance.now() - mark) / 1000;
+    mark = performance.now();
     const answers = arm.answering
       ? await arm.answering.answerArm({ queries: arm.queries, chunkHits: evaluation.chunkHits, progress, ...(signal ? { signal } : {}) })
       : undefined;
+    const stages: StageSeconds = {
+      read: arm.readSeconds ?? 0,
+      ...indexed.stages,
+      query: evaluation.querySeconds,
+      score: evaluation.scoreSeconds,
+      annRecall: annRecallSeconds,
+      answer: answers ? (performance.now() - mark) / 1000 : 0,
+    };
     const name = `${arm.chunker.name} × ${arm.retriever.name}`;
     const metrics: Record<string, MetricEstimate> = {};
     for (const metric of plan.metrics) {
@@ -100,6 +115,8 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         indexKey: indexed.key,
         ingest: { mode: indexed.mode, seconds: indexed.seconds },
         retrieveSeconds: evaluation.seconds,
+        ...(annRecall ? { annRecall } : {}),
+        stages,
         metrics,
         ...(answers ? { answers: answers.estimates } : {}),
         ...(spanSpecs.length > 0
@@ -115,6 +132,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       manifest: {
         arm: name,
         indexKey: indexed.key,
+        stages,
         chunker: describe(arm.chunker, chunker.fingerprint),
         retriever: describe(arm.retriever, retriever.fingerprint),
       },

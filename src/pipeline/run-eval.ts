@@ -34,7 +34,9 @@ export interface RunOutcome {
 export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? silentProgress;
   const context = { env: options.env, workDir: options.workDir, ...(options.warn ? { warn: options.warn } : {}) };
+  const readStarted = performance.now();
   const corpus = await loadCorpus(plan.corpus, { requireQueries: true, progress });
+  const readSeconds = (performance.now() - readStarted) / 1000;
   const { allQueries, queries } = selectQueries(plan, corpus);
   const runId = newRunId(plan.name);
   const ledger = createLedger(plan.prices ?? {});
@@ -65,6 +67,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
         retriever,
         context,
         progress,
+        readSeconds,
         ...(answering ? { answering } : {}),
         ...(tokenOffsetsOf ? { tokenOffsetsOf } : {}),
         ...(options.signal ? { signal: options.signal } : {}),

@@ -3,6 +3,8 @@
  * Plain data, no behaviour. Every delta is candidate − baseline, so a regression is negative.
  */
 
+import type { StageSeconds } from './run-summary.js';
+
 export interface RunRef {
   readonly runId: string;
   readonly dir: string;
@@ -108,4 +110,6 @@ export interface Comparison {
    * flag, an arm paired on fewer queries than the baseline scored.
    */
   readonly warnings: readonly string[];
+  /** Per-stage seconds of each shared arm in both runs (from the manifests; absent for runs that predate them). */
+  readonly stages?: readonly { readonly arm: string; readonly baseline?: StageSeconds; readonly candidate?: StageSeconds }[];
 }

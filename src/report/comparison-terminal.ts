@@ -1,3 +1,4 @@
+import { renderStageComparison } from './stage-timings.js';
 import { formatDelta, formatGate, formatInterval, formatMean, formatP } from './comparison-format.js';
 import type { ArmComparison, Comparison } from './comparison-summary.js';
 
@@ -23,6 +24,7 @@ export function renderComparisonTable(comparison: Comparison): string {
   for (const arm of comparison.arms) lines.push('', ...renderArm(arm, comparison));
   if (comparison.armsOnlyInBaseline.length > 0) lines.push('', `only in the baseline: ${comparison.armsOnlyInBaseline.join(', ')}`);
   if (comparison.armsOnlyInCandidate.length > 0) lines.push('', `only in the candidate: ${comparison.armsOnlyInCandidate.join(', ')}`);
+  if (comparison.stages?.length) lines.push('', renderStageComparison(comparison));
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
-import type { RunSummary } from './run-summary.js';
+import { stageNames, type RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
 export function renderMarkdown(summary: RunSummary): string {
@@ -38,10 +38,29 @@ export function renderMarkdown(summary: RunSummary): string {
       lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => formatScoredEstimate(section.pick(arm)?.[m])).join(' | ')} |`);
     }
   }
+  const annArms = summary.arms.filter((arm) => arm.annRecall);
+  if (annArms.length > 0) {
+    lines.push(
+      '',
+      '## ANN recall',
+      '',
+      'Arms searching through an ANN index, against exact search over the same vectors on a seeded query sample: ' +
+        'the share of the exact top-k chunks the index found. Other arms search exactly.',
+      '',
+      '| arm | index | queries | recall@k | threshold | note |',
+      '| --- | --- | ---: | ---: | ---: | --- |',
+    );
+    for (const arm of annArms) {
+      const ann = arm.annRecall!;
+      const recall = ann.recall === null ? 'not measured' : `${ann.recall.toFixed(3)} @${ann.k}`;
+      lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${ann.warning ? `⚠ raise \`${ann.raise}\`` : ''} |`);
+    }
+  }
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
-  lines.push('', '## Timing', '', '| arm | index | ingest s | retrieval s |', '| --- | --- | ---: | ---: |');
+  lines.push('', '## Timing', '', `| arm | index | ingest s | retrieval s | ${stageNames.join(' s | ')} s |`, `| --- | --- | ---: | ---: |${' ---: |'.repeat(stageNames.length)}`);
   for (const arm of summary.arms) {
-    lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} |`);
+    const stages = stageNames.map((stage) => (arm.stages ? arm.stages[stage].toFixed(2) : '–'));
+    lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} | ${stages.join(' | ')} |`);
   }
   lines.push(
     '',

@@ -55,3 +55,24 @@ export function scoredSections(summary: RunSummary): {
   }
   return sections;
 }
+
+/** The ANN recall column, present when any arm searched through an ANN index; exact arms show `exact`. */
+export function annRecallColumn(summary: RunSummary): { header: string; cell: (arm: ArmSummary) => string } | undefined {
+  const measured = summary.arms.map((arm) => arm.annRecall).filter((ann) => ann !== undefined);
+  if (measured.length === 0) return undefined;
+  const ks = [...new Set(measured.map((ann) => ann.k))];
+  return {
+    header: ks.length === 1 ? `ann-recall@${ks[0]}` : 'ann-recall',
+    cell: (arm) => {
+      const ann = arm.annRecall;
+      if (!ann) return 'exact';
+      if (ann.recall === null) return 'not measured';
+      return `${ann.recall.toFixed(3)}${ann.recall < ann.minRecall ? ' (!)' : ''}`;
+    },
+  };
+}
+
+/** One line per arm whose ANN recall is below its threshold or could not be measured. */
+export function annRecallWarnings(summary: RunSummary): string[] {
+  return summary.arms.flatMap((arm) => (arm.annRecall?.warning ? [`${arm.arm}: ${arm.annRecall.warning}`] : []));
+}

@@ -11,6 +11,36 @@ export type ScoredEstimate =
   | (MetricEstimate & { readonly scored: number; readonly nulls: number })
   | { readonly mean: null; readonly scored: 0; readonly nulls: number };
 
+/** ANN recall of an approximate arm against exact search over the same index (src/pipeline/ann-recall.ts). */
+export interface AnnRecallSummary {
+  readonly index: string;
+  /** The setting to raise for more recall, e.g. `hnsw.efSearch`. */
+  readonly raise: string;
+  readonly k: number;
+  /** Queries in the seeded sample. */
+  readonly queries: number;
+  /** Mean recall@k of the ANN top-k against the exact top-k; null when the store has no exact search. */
+  readonly recall: number | null;
+  readonly minRecall: number;
+  /** Set when recall is below minRecall or could not be measured. */
+  readonly warning?: string;
+}
+
+/** Wall seconds per stage of one arm (embed = waiting for embeddings inside the ingest, write = the rest of it). */
+export interface StageSeconds {
+  readonly read: number;
+  readonly chunk: number;
+  readonly embed: number;
+  readonly write: number;
+  readonly indexBuild: number;
+  readonly query: number;
+  readonly score: number;
+  readonly annRecall: number;
+  readonly answer: number;
+}
+
+export const stageNames = ['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'score', 'annRecall', 'answer'] as const;
+
 export interface ArmSummary {
   /** `<chunker> × <retriever>` */
   readonly arm: string;
@@ -22,6 +52,10 @@ export interface ArmSummary {
   readonly indexKey: string;
   readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built'; readonly seconds: number };
   readonly retrieveSeconds: number;
+  /** Per-stage wall seconds (absent in runs written before stages were recorded). */
+  readonly stages?: StageSeconds;
+  /** Arms searching through an ANN index: their recall against exact search. */
+  readonly annRecall?: AnnRecallSummary;
   readonly metrics: Readonly<Record<string, MetricEstimate>>;
   /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */
   readonly answers?: Readonly<Record<string, ScoredEstimate>>;

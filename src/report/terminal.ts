@@ -1,4 +1,4 @@
-import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
+import { annRecallColumn, annRecallWarnings, bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /**
@@ -7,8 +7,9 @@ import type { RunSummary } from './run-summary.js';
  */
 export function renderTable(summary: RunSummary): string {
   const several = summary.arms.length > 1;
+  const ann = annRecallColumn(summary);
   const retrieval = table(
-    ['chunker', 'retriever', 'chunks', ...summary.metrics],
+    ['chunker', 'retriever', 'chunks', ...summary.metrics, ...(ann ? [ann.header] : [])],
     summary.arms.map((arm) => [
       arm.chunker,
       arm.retriever,
@@ -19,12 +20,15 @@ export function renderTable(summary: RunSummary): string {
         const best = several && estimate.mean === bestMean(summary, metric);
         return formatEstimate(estimate, (mean) => `${mean}${best ? '*' : ''}`);
       }),
+      ...(ann ? [ann.cell(arm)] : []),
     ]),
   );
   const title =
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, retrieval];
+  const warnings = annRecallWarnings(summary);
+  if (warnings.length > 0) parts.push('', ...warnings.map((warning) => `warning: ${warning}`));
   for (const section of scoredSections(summary)) {
     parts.push(
       '',

@@ -7,7 +7,7 @@ import type { Embedder } from '../embedders/embedder.js';
 import { embedders } from '../embedders/registry.js';
 import { manageStore } from '../stores/managed-store.js';
 import { stores } from '../stores/registry.js';
-import type { Distance, Hit, VectorStore } from '../stores/vector-store.js';
+import type { Approximation, Distance, Hit, VectorStore } from '../stores/vector-store.js';
 import { chunkArray } from '../shared/batches.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, pluginConfigSchema, type PluginConfig, type PluginContext } from '../shared/plugin.js';
@@ -51,16 +51,21 @@ interface DenseRetrieverOptions {
 class DenseRetriever implements Retriever {
   readonly fingerprint: string;
   readonly persistent: boolean;
+  readonly approximation?: Approximation;
   readonly #embedder: Embedder;
   readonly #store: VectorStore;
   readonly #distance: Distance;
   #indexKey: string | undefined;
+  #embedWait = 0;
 
   constructor(options: DenseRetrieverOptions) {
     this.#embedder = options.embedder;
     this.#store = options.store;
     this.#distance = options.distance;
     this.persistent = options.store.capabilities.persistent;
+    if (options.store.approximation) this.approximation = options.store.approximation;
+    // A store without an exact path (Pinecone, Weaviate's HNSW) leaves ANN recall "not measured", never guessed.
+    if (!options.store.searchExact) this.retrieveExact = undefined;
     this.fingerprint = fingerprintOf('dense', {
       embedder: options.embedder.fingerprint,
       store: { kind: options.storeConfig.kind, options: options.storeConfig.options },
@@ -91,7 +96,9 @@ class DenseRetriever implements Retriever {
     };
     let next = parts.length > 0 ? embed(parts[0]!) : undefined;
     for (let i = 0; i < parts.length; i++) {
+      const waitStarted = performance.now();
       const vectors = await next!;
+      this.#embedWait += (performance.now() - waitStarted) / 1000;
       next = i + 1 < parts.length ? embed(parts[i + 1]!) : undefined;
       const part = parts[i]!;
       await this.#store.upsert(
@@ -99,6 +106,10 @@ class DenseRetriever implements Retriever {
         signal,
       );
     }
+  }
+
+  embedSeconds(): number {
+    return this.#embedWait;
   }
 
   finish(signal?: AbortSignal): Promise<void> {
@@ -121,6 +132,23 @@ class DenseRetriever implements Retriever {
   }
 
   async retrieveBatch(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#embedAndSearch(queries, signal, async (vectors) => {
+      if (this.#store.searchBatch) return this.#store.searchBatch(vectors, k, signal);
+      const results: Hit[][] = [];
+      for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
+      return results;
+    });
+  }
+
+  retrieveExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#embedAndSearch(queries, signal, (vectors) => this.#store.searchExact!(vectors, k, signal));
+  }
+
+  async #embedAndSearch(
+    queries: readonly Query[],
+    signal: AbortSignal | undefined,
+    search: (vectors: Float32Array[]) => Promise<Hit[][]>,
+  ): Promise<Hit[][]> {
     const results: Hit[][] = [];
     for (const batch of chunkArray(queries, this.#embedder.maxBatchSize)) {
       const vectors = await this.#embedder.embed(
@@ -128,7 +156,7 @@ class DenseRetriever implements Retriever {
         'query',
         signal,
       );
-      for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
+      results.push(...(await search(vectors)));
     }
     return results;
   }

@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { PluginDefinition } from '../shared/plugin.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Query } from '../corpus/types.js';
-import type { Hit } from '../stores/vector-store.js';
+import type { Approximation, Hit } from '../stores/vector-store.js';
 
-export type { Hit };
+export type { Approximation, Hit };
 
 /**
  * ⑤ Retrieval over the chunks of one corpus × chunker.
@@ -37,6 +37,12 @@ export interface Retriever {
   clear?(signal?: AbortSignal): Promise<void>;
   /** Lexical retrievers: ids of the queries their tokenizer turns into no tokens (an empty ranking, scored 0). */
   queriesWithoutTokens?(queries: readonly Query[]): string[];
+  /** Seconds `add` has spent waiting for embeddings so far (dense retrievers), for the per-stage timings. */
+  embedSeconds?(): number;
+  /** Set when `retrieve` is approximate (an ANN index): runs then measure its recall against exact search. */
+  readonly approximation?: Approximation;
+  /** Exact search over the same index (no ANN), where the store offers it: the reference for ANN recall. */
+  retrieveExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   close(): Promise<void>;
 }
 

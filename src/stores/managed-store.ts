@@ -78,6 +78,28 @@ export function manageStore(store: VectorStore, options: ManageOptions = {}): Ve
       return attempt(() => store.search(vector, k, signal), signal);
     },
 
+    ...(store.approximation ? { approximation: store.approximation } : {}),
+    ...(store.searchExact
+      ? {
+          async searchExact(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+            const index = current();
+            for (const vector of vectors) checkVector(vector, index, 'query vector');
+            checkK(k);
+            return attempt(() => store.searchExact!(vectors, k, signal), signal);
+          },
+        }
+      : {}),
+    ...(store.searchBatch
+      ? {
+          async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+            const index = current();
+            for (const vector of vectors) checkVector(vector, index, 'query vector');
+            checkK(k);
+            return attempt(() => store.searchBatch!(vectors, k, signal), signal);
+          },
+        }
+      : {}),
+
     async count(signal) {
       current();
       return attempt(() => store.count(signal), signal);

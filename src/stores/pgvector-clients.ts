@@ -14,6 +14,14 @@ export interface SqlClient {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs `sql` with session settings applied for it (never leaking to other users of a pooled connection). */
   queryWith<Row>(settings: Readonly<Record<string, string>>, sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Embedded on a data dir only: runs one long statement (an index build) in a worker thread on the same data
+   * dir, so the main thread stays free to show progress and to stop it on an abort (PGlite runs Postgres on
+   * the calling thread, which ignored SIGINT and SIGTERM for the whole of a 146k-row HNSW build).
+   */
+  runInWorker?(sql: string, signal?: AbortSignal): Promise<void>;
+  /** Embedded only: runs `COPY … TO '/dev/blob'` and returns the bytes (PGlite's way out for COPY). */
+  copyBinary?(sql: string): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -24,12 +32,15 @@ const versionSql = "SELECT extversion AS version FROM pg_extension WHERE extname
 export async function createPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
   const release = dataDir === undefined ? async () => {} : await lockDataDir(dataDir);
   let db: PGlite;
-  try {
+  const open = async () => {
     const [{ PGlite }, { vector }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('@electric-sql/pglite-pgvector'),
     ]);
-    db = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), extensions: { vector } });
+    return PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), extensions: { vector } });
+  };
+  try {
+    db = await open();
   } catch (error) {
     await release();
     if (dataDir === undefined) throw toStoreError('pglite', error, []);
@@ -67,6 +78,21 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
       return row!.version;
     },
     query,
+    ...(dataDir === undefined
+      ? {}
+      : {
+          async runInWorker(sql: string, signal?: AbortSignal) {
+            // One Postgres per data dir at a time: this one closes (the lock stays held) while the worker's runs.
+            await db.close();
+            try {
+              await runPgliteWorker(dataDir, sql, signal);
+            } finally {
+              // After a terminated worker Postgres recovers from its WAL here, as after a crash.
+              db = await open();
+              applied = '';
+            }
+          },
+        }),
     async queryWith(settings, sql, params) {
       // One session, owned by this store: set once, re-set only when the settings change.
       const key = JSON.stringify(settings);
@@ -75,6 +101,15 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
         applied = key;
       }
       return query(sql, params);
+    },
+    async copyBinary(sql) {
+      try {
+        const result = await db.query(sql);
+        if (!result.blob) throw new Error('COPY TO /dev/blob returned no data');
+        return new Uint8Array(await result.blob.arrayBuffer());
+      } catch (error) {
+        throw toStoreError('pglite', error, []);
+      }
     },
     async close() {
       try {
@@ -88,6 +123,46 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
 
 function damagedFolderFix(dataDir: string): string {
   return `move the damaged folder aside (mv ${dataDir} ${dataDir}.damaged) and run again: ragbench rebuilds its indexes from the corpus`;
+}
+
+/** The worker's whole program: open the data dir, run one statement, close. Module URLs come resolved from here. */
+const workerSource = `
+const { workerData, parentPort } = require('node:worker_threads');
+(async () => {
+  const [{ PGlite }, { vector }] = await Promise.all([import(workerData.pglite), import(workerData.pgvector)]);
+  const db = await PGlite.create({ dataDir: workerData.dataDir, extensions: { vector } });
+  try { await db.exec(workerData.sql); } finally { await db.close(); }
+  parentPort.postMessage({ ok: true });
+})().catch((error) => parentPort.postMessage({ error: String(error && error.message || error) }));
+`;
+
+async function runPgliteWorker(dataDir: string, sql: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(workerSource, {
+    eval: true,
+    workerData: {
+      dataDir,
+      sql,
+      pglite: import.meta.resolve('@electric-sql/pglite'),
+      pgvector: import.meta.resolve('@electric-sql/pglite-pgvector'),
+    },
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.once('message', (message: { ok?: true; error?: string }) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (message.ok) resolve();
+        else reject(toStoreError('pglite', new Error(message.error), []));
+      });
+      worker.once('error', (error) => reject(toStoreError('pglite', error, [])));
+      worker.once('exit', (code) => reject(toStoreError('pglite', new Error(`index build worker exited with code ${code}`), [])));
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
 export interface ServerClientOptions {

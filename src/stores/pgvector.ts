@@ -4,6 +4,7 @@ import { chunkArray } from '../shared/batches.js';
 import { ConfigError, IndexMismatchError } from '../shared/errors.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './pgvector-clients.js';
+import { loadFlatCopy } from './pgvector-flat.js';
 import {
   claimIndexSql,
   countSql,
@@ -21,10 +22,10 @@ import {
   upsertSql,
   type IndexMetadataRow,
 } from './pgvector-sql.js';
-import { checkIndexSpec, checkK, checkVector, scoreFromDistance } from './vector-checks.js';
+import { checkIndexSpec, checkK, checkVector, overFetch, scoreFromDistance, topHits } from './vector-checks.js';
 import {
-  compareHits,
   distances,
+  type Approximation,
   type Hit,
   type IndexSpec,
   type StoreCapabilities,
@@ -45,8 +46,8 @@ const pgvectorOptions = z
     connectTimeoutMs: z.int().min(100).default(10_000),
     /** server: pooled connections. */
     maxConnections: z.int().min(1).max(100).default(4),
-    /** The ANN index built by finishLoad(); `none` always scans every row. */
-    index: z.enum(['hnsw', 'ivfflat', 'none']).default('hnsw'),
+    /** The ANN index built by finishLoad(); `none` (the default: evaluation is exact unless asked) scans every row. */
+    index: z.enum(['hnsw', 'ivfflat', 'none']).default('none'),
     /** pgvector's defaults; ef_search is raised to k when k is larger, so k hits always come back. */
     hnsw: z
       .strictObject({
@@ -62,8 +63,14 @@ const pgvectorOptions = z
         probes: z.int().min(1).max(32_768).default(10),
       })
       .prefault({}),
-    /** Bypass the ANN index: ORDER BY the distance as a function call, which no index can serve. */
+    /** Search exactly: ORDER BY the distance as a function call, which no index can serve; no index is built. */
     exact: z.boolean().default(false),
+    /**
+     * embedded: exact search copies the vectors into process memory (≈7× faster than PGlite's sequential scan,
+     * src/stores/pgvector-flat.ts) while they take at most this many MB (4 × dimensions bytes a vector); above
+     * it, exact search runs as SQL so memory stays bounded. 0 always uses SQL.
+     */
+    flatScanMaxMb: z.int().min(0).default(1024),
   })
   .superRefine((o, ctx) => {
     if (o.mode === 'server' && (o.dataDir !== undefined || o.memory)) {
@@ -110,16 +117,26 @@ const batchRows = 500;
 class PgvectorStore implements VectorStore {
   readonly kind = 'pgvector';
   readonly capabilities: StoreCapabilities;
+  readonly approximation?: Approximation;
   readonly #client: SqlClient;
   readonly #options: PgvectorOptions;
   #version: Promise<string> | undefined;
   #spec: IndexSpec | undefined;
   #closed: Promise<void> | undefined;
+  /** Embedded exact search: an in-process copy of the table, dropped whenever the table changes. */
+  #flat: Promise<VectorStore | undefined> | undefined;
 
   constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean) {
     this.#client = client;
     this.#options = options;
     this.capabilities = { maxBatchSize: batchRows, distances, readsOwnWrites: true, persistent };
+    const { hnsw, ivfflat } = options;
+    if (!this.#exact()) {
+      this.approximation =
+        options.index === 'hnsw'
+          ? { index: `pgvector hnsw (m ${hnsw.m}, ef_construction ${hnsw.efConstruction}, ef_search ${hnsw.efSearch})`, raise: 'hnsw.efSearch' }
+          : { index: `pgvector ivfflat (lists ${ivfflat.lists}, probes ${ivfflat.probes})`, raise: 'ivfflat.probes' };
+    }
   }
 
   async open(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
@@ -145,11 +162,13 @@ class PgvectorStore implements VectorStore {
     }
     await this.#client.query(createTableSql(spec));
     this.#spec = spec;
+    this.#flat = undefined;
   }
 
   async upsert(records: readonly VectorRecord[], signal?: AbortSignal): Promise<void> {
     const spec = this.#current();
     for (const record of records) checkVector(record.vector, spec, `vector ${record.id}`);
+    this.#flat = undefined;
     // Last write wins within a call: one INSERT … ON CONFLICT cannot update the same row twice.
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
     for (const batch of chunkArray(unique, batchRows)) {
@@ -164,32 +183,73 @@ class PgvectorStore implements VectorStore {
     const spec = this.#current();
     signal?.throwIfAborted();
     const { index, hnsw, ivfflat } = this.#options;
-    if (index === 'none') return;
+    // Exact search never reads an ANN index, so none is built (building one at 146k chunks took many minutes).
+    if (this.#exact()) return;
     if (index === 'ivfflat') {
       // IVFFlat clusters the rows present at build time; built on too few rows it stays poor forever
       // (IF NOT EXISTS never rebuilds it), so it waits until there is a row per list. Until then search scans.
       if ((await this.count(signal)) < ivfflat.lists) return;
-      await this.#client.query(createIndexSql(spec, { method: 'ivfflat', lists: ivfflat.lists }));
+      await this.#buildIndex(createIndexSql(spec, { method: 'ivfflat', lists: ivfflat.lists }), signal);
       return;
     }
-    await this.#client.query(createIndexSql(spec, { method: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction }));
+    await this.#buildIndex(createIndexSql(spec, { method: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction }), signal);
+  }
+
+  /** Embedded on disk: in a worker thread, so Ctrl-C / SIGTERM stop it; a rerun builds it again (IF NOT EXISTS). */
+  async #buildIndex(sql: string, signal?: AbortSignal): Promise<void> {
+    if (this.#client.runInWorker) await this.#client.runInWorker(sql, signal);
+    else await this.#client.query(sql);
   }
 
   async search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]> {
+    return this.#search(vector, k, this.#exact(), signal);
+  }
+
+  /** Exact embedded search scores the whole batch in one pass over the in-process copy; otherwise one query at a time. */
+  async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#searchMany(vectors, k, this.#exact(), signal);
+  }
+
+  /** The reference an ANN arm's recall is measured against: the same rows, no index. */
+  async searchExact(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    return this.#searchMany(vectors, k, true, signal);
+  }
+
+  async #searchMany(vectors: readonly Float32Array[], k: number, exact: boolean, signal?: AbortSignal): Promise<Hit[][]> {
+    const flat = exact ? await this.#flatCopy(signal) : undefined;
+    if (flat?.searchBatch) return flat.searchBatch(vectors, k, signal);
+    const results: Hit[][] = [];
+    for (const vector of vectors) results.push(await this.#search(vector, k, exact, signal));
+    return results;
+  }
+
+  async #search(vector: Float32Array, k: number, exact: boolean, signal?: AbortSignal): Promise<Hit[]> {
     const spec = this.#current();
     checkVector(vector, spec, 'query vector');
     checkK(k);
     if (k === 0) return [];
     signal?.throwIfAborted();
-    const { exact, index } = this.#options;
-    const params = [encodeVector(vector), k];
-    const rows =
-      exact || index === 'none'
-        ? await this.#client.query<SearchRow>(searchSql(spec, true), params)
-        : await this.#client.queryWith<SearchRow>(await this.#searchSettings(k), searchSql(spec, false), params);
-    const hits = rows.map((row) => ({ id: row.id, docId: row.doc_id, score: scoreFromDistance(spec.distance, row.distance) }));
-    // Already in order except where a NaN cosine distance (zero vector) became similarity 0.
-    return hits.sort(compareHits);
+    const flat = exact ? await this.#flatCopy(signal) : undefined;
+    if (flat) return flat.search(vector, k, signal);
+    const sql = searchSql(spec, exact);
+    // Ordered by distance alone in SQL (so a server uses the ANN index); ties at the k-th place are broken by
+    // id here, re-fetching with a larger limit while the tie might run past the last row fetched.
+    for (let limit = overFetch(k); ; limit *= 2) {
+      const params = [encodeVector(vector), limit];
+      const settings = exact ? undefined : await this.#searchSettings(limit);
+      const rows = settings
+        ? await this.#client.queryWith<SearchRow>(settings, sql, params)
+        : await this.#client.query<SearchRow>(sql, params);
+      const tieMayContinue = rows.length === limit && rows.length > k && sameDistance(rows[k - 1]!, rows[limit - 1]!);
+      if (tieMayContinue) continue;
+      const hits = rows.map((row) => ({ id: row.id, docId: row.doc_id, score: scoreFromDistance(spec.distance, row.distance) }));
+      return topHits(hits, k);
+    }
+  }
+
+  /** `exact: true` or `index: none`: every search scans every row, and no ANN index is built. */
+  #exact(): boolean {
+    return this.#options.exact || this.#options.index === 'none';
   }
 
   async count(signal?: AbortSignal): Promise<number> {
@@ -211,11 +271,29 @@ class PgvectorStore implements VectorStore {
     await this.#client.query(dropTable!);
     await this.#client.query(deleteMetadata!, [spec.name]);
     this.#spec = undefined;
+    this.#flat = undefined;
   }
 
   close(): Promise<void> {
     this.#closed ??= this.#client.close();
     return this.#closed;
+  }
+
+  /** The in-process copy for exact search, when embedded and within `flatScanMaxMb`; loaded once per table state. */
+  #flatCopy(signal?: AbortSignal): Promise<VectorStore | undefined> {
+    const spec = this.#current();
+    const client = this.#client;
+    if (!client.copyBinary || this.#options.flatScanMaxMb === 0) return Promise.resolve(undefined);
+    const copyBinary = client.copyBinary.bind(client);
+    this.#flat ??= (async () => {
+      const rows = await this.count(signal);
+      if (rows * spec.dimensions * 4 > this.#options.flatScanMaxMb * 1024 * 1024) return undefined;
+      return loadFlatCopy({ copyBinary }, spec, signal);
+    })().catch((error: unknown) => {
+      this.#flat = undefined;
+      throw error;
+    });
+    return this.#flat;
   }
 
   #current(): IndexSpec {
@@ -231,17 +309,22 @@ class PgvectorStore implements VectorStore {
     return this.#version;
   }
 
-  async #searchSettings(k: number): Promise<Record<string, string>> {
+  async #searchSettings(limit: number): Promise<Record<string, string>> {
     const iterative = supportsIterativeScan(await this.#vectorVersion());
     const { hnsw, ivfflat } = this.#options;
     return {
-      // An HNSW scan yields at most ef_search rows, so it must be at least k (capped at pgvector's 1000).
-      'hnsw.ef_search': String(Math.min(1000, Math.max(hnsw.efSearch, k))),
+      // An HNSW scan yields at most ef_search rows, so it must cover the limit (capped at pgvector's 1000).
+      'hnsw.ef_search': String(Math.min(1000, Math.max(hnsw.efSearch, limit))),
       'ivfflat.probes': String(ivfflat.probes),
       // Iterative scans keep going until LIMIT is filled (beyond ef_search, or past sparse lists).
       ...(iterative ? { 'hnsw.iterative_scan': 'strict_order', 'ivfflat.iterative_scan': 'relaxed_order' } : {}),
     };
   }
+}
+
+/** Equal distances (NaN, a zero vector's cosine distance, equals NaN here: both sort last). */
+function sameDistance(a: SearchRow, b: SearchRow): boolean {
+  return a.distance === b.distance || (Number.isNaN(a.distance) && Number.isNaN(b.distance));
 }
 
 interface SearchRow {

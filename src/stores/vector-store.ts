@@ -35,6 +35,13 @@ export interface StoreCapabilities {
   readonly persistent: boolean;
 }
 
+export interface Approximation {
+  /** e.g. `pgvector hnsw (m 16, ef_construction 64, ef_search 40)`. */
+  readonly index: string;
+  /** The option to raise for more recall, as written in the retriever's YAML, e.g. `hnsw.efSearch`. */
+  readonly raise: string;
+}
+
 export interface VectorStore {
   readonly kind: string;
   readonly capabilities: StoreCapabilities;
@@ -46,6 +53,15 @@ export interface VectorStore {
   finishLoad(signal?: AbortSignal): Promise<void>;
   /** Best first, at most k; ties broken by id ascending so runs are reproducible. */
   search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]>;
+  /**
+   * Set when `search` is approximate (an ANN index serves it): which index, and the setting that trades speed
+   * for recall. Runs then measure the ANN recall against `searchExact` where the store has it.
+   */
+  readonly approximation?: Approximation;
+  /** Exact nearest neighbours over the same vectors, bypassing any ANN index (same ordering rules as `search`). */
+  searchExact?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  /** Optional: many queries at once, each result exactly what `search` returns for it. */
+  searchBatch?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   count(signal?: AbortSignal): Promise<number>;
   /**
    * Where cheap (one SQL aggregate): the order-independent checksum of the stored ids, `idChecksum` of

@@ -7,6 +7,7 @@ import { createEnv } from '../../src/shared/env.js';
 import { DimensionError, IndexMismatchError } from '../../src/shared/errors.js';
 import { MemoryStore } from '../../src/stores/memory.js';
 import { searchSql } from '../../src/stores/pgvector-sql.js';
+import { overFetch } from '../../src/stores/vector-checks.js';
 import { stores } from '../../src/stores/registry.js';
 import type { Distance, IndexSpec, VectorRecord, VectorStore } from '../../src/stores/vector-store.js';
 import { startPgliteServer, type PgliteServer } from '../doubles/pglite-server.js';
@@ -313,9 +314,13 @@ for (const target of targets) {
 
     if (target.key === 'memory') return;
 
+    /** The plan a server picks for the store's search SQL: what proves an `index: hnsw` arm really is approximate. */
+    const planOf = (index: IndexSpec, exact: boolean) =>
+      target.explain!(searchSql(index, exact), [`[${Array.from(queries[0]!).join(',')}]`, overFetch(10)]);
+
     for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
-      it(`exact: true returns the memory store's exact top-10 by ${distance} on 2000 seeded vectors, index built`, async () => {
-        const store = track(await target.create({ exact: true }));
+      it(`exact: true returns the memory store's exact top-10 by ${distance} on 2000 seeded vectors, no ANN index built`, async () => {
+        const store = track(await target.create({ exact: true, index: 'hnsw' }));
         const index = spec(distance, 64);
         await store.open(index);
         await store.upsert(corpus);
@@ -327,14 +332,27 @@ for (const target of targets) {
           hits.forEach((hit, j) => expect(hit.score).toBeCloseTo(expected[i]![j]!.score, 4));
         }
         if (!target.explain) return;
-        const params = [`[${Array.from(queries[0]!).join(',')}]`, 10];
-        expect(await target.explain(searchSql(index, true), params)).not.toMatch(/Index Scan/);
-        expect(await target.explain(searchSql(index, false), params)).toMatch(`Index Scan using ragbench_${index.name}_hnsw`);
+        // No index exists, so not even the operator form (which an index could serve) finds one.
+        expect(await planOf(index, false)).not.toMatch(/Index Scan/);
+        expect(await planOf(index, true)).not.toMatch(/Index Scan/);
+      });
+    }
+
+    for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
+      it(`index: hnsw by ${distance}: the search SQL is an Index Scan on the HNSW index, the exact SQL is not`, async () => {
+        if (!target.explain) return;
+        const store = track(await target.create({ index: 'hnsw' }));
+        const index = spec(distance, 64);
+        await store.open(index);
+        await store.upsert(corpus);
+        await store.finishLoad();
+        expect(await planOf(index, false)).toMatch(`Index Scan using ragbench_${index.name}_hnsw`);
+        expect(await planOf(index, true)).not.toMatch(/Index Scan/);
       });
     }
 
     it('HNSW search recalls most of the exact top-10 (recall reported) and fills k beyond ef_search', async () => {
-      const store = track(await target.create());
+      const store = track(await target.create({ index: 'hnsw' }));
       await store.open(spec('cosine', 64));
       await store.upsert(corpus);
       await store.finishLoad();

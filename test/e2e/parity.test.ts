@@ -80,7 +80,7 @@ describe.skipIf(reason !== undefined)(`ragbench parity${reason ? ` (skipped: ${r
   it('HNSW is reported against exact search, and differing queries are listed one by one', async () => {
     const evalFile = await writeEval([
       arm('exact', '{ kind: pgvector, memory: true, exact: true }'),
-      arm('hnsw', '{ kind: pgvector, memory: true, hnsw: { m: 2, efConstruction: 4, efSearch: 1 } }'),
+      arm('hnsw', '{ kind: pgvector, memory: true, index: hnsw, hnsw: { m: 2, efConstruction: 4, efSearch: 1 } }'),
     ]);
     const result = await runCli(['parity', evalFile, '--work-dir', join(dir, 'work'), '--json'], { env });
     expect(result.code).toBe(0);

@@ -4,9 +4,11 @@ import { compareRuns } from '../../pipeline/compare.js';
 import { resolveRunDir } from '../../pipeline/run-folder.js';
 import { runEval } from '../../pipeline/run-eval.js';
 import { renderComparisonTable } from '../../report/comparison-terminal.js';
+import { annRecallWarnings } from '../../report/run-format.js';
+import { renderStages } from '../../report/stage-timings.js';
 import { renderTable } from '../../report/terminal.js';
 import { createEnv } from '../../shared/env.js';
-import { UsageError } from '../../shared/errors.js';
+import { GateError, UsageError } from '../../shared/errors.js';
 import { checkWorkDir } from '../../shared/work-dir.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
@@ -23,6 +25,8 @@ export interface RunCommandOptions {
   readonly markdown?: string;
   readonly allowDifferentCorpus?: boolean;
   readonly allowDifferentQueries?: boolean;
+  /** Print seconds per stage and arm after the table. */
+  readonly verbose?: boolean;
 }
 
 export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
@@ -53,9 +57,20 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
       process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\n`);
+      if (options.verbose) process.stdout.write(`\n${renderStages(outcome.summary.arms)}\n`);
       if (comparison) process.stdout.write(`\n${renderComparisonTable(comparison)}\n`);
     }
+    // --json keeps stdout machine-readable, so the ANN warnings (in summary.json too) also go to stderr there.
+    if (options.json) for (const warning of annRecallWarnings(outcome.summary)) process.stderr.write(`ragbench: warning: ${warning}\n`);
     if (comparison) await reportComparison(comparison, { ...options, printed: true });
+    if (plan.annRecall.gate) {
+      const low = outcome.summary.arms.filter((arm) => arm.annRecall && !(arm.annRecall.recall !== null && arm.annRecall.recall >= arm.annRecall.minRecall));
+      if (low.length > 0) {
+        throw new GateError(
+          `ANN recall gate failed (${low.length}): ${low.map((arm) => `${arm.arm} ${arm.annRecall!.recall?.toFixed(3) ?? 'not measured'} < ${arm.annRecall!.minRecall}`).join(' | ')}`,
+        );
+      }
+    }
   } finally {
     interrupt.dispose();
   }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, ServiceError } from '../../../src/shared/errors.js';
-import { encodeVector } from '../../../src/stores/pgvector-sql.js';
+import { loadFlatCopy } from '../../../src/stores/pgvector-flat.js';
+import { createTableSql, encodeVector, upsertSql } from '../../../src/stores/pgvector-sql.js';
 import { pgvector } from '../../../src/stores/pgvector.js';
 
 const password = 's3cr3t-P4ss';
@@ -21,12 +22,12 @@ async function closedPort(): Promise<number> {
 }
 
 describe('pgvector options', () => {
-  it('defaults to embedded PGlite with an HNSW index at pgvector defaults', () => {
+  it('defaults to embedded PGlite searching exactly (no ANN index), HNSW settings at pgvector defaults', () => {
     expect(pgvector.options.parse({})).toMatchObject({
       mode: 'embedded',
       memory: false,
       urlEnv: 'DATABASE_URL',
-      index: 'hnsw',
+      index: 'none',
       hnsw: { m: 16, efConstruction: 64, efSearch: 40 },
       ivfflat: { lists: 100, probes: 10 },
       exact: false,
@@ -42,6 +43,110 @@ describe('pgvector options', () => {
     const result = pgvector.options.safeParse(options);
     expect(result.success).toBe(false);
     expect(result.error?.message).toMatch(message);
+  });
+});
+
+describe('pgvector ties at the k-th place', () => {
+  // 40 vectors at the same distance from the query, stored in descending id order, and one closer vector: the
+  // SQL orders by distance alone, so the client must break the tie by id even past the over-fetch margin.
+  const records = Array.from({ length: 40 }, (_, i) => ({
+    id: `t${String(39 - i).padStart(2, '0')}`,
+    docId: 'd',
+    vector: Float32Array.from([1, 0, 0]),
+  }));
+  records.push({ id: 'z', docId: 'd', vector: Float32Array.from([1, 1, 0]) });
+
+  it.each(['none', 'hnsw'] as const)('index: %s returns the closest, then the tied rows by ascending id', async (index) => {
+    const store = await pgvector.create(pgvector.options.parse({ memory: true, index }), context());
+    try {
+      await store.open({ name: 'ties', dimensions: 3, distance: 'euclidean' });
+      await store.upsert(records);
+      await store.finishLoad();
+      const hits = await store.search(Float32Array.from([1, 1, 0]), 30);
+      expect(hits.map((h) => h.id)).toEqual(['z', ...Array.from({ length: 29 }, (_, i) => `t${String(i).padStart(2, '0')}`)]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('pgvector embedded exact search in process', () => {
+  const random = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const next = random(11);
+  // Ids with quotes and spaces: the paged COPY inlines the last id as a literal.
+  const records = Array.from({ length: 300 }, (_, i) => ({
+    id: `d'${i % 7} #${i}`,
+    docId: `d${i % 7}`,
+    vector: Float32Array.from({ length: 8 }, next),
+  }));
+  const queries = Array.from({ length: 5 }, () => Float32Array.from({ length: 8 }, next));
+
+  it('returns what exact SQL returns, across COPY pages, and sees later upserts', async () => {
+    const [flat, sql] = await Promise.all(
+      [1024, 0].map((flatScanMaxMb) => pgvector.create(pgvector.options.parse({ memory: true, flatScanMaxMb }), context())),
+    );
+    try {
+      for (const store of [flat!, sql!]) {
+        await store.open({ name: 'flat', dimensions: 8, distance: 'cosine' });
+        await store.upsert(records);
+      }
+      for (const query of queries) {
+        const [a, b] = [await flat!.search(query, 10), await sql!.search(query, 10)];
+        expect(a.map((h) => h.id)).toEqual(b.map((h) => h.id));
+        a.forEach((hit, i) => expect(hit.score).toBeCloseTo(b[i]!.score, 5));
+      }
+      const one = [];
+      for (const query of queries) one.push(await flat!.search(query, 10));
+      expect(await flat!.searchBatch!(queries, 10)).toEqual(one);
+      expect(await sql!.searchBatch!(queries, 10)).toEqual(await Promise.all(queries.map((q) => sql!.search(q, 10))));
+      const moved = { id: 'new', docId: 'n', vector: queries[0]! };
+      for (const store of [flat!, sql!]) await store.upsert([moved]);
+      expect((await flat!.search(queries[0]!, 1))[0]).toMatchObject({ id: 'new', score: expect.closeTo(1, 6) });
+    } finally {
+      await Promise.all([flat!.close(), sql!.close()]);
+    }
+  });
+
+  it('parses binary COPY in pages (page size 7 over 300 rows)', async () => {
+    const { createPgliteClient } = await import('../../../src/stores/pgvector-clients.js');
+    const client = await createPgliteClient(undefined);
+    try {
+      await client.enableVectors();
+      const spec = { name: 'pages', dimensions: 8, distance: 'dot' as const };
+      await client.query(createTableSql(spec));
+      await client.query(upsertSql(spec, 50), records.slice(0, 50).flatMap((r) => [r.id, r.docId, encodeVector(r.vector)]));
+      const copy = await loadFlatCopy({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, undefined, 7);
+      expect(await copy.count()).toBe(50);
+      const expected = records.slice(0, 50).map((r) => r.id).sort();
+      const stored = await copy.search(queries[0]!, 50);
+      expect(stored.map((h) => h.id).sort()).toEqual(expected);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('pgvector embedded index build in a worker thread', () => {
+  it('an abort stops the HNSW build at once; the data survives and a second finishLoad builds the index', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rb-build-'));
+    const next = ((seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1)(5);
+    const records = Array.from({ length: 4000 }, (_, i) => ({ id: `r${i}`, docId: `d${i}`, vector: Float32Array.from({ length: 64 }, next) }));
+    const spec = { name: 'build', dimensions: 64, distance: 'cosine' as const };
+    const store = await pgvector.create(pgvector.options.parse({ dataDir: join(dir, 'db'), index: 'hnsw' }), context());
+    try {
+      await store.open(spec);
+      await store.upsert(records);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new DOMException('interrupted', 'AbortError')), 200);
+      await expect(store.finishLoad(controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+      expect(await store.count()).toBe(4000);
+      await store.finishLoad();
+      const [hit] = await store.search(records[7]!.vector, 1);
+      expect(hit).toMatchObject({ id: 'r7', score: expect.closeTo(1, 5) });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
