@@ -6,6 +6,11 @@ export interface PluginContext {
   readonly env: Env;
   /** The `.ragbench/` folder for caches, embedded databases and run outputs. */
   readonly workDir: string;
+  /**
+   * One-line messages the user should see while the work goes on (a server's NOTICEs and warnings, progress of a
+   * long server-side step). The CLI prints them on stderr; library callers may pass their own or none.
+   */
+  readonly notice?: (message: string) => void;
 }
 
 /**

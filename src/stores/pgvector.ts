@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { chunkArray } from '../shared/batches.js';
 import { ConfigError, IndexMismatchError } from '../shared/errors.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
+import { estimateBuildMb } from './pgvector-build.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './pgvector-clients.js';
+import type { IndexLock } from './pgvector-lock.js';
 import {
+  addTextColumnsSql,
   claimIndexSql,
   countSql,
   createIndexSql,
@@ -12,11 +15,14 @@ import {
   createTableSql,
   dropSql,
   encodeVector,
+  indexExistsSql,
   maxIndexedDimensions,
+  missingTextColumnsSql,
   readIndexSql,
   searchSql,
   supportsIterativeScan,
   tableName,
+  upsertParams,
   upsertSql,
   type IndexMetadataRow,
 } from './pgvector-sql.js';
@@ -63,10 +69,28 @@ const pgvectorOptions = z
       .prefault({}),
     /** Bypass the ANN index: ORDER BY the distance as a function call, which no index can serve. */
     exact: z.boolean().default(false),
+    /** server: wait this long for another ingest of the same index to finish; 0 refuses at once. */
+    lockWaitMs: z.int().min(0).default(0),
+    /**
+     * server: `maintenance_work_mem` of the index build session. `auto` sizes it to the index (at most 1GB, never
+     * below the server's setting); or a Postgres size such as `4GB`.
+     */
+    maintenanceWorkMem: z
+      .union([z.literal('auto'), z.string().regex(/^\d+\s*(kB|MB|GB|TB)$/, 'a size such as 512MB or 2GB, or auto')])
+      .default('auto'),
+    /** server: `max_parallel_maintenance_workers` of the build session; unset keeps the server's. */
+    maxParallelMaintenanceWorkers: z.int().min(0).max(64).optional(),
   })
   .superRefine((o, ctx) => {
     if (o.mode === 'server' && (o.dataDir !== undefined || o.memory)) {
       ctx.addIssue({ code: 'custom', path: ['mode'], message: 'dataDir and memory apply to mode: embedded only' });
+    }
+    if (o.mode === 'embedded' && (o.lockWaitMs > 0 || o.maintenanceWorkMem !== 'auto' || o.maxParallelMaintenanceWorkers !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: 'lockWaitMs, maintenanceWorkMem and maxParallelMaintenanceWorkers apply to mode: server only',
+      });
     }
     if (o.dataDir !== undefined && o.memory) {
       ctx.addIssue({ code: 'custom', path: ['memory'], message: 'choose dataDir or memory: true, not both' });
@@ -77,8 +101,10 @@ export type PgvectorOptions = z.output<typeof pgvectorOptions>;
 
 /**
  * Postgres + pgvector, embedded (PGlite, zero services) or on a server. One table per index,
- * `ragbench_<name>(id, doc_id, embedding vector(d))`, and a `ragbench_indexes` row recording its dimensions
- * and distance so a mismatched open fails instead of overwriting.
+ * `ragbench_<name>(id, doc_id, embedding vector(d), text, metadata jsonb)`, and a `ragbench_indexes` row
+ * recording its dimensions and distance so a mismatched open fails instead of overwriting. On a server an
+ * advisory lock per index keeps a second ingest of the same index out while one runs (from open() until the
+ * index is built or first searched).
  */
 export const pgvector = definePlugin({
   description: 'Postgres + pgvector: embedded PGlite (default, no service) or a server via a URL env var',
@@ -97,10 +123,10 @@ export async function createPgvectorStore(options: PgvectorOptions, context: Plu
       connectTimeoutMs: options.connectTimeoutMs,
       maxConnections: options.maxConnections,
     });
-    return new PgvectorStore(client, options, true);
+    return new PgvectorStore(client, options, true, context.notice);
   }
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? join(context.workDir, 'pglite'));
-  return new PgvectorStore(await createPgliteClient(dataDir), options, dataDir !== undefined);
+  return new PgvectorStore(await createPgliteClient(dataDir), options, dataDir !== undefined, context.notice);
 }
 
 /** Rows per INSERT: ~50k vectors/s at 384 dimensions on PGlite from 200 up; 500 keeps statements small. */
@@ -112,12 +138,15 @@ class PgvectorStore implements VectorStore {
   readonly #client: SqlClient;
   readonly #options: PgvectorOptions;
   #version: Promise<string> | undefined;
+  readonly #notice: ((message: string) => void) | undefined;
   #spec: IndexSpec | undefined;
+  #lock: { readonly name: string; readonly lock: IndexLock } | undefined;
   #closed: Promise<void> | undefined;
 
-  constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean) {
+  constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean, notice?: (message: string) => void) {
     this.#client = client;
     this.#options = options;
+    this.#notice = notice;
     this.capabilities = { maxBatchSize: batchRows, distances, readsOwnWrites: true, persistent };
   }
 
@@ -131,18 +160,28 @@ class PgvectorStore implements VectorStore {
     }
     signal?.throwIfAborted();
     await this.#vectorVersion();
-    await this.#client.query(createMetadataSql);
-    await this.#client.query(claimIndexSql, [spec.name, spec.dimensions, spec.distance]);
-    const [existing] = await this.#client.query<IndexMetadataRow>(readIndexSql, [spec.name]);
-    if (existing && (existing.dimensions !== spec.dimensions || existing.distance !== spec.distance)) {
-      throw new IndexMismatchError(
-        `index ${spec.name} exists with ${existing.dimensions} dimensions and ${existing.distance} distance, ` +
-          `asked for ${spec.dimensions} and ${spec.distance}; nothing was changed`,
-        `choose another index name, or drop it with: DROP TABLE ${tableName(spec)}; ` +
-          `DELETE FROM ragbench_indexes WHERE name = '${spec.name}';`,
-      );
+    await this.#takeLock(spec.name, signal);
+    try {
+      await this.#client.schema(async (query) => {
+        await query(createMetadataSql);
+        await query(claimIndexSql, [spec.name, spec.dimensions, spec.distance]);
+        const [existing] = await query<IndexMetadataRow>(readIndexSql, [spec.name]);
+        if (existing && (existing.dimensions !== spec.dimensions || existing.distance !== spec.distance)) {
+          throw new IndexMismatchError(
+            `index ${spec.name} exists with ${existing.dimensions} dimensions and ${existing.distance} distance, ` +
+              `asked for ${spec.dimensions} and ${spec.distance}; nothing was changed`,
+            `choose another index name, or drop it with: DROP TABLE ${tableName(spec)}; ` +
+              `DELETE FROM ragbench_indexes WHERE name = '${spec.name}';`,
+          );
+        }
+        await query(createTableSql(spec));
+        const [columns] = await query<{ missing: number }>(missingTextColumnsSql, [tableName(spec)]);
+        if (columns!.missing > 0) await query(addTextColumnsSql(spec));
+      });
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
     }
-    await this.#client.query(createTableSql(spec));
     this.#spec = spec;
   }
 
@@ -151,10 +190,11 @@ class PgvectorStore implements VectorStore {
     for (const record of records) checkVector(record.vector, spec, `vector ${record.id}`);
     // Last write wins within a call: one INSERT … ON CONFLICT cannot update the same row twice.
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    await this.#takeLock(spec.name, signal);
     for (const batch of chunkArray(unique, batchRows)) {
       signal?.throwIfAborted();
       const params: unknown[] = [];
-      for (const record of batch) params.push(record.id, record.docId, encodeVector(record.vector));
+      for (const record of batch) params.push(...upsertParams(record));
       await this.#client.query(upsertSql(spec, batch.length), params);
     }
   }
@@ -163,15 +203,27 @@ class PgvectorStore implements VectorStore {
     const spec = this.#current();
     signal?.throwIfAborted();
     const { index, hnsw, ivfflat } = this.#options;
-    if (index === 'none') return;
-    if (index === 'ivfflat') {
+    try {
+      if (index === 'none') return;
+      const method = index === 'ivfflat' ? ({ method: 'ivfflat', lists: ivfflat.lists } as const) : ({ method: 'hnsw', ...hnsw } as const);
+      const sql = createIndexSql(spec, method);
+      const [built] = await this.#client.query<{ exists: boolean }>(indexExistsSql, [`${tableName(spec)}_${index === 'hnsw' ? 'hnsw' : 'ivf'}`]);
+      if (built!.exists) return;
+      const rows = await this.count(signal);
       // IVFFlat clusters the rows present at build time; built on too few rows it stays poor forever
       // (IF NOT EXISTS never rebuilds it), so it waits until there is a row per list. Until then search scans.
-      if ((await this.count(signal)) < ivfflat.lists) return;
-      await this.#client.query(createIndexSql(spec, { method: 'ivfflat', lists: ivfflat.lists }));
-      return;
+      if (index === 'ivfflat' && rows < ivfflat.lists) return;
+      const estimateMb = estimateBuildMb(index, rows, spec.dimensions, index === 'hnsw' ? { m: hnsw.m } : { lists: ivfflat.lists });
+      const { maintenanceWorkMem, maxParallelMaintenanceWorkers } = this.#options;
+      await this.#client.buildIndex(
+        sql,
+        { estimateMb, memory: { maintenanceWorkMem, maxParallelMaintenanceWorkers } },
+        { ...(this.#notice ? { notice: this.#notice } : {}), ...(signal ? { signal } : {}) },
+      );
+    } finally {
+      // The ingest is over once its index is built: others may now use or rebuild it.
+      await this.#releaseLock();
     }
-    await this.#client.query(createIndexSql(spec, { method: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction }));
   }
 
   async search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]> {
@@ -180,6 +232,8 @@ class PgvectorStore implements VectorStore {
     checkK(k);
     if (k === 0) return [];
     signal?.throwIfAborted();
+    // Searching means the index is in use as it is: a reused index's ingest (open, count) is over.
+    if (this.#lock) await this.#releaseLock();
     const { exact, index } = this.#options;
     const params = [encodeVector(vector), k];
     const rows =
@@ -204,11 +258,26 @@ class PgvectorStore implements VectorStore {
     await this.#client.query(dropTable!);
     await this.#client.query(deleteMetadata!, [spec.name]);
     this.#spec = undefined;
+    await this.#releaseLock();
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#client.close();
+    this.#closed ??= this.#releaseLock().finally(() => this.#client.close());
     return this.#closed;
+  }
+
+  /** Holds the index's ingest lock (server mode); re-taken if its connection was lost. */
+  async #takeLock(name: string, signal?: AbortSignal): Promise<void> {
+    if (this.#lock?.name === name && this.#lock.lock.held()) return;
+    await this.#releaseLock();
+    const lock = await this.#client.lockIndex(name, { waitMs: this.#options.lockWaitMs, ...(signal ? { signal } : {}) });
+    this.#lock = { name, lock };
+  }
+
+  async #releaseLock(): Promise<void> {
+    const current = this.#lock;
+    this.#lock = undefined;
+    await current?.lock.release();
   }
 
   #current(): IndexSpec {
@@ -217,7 +286,7 @@ class PgvectorStore implements VectorStore {
   }
 
   #vectorVersion(): Promise<string> {
-    this.#version ??= this.#client.enableVectors().catch((error: unknown) => {
+    this.#version ??= this.#client.enableVectors(this.#notice).catch((error: unknown) => {
       this.#version = undefined;
       throw error;
     });
