@@ -13,11 +13,13 @@ export interface IngestOnlyPlan {
   readonly env: Env;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /** One-line messages from the stores (server NOTICEs, index build progress); see PluginContext.notice. */
+  readonly notice?: (message: string) => void;
 }
 
 /** `ragbench ingest`: build (or resume, or reuse) one index per chunker, without running queries. */
 export async function ingestOnly(plan: IngestOnlyPlan): Promise<Array<IngestResult & { chunker: string }>> {
-  const context = { env: plan.env, workDir: plan.workDir };
+  const context = { env: plan.env, workDir: plan.workDir, ...(plan.notice ? { notice: plan.notice } : {}) };
   const corpus = await loadCorpus(plan.corpus, { requireQueries: false });
   const results: Array<IngestResult & { chunker: string }> = [];
   for (const chunker of plan.chunkers) {

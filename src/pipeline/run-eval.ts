@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly outDir?: string;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /** One-line messages from the stores (server NOTICEs, index build progress); see PluginContext.notice. */
+  readonly notice?: (message: string) => void;
 }
 
 export interface RunOutcome {
@@ -31,7 +33,7 @@ export interface RunOutcome {
 /** The whole experiment: every chunker × retriever arm, then one run folder with the summary and per-query results. */
 export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? silentProgress;
-  const context = { env: options.env, workDir: options.workDir };
+  const context = { env: options.env, workDir: options.workDir, ...(options.notice ? { notice: options.notice } : {}) };
   const corpus = await loadCorpus(plan.corpus, { requireQueries: true });
   const { allQueries, queries } = selectQueries(plan, corpus);
   const runId = newRunId(plan.name);

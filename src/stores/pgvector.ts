@@ -80,6 +80,8 @@ const pgvectorOptions = z
       .default('auto'),
     /** server: `max_parallel_maintenance_workers` of the build session; unset keeps the server's. */
     maxParallelMaintenanceWorkers: z.int().min(0).max(64).optional(),
+    /** server: how often a running index build reports its progress (pg_stat_progress_create_index). */
+    buildProgressMs: z.int().min(100).default(10_000),
   })
   .superRefine((o, ctx) => {
     if (o.mode === 'server' && (o.dataDir !== undefined || o.memory)) {
@@ -218,7 +220,7 @@ class PgvectorStore implements VectorStore {
       await this.#client.buildIndex(
         sql,
         { estimateMb, memory: { maintenanceWorkMem, maxParallelMaintenanceWorkers } },
-        { ...(this.#notice ? { notice: this.#notice } : {}), ...(signal ? { signal } : {}) },
+        { progressEveryMs: this.#options.buildProgressMs, ...(this.#notice ? { notice: this.#notice } : {}), ...(signal ? { signal } : {}) },
       );
     } finally {
       // The ingest is over once its index is built: others may now use or rebuild it.

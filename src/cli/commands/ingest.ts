@@ -4,7 +4,7 @@ import { ingestOnly } from '../../pipeline/ingest-only.js';
 import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress } from '../progress.js';
+import { createTerminalProgress, printNotice } from '../progress.js';
 
 export async function ingestCommand(
   retrieverFile: string,
@@ -26,6 +26,7 @@ export async function ingestCommand(
       workDir: resolve(globals.workDir),
       env: createEnv(),
       progress: createTerminalProgress(),
+      notice: printNotice,
       signal: interrupt.signal,
     });
     for (const result of results) {

@@ -9,7 +9,7 @@ import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress } from '../progress.js';
+import { createTerminalProgress, printNotice } from '../progress.js';
 import { reportComparison } from './compare.js';
 
 export interface RunCommandOptions {
@@ -37,6 +37,7 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       workDir,
       env: createEnv(),
       progress: createTerminalProgress(),
+      notice: printNotice,
       signal: interrupt.signal,
       ...(options.out ? { outDir: options.out } : {}),
     });
