@@ -129,7 +129,7 @@ export async function createServerClient(options: ServerClientOptions): Promise<
   }
   const where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
   const secrets = [parsed.password, decodeURIComponent(parsed.password)].filter((s) => s.length > 0);
-  const { default: pg } = await import('pg');
+  const [{ default: pg }, { registerTypes }] = await Promise.all([import('pg'), import('pgvector/pg')]);
   const connectionString = libpqSslModes(parsed);
   const pool: Pool = new pg.Pool({
     connectionString,
@@ -137,6 +137,9 @@ export async function createServerClient(options: ServerClientOptions): Promise<
     connectionTimeoutMillis: options.connectTimeoutMs,
     // Idle pooled sockets must not keep a finished CLI run alive.
     allowExitOnIdle: true,
+    // pgvector's type parser: a vector read back (`SELECT embedding …`) arrives as number[], not '[…]' text.
+    // Connections made before CREATE EXTENSION have no type to register and read vectors as text.
+    onConnect: (client) => registerTypes(client).catch(() => {}),
   });
   // An idle connection dropped by the server emits here; without a listener Node would crash the process.
   // The next query gets a fresh connection or reports the failure itself.

@@ -124,9 +124,4 @@ describe('BM25 reproduces the shared datasets\' reference runs', () => {
     expect(result.maxScoreError).toBeLessThan(scoreTolerance);
     expect(result.onlyCutTies).toBe(true);
   });
-
-  it('retrieves all 225 Cranfield queries in well under a second', async () => {
-    const result = await reproduce('cranfield');
-    expect(result.retrieveMs).toBeLessThan(1000);
-  });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../../src/shared/env.js';
 import { ServiceError } from '../../../src/shared/errors.js';
 import { buildSettings, estimateBuildMb } from '../../../src/stores/pgvector-build.js';
-import { toStoreError } from '../../../src/stores/pgvector-clients.js';
+import { createServerClient, toStoreError } from '../../../src/stores/pgvector-clients.js';
 import { compareVersions, judgeVersions } from '../../../src/stores/pgvector-versions.js';
 import { pgvector } from '../../../src/stores/pgvector.js';
 import type { VectorStore } from '../../../src/stores/vector-store.js';
@@ -106,6 +106,19 @@ describe('pgvector server index builds through pglite-socket', () => {
     await store.open({ name, dimensions: 3, distance: 'dot' });
     await store.upsert([{ id: 'a', docId: 'd', vector: Float32Array.from([1, 2, 3]), text: 'alpha' }]);
     expect((await server.db.query(`SELECT text, metadata FROM ragbench_${name}`)).rows).toEqual([{ text: 'alpha', metadata: null }]);
+  });
+
+  it("vectors read back through the server client are number[] (the pgvector package's type parser)", async () => {
+    const name = `${prefix}read`;
+    const store = await create({ index: 'none' });
+    await store.open({ name, dimensions: 3, distance: 'dot' });
+    await store.upsert([{ id: 'a', docId: 'd', vector: Float32Array.from([0.5, -2, 3]) }]);
+    const client = await createServerClient({ urlEnv: 'TEST_PG', url: server.url, connectTimeoutMs: 5000, maxConnections: 1 });
+    try {
+      expect(await client.query(`SELECT embedding FROM ragbench_${name}`)).toEqual([{ embedding: [0.5, -2, 3] }]);
+    } finally {
+      await client.close();
+    }
   });
 
   it('sslmode=require means what it means to psql: no ten-line driver warning, one error line', async () => {
