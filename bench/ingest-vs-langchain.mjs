@@ -9,6 +9,8 @@
 // same pre-computed vectors written by each; median of --runs). No ANN index, no embedding cache.
 // Run after `npm run build`:  node bench/ingest-vs-langchain.mjs [--url postgres://…] [--runs 3]
 // (or BENCH_PG_URL=postgres://…; the bench's tables are dropped at the end).
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Document as LcDocument } from '@langchain/core/documents';
 import { Embeddings } from '@langchain/core/embeddings';
@@ -162,6 +164,28 @@ async function copyBinary(url, chunks, vectors) {
   }
 }
 
+/**
+ * The ceiling on PGlite in-process: the same binary COPY from a blob (`COPY … FROM '/dev/blob'`). Over pglite-socket
+ * `COPY … FROM STDIN` kills the connection (FATAL 08P01 "protocol synchronization was lost": the socket server runs
+ * each protocol message on its own, and CopyData needs the COPY's state), so there ragbench keeps INSERTs.
+ */
+async function copyBinaryPglite(chunks, vectors) {
+  const db = await PGlite.create({ extensions: { vector } });
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await db.query('CREATE TABLE bench_copy (id text PRIMARY KEY, doc_id text NOT NULL, embedding vector(384) NOT NULL, text text, metadata jsonb)');
+    const started = performance.now();
+    const buffer = binaryCopyBuffer(chunks.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i], text: c.text, metadata: { start: c.start, end: c.end } })));
+    await db.query("COPY bench_copy (id, doc_id, embedding, text, metadata) FROM '/dev/blob' (FORMAT binary)", [], { blob: new Blob([buffer]) });
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM bench_copy');
+    if (rows[0].n !== chunks.length) throw new Error(`COPY stored ${rows[0].n} rows, expected ${chunks.length}`);
+    return { chunks: chunks.length, seconds };
+  } finally {
+    await db.close();
+  }
+}
+
 /** Removes the end-to-end tables (ragbench's and LangChain's) from a server given by URL. */
 async function dropBenchTables(url, ragbenchKeys) {
   const client = new pg.Client({ connectionString: url });
@@ -206,17 +230,22 @@ try {
       (serverUrl ? `, --url ${(rate(totals[3]) / rate(totals[4])).toFixed(1)}x` : ''),
   );
 
-  const allChunks = Object.keys(chunkerSettings).flatMap((name) => corpus.documents.flatMap((doc) => chunkerOf[name].chunk(doc)));
+  // Ids made unique across chunkers (two chunkers can cut the same span, and an upsert keeps one row per id), so
+  // every side stores every one of the rows.
+  const allChunks = Object.keys(chunkerSettings).flatMap((name) =>
+    corpus.documents.flatMap((doc) => chunkerOf[name].chunk(doc).map((c) => ({ ...c, id: `${name}/${c.id}` }))),
+  );
   const vectors = await createHashingEmbedder(hashingOptions).embed(allChunks.map((c) => c.text), 'document');
   const targets = [['socket', (fn) => withSocketServer(fn)], ...(serverUrl ? [['url', (fn) => fn(serverUrl)]] : [])];
-  const timings = { embedded: [] };
+  const timings = { 'ragbench embedded': [], 'COPY binary embedded': [] };
   for (let run = 0; run < runs; run++) {
-    timings.embedded.push(rate(await storeOnly(createEnv({}), { mode: 'embedded', memory: true }, allChunks, vectors, workDir)));
+    timings['ragbench embedded'].push(rate(await storeOnly(createEnv({}), { mode: 'embedded', memory: true }, allChunks, vectors, workDir)));
+    timings['COPY binary embedded'].push(rate(await copyBinaryPglite(allChunks, vectors)));
     for (const [where, using] of targets) {
       for (const [label, fn] of [
         ['ragbench', (url) => storeOnly(serverEnv(url), serverStore, allChunks, vectors, workDir)],
         ['LangChain', (url) => langchainStoreOnly(url, allChunks, vectors)],
-        ['COPY binary', (url) => copyBinary(url, allChunks, vectors)],
+        ...(where === 'socket' ? [] : [['COPY binary', (url) => copyBinary(url, allChunks, vectors)]]),
       ]) {
         const key = `${label} ${where}`;
         (timings[key] ??= []).push(rate(await using(fn)));
@@ -226,12 +255,16 @@ try {
   const med = Object.fromEntries(Object.entries(timings).map(([key, values]) => [key, median(values)]));
   console.log(`store only, ${allChunks.length} pre-embedded chunks with text and metadata on every side, median of ${runs} runs (chunks/s):`);
   for (const [key, value] of Object.entries(med)) console.log(`  ${key.padEnd(22)} ${value.toFixed(0).padStart(8)}`);
-  for (const [where] of targets) {
-    const lc = med[`LangChain ${where}`];
+  const lcSocket = med['LangChain socket'];
+  console.log(
+    `store only vs LangChain over the socket: ragbench embedded ${(med['ragbench embedded'] / lcSocket).toFixed(1)}x, ragbench pg/socket ${(med['ragbench socket'] / lcSocket).toFixed(1)}x; ` +
+      `on PGlite in-process ragbench reaches ${((100 * med['ragbench embedded']) / med['COPY binary embedded']).toFixed(0)}% of binary COPY`,
+  );
+  if (serverUrl) {
+    const lc = med['LangChain url'];
     console.log(
-      `store only over ${where}: ragbench ${(med[`ragbench ${where}`] / lc).toFixed(1)}x LangChain` +
-        (where === 'socket' ? `, embedded ${(med.embedded / lc).toFixed(1)}x` : '') +
-        `; COPY binary ceiling ${(med[`COPY binary ${where}`] / lc).toFixed(1)}x; ragbench at ${((100 * med[`ragbench ${where}`]) / med[`COPY binary ${where}`]).toFixed(0)}% of COPY`,
+      `store only on --url: ragbench ${(med['ragbench url'] / lc).toFixed(1)}x LangChain; binary COPY ${(med['COPY binary url'] / lc).toFixed(1)}x; ` +
+        `ragbench at ${((100 * med['ragbench url']) / med['COPY binary url']).toFixed(0)}% of COPY`,
     );
   }
 } finally {
