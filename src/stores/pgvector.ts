@@ -76,7 +76,8 @@ const pgvectorOptions = z
      * below the server's setting); or a Postgres size such as `4GB`.
      */
     maintenanceWorkMem: z
-      .union([z.literal('auto'), z.string().regex(/^\d+\s*(kB|MB|GB|TB)$/, 'a size such as 512MB or 2GB, or auto')])
+      .string()
+      .regex(/^(auto|\d+\s*(kB|MB|GB|TB))$/, 'a size such as 512MB or 2GB, or auto')
       .default('auto'),
     /** server: `max_parallel_maintenance_workers` of the build session; unset keeps the server's. */
     maxParallelMaintenanceWorkers: z.int().min(0).max(64).optional(),
