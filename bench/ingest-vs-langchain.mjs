@@ -1,16 +1,16 @@
-// Benchmark 1: ingest Cranfield with every chunker into pgvector — ragbench vs LangChain.js PGVectorStore.addDocuments,
-// same PGlite build, same embedder (ragbench's offline hashing embedder, 384 dims), same chunks.
+// Benchmark 1: ingest Cranfield with every chunker into pgvector — ragbench vs LangChain.js PGVectorStore,
+// same embedder (ragbench's offline hashing embedder, 384 dims), same chunks, EQUAL payloads: both sides store the
+// chunk text, its metadata (jsonb) and the vector (LangChain adds a uuid id; ragbench's id is the chunk id).
 //   ragbench embedded: PGlite in-process (the default `retrievers/local.yaml` path, binary vector parameters)
-//   ragbench server:   the `pg` server path, over pglite-socket
-//   LangChain:         PGVectorStore over pglite-socket (maxConnections 4: it holds one connection for itself)
-// Two measurements, both on the same chunks:
-//   end to end: chunking + embedding + insert (the embedder's cost is shared by both sides and bounds the ratio);
-//   store only: the same pre-computed vectors written by ragbench's store vs LangChain's addVectors.
-// No ANN index (index: none), no embedding cache.
-// Run after `npm run build`:  node bench/ingest-vs-langchain.mjs
+//   ragbench server:   the `pg` server path, over pglite-socket (and over --url when given)
+//   LangChain:         PGVectorStore over the same socket / URL
+//   COPY binary:       `COPY … FROM STDIN (FORMAT binary)` of the same rows through pg-copy-streams: the ceiling
+// Two measurements: end to end (chunking + embedding + insert; each chunker is built once) and store only (the
+// same pre-computed vectors written by each; median of --runs). No ANN index, no embedding cache.
+// Run after `npm run build`:  node bench/ingest-vs-langchain.mjs [--url postgres://…] [--runs 3]
+// (or BENCH_PG_URL=postgres://…; the bench's tables are dropped at the end).
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Document as LcDocument } from '@langchain/core/documents';
 import { Embeddings } from '@langchain/core/embeddings';
@@ -26,6 +26,13 @@ import { loadCorpus } from '../dist/pipeline/load-corpus.js';
 import { ingest } from '../dist/pipeline/ingest.js';
 import { retrievers } from '../dist/retrievers/registry.js';
 import { createEnv } from '../dist/shared/env.js';
+import { manageStore } from '../dist/stores/managed-store.js';
+import { stores } from '../dist/stores/registry.js';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { argOrEnv, binaryCopyBuffer, median, withSocketServer } from './pg-bench-util.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const chunkerSettings = {
@@ -50,12 +57,19 @@ class HashingEmbeddings extends Embeddings {
   }
 }
 
+const serverUrl = argOrEnv('url', 'BENCH_PG_URL');
+const runs = Number(argOrEnv('runs', 'BENCH_RUNS') ?? 3);
+const runTag = Math.floor(Math.random() * 1e6).toString(36);
 const corpus = await loadCorpus(
   // pulled into RAGBENCH_DATASETS (or the user cache) on first use, like `dataset: cranfield` in a corpus YAML
   { name: 'cranfield', path: datasetDir('cranfield'), qrelsSplit: 'test', datasets: ['cranfield'] },
   { requireQueries: false },
 );
-const makeChunker = (name) => chunkers[chunkerSettings[name].kind].create(chunkers[chunkerSettings[name].kind].options.parse(chunkerSettings[name].options), {});
+// Built once each: creating a `tokens` chunker loads the BPE ranks (0.5–1 s), which is not ingest work.
+const chunkerOf = Object.fromEntries(
+  Object.entries(chunkerSettings).map(([name, { kind, options }]) => [name, chunkers[kind].create(chunkers[kind].options.parse(options), { env: createEnv({}), workDir: tmpdir() })]),
+);
+const metadataOf = (c) => ({ docId: c.docId, start: c.start, end: c.end });
 
 async function ragbenchIngest(storeOptions, env, workDir) {
   const results = {};
@@ -69,12 +83,12 @@ async function ragbenchIngest(storeOptions, env, workDir) {
     const started = performance.now();
     const result = await ingest({
       documents: corpus.documents,
-      chunker: makeChunker(name),
+      chunker: chunkerOf[name],
       retriever,
       workDir,
-      identity: { corpus: { name: 'cranfield', fingerprint: corpus.fingerprint }, chunker: { name, fingerprint: name }, retriever: { name: 'bench', fingerprint: JSON.stringify(storeOptions) } },
+      identity: { corpus: { name: 'cranfield', fingerprint: corpus.fingerprint }, chunker: { name, fingerprint: name }, retriever: { name: 'bench', fingerprint: JSON.stringify(storeOptions) + runTag } },
     });
-    results[name] = { chunks: result.chunks, seconds: (performance.now() - started) / 1000 };
+    results[name] = { chunks: result.chunks, seconds: (performance.now() - started) / 1000, key: result.key };
     await retriever.close();
   }
   return results;
@@ -86,15 +100,13 @@ async function langchainIngest(url) {
   for (const name of Object.keys(chunkerSettings)) {
     const store = await PGVectorStore.initialize(embeddings, {
       postgresConnectionOptions: { connectionString: url, max: 3 },
-      tableName: `lc_${name.replace(/-/g, '_')}`,
+      tableName: `lc_${runTag}_${name.replace(/-/g, '_')}`,
       dimensions: 384,
       distanceStrategy: 'cosine',
     });
     const started = performance.now();
-    const chunker = makeChunker(name);
-    const docs = corpus.documents.flatMap((doc) =>
-      chunker.chunk(doc).map((c) => new LcDocument({ pageContent: c.text, metadata: { docId: c.docId, start: c.start, end: c.end } })),
-    );
+    const chunker = chunkerOf[name];
+    const docs = corpus.documents.flatMap((doc) => chunker.chunk(doc).map((c) => new LcDocument({ pageContent: c.text, metadata: metadataOf(c) })));
     await store.addDocuments(docs);
     results[name] = { chunks: docs.length, seconds: (performance.now() - started) / 1000 };
     await store.end();
@@ -102,72 +114,167 @@ async function langchainIngest(url) {
   return results;
 }
 
-/** Store-only: write pre-computed vectors (all chunkers' chunks) through ragbench's store and LangChain's addVectors. */
+/** Store-only: pre-computed vectors with their chunk text and metadata through ragbench's store. */
 async function storeOnly(env, storeOptions, chunks, vectors, workDir) {
-  const { stores } = await import('../dist/stores/registry.js');
-  const { manageStore } = await import('../dist/stores/managed-store.js');
   const store = manageStore(await stores.pgvector.create(stores.pgvector.options.parse({ index: 'none', ...storeOptions }), { env, workDir }));
-  await store.open({ name: 'bench_store_only', dimensions: 384, distance: 'cosine' });
+  await store.open({ name: `bench_store_only_${runTag}`, dimensions: 384, distance: 'cosine' });
+  const records = chunks.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i], text: c.text, metadata: { start: c.start, end: c.end } }));
   const started = performance.now();
-  await store.upsert(chunks.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i] })));
+  await store.upsert(records);
   const seconds = (performance.now() - started) / 1000;
+  await store.drop();
   await store.close();
   return { chunks: chunks.length, seconds };
 }
 
 async function langchainStoreOnly(url, chunks, vectors) {
+  const tableName = `lc_store_only_${runTag}`;
   const store = await PGVectorStore.initialize(new HashingEmbeddings(), {
     postgresConnectionOptions: { connectionString: url, max: 3 },
-    tableName: 'lc_store_only',
+    tableName,
     dimensions: 384,
     distanceStrategy: 'cosine',
   });
-  const docs = chunks.map((c) => new LcDocument({ pageContent: c.text, metadata: { docId: c.docId, start: c.start, end: c.end } }));
+  const docs = chunks.map((c) => new LcDocument({ pageContent: c.text, metadata: metadataOf(c) }));
   const arrays = vectors.map((v) => Array.from(v));
   const started = performance.now();
   await store.addVectors(arrays, docs);
   const seconds = (performance.now() - started) / 1000;
+  await store.pool.query(`DROP TABLE IF EXISTS ${tableName}`);
   await store.end();
   return { chunks: chunks.length, seconds };
 }
 
-async function withSocketServer(fn) {
-  const db = await PGlite.create({ extensions: { vector } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-  await server.start();
-  const url = `postgres://postgres@127.0.0.1:${server.getServerConn().split(':').at(-1)}/postgres`;
+/** The ceiling: the same rows (ragbench's columns) in one binary COPY, with the buffer encoding timed. */
+async function copyBinary(url, chunks, vectors) {
+  const client = new pg.Client({ connectionString: url });
+  // A server that drops the connection mid-COPY must fail this measurement, not the process.
+  client.on('error', () => {});
+  await client.connect();
+  const table = `bench_copy_${runTag}`;
   try {
-    return await fn(url);
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await client.query(`DROP TABLE IF EXISTS ${table}`);
+    await client.query(`CREATE TABLE ${table} (id text PRIMARY KEY, doc_id text NOT NULL, embedding vector(384) NOT NULL, text text, metadata jsonb)`);
+    const started = performance.now();
+    const buffer = binaryCopyBuffer(chunks.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i], text: c.text, metadata: { start: c.start, end: c.end } })));
+    const stream = client.query(copyFrom(`COPY ${table} (id, doc_id, embedding, text, metadata) FROM STDIN (FORMAT binary)`));
+    await pipeline(Readable.from([buffer]), stream);
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+    if (rows[0].n !== chunks.length) throw new Error(`COPY stored ${rows[0].n} rows, expected ${chunks.length}`);
+    return { chunks: chunks.length, seconds };
   } finally {
-    await server.stop();
+    await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    await client.end();
+  }
+}
+
+/**
+ * The ceiling on PGlite in-process: the same binary COPY from a blob (`COPY … FROM '/dev/blob'`). Over pglite-socket
+ * `COPY … FROM STDIN` kills the connection (FATAL 08P01 "protocol synchronization was lost": the socket server runs
+ * each protocol message on its own, and CopyData needs the COPY's state), so there ragbench keeps INSERTs.
+ */
+async function copyBinaryPglite(chunks, vectors) {
+  const db = await PGlite.create({ extensions: { vector } });
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await db.query('CREATE TABLE bench_copy (id text PRIMARY KEY, doc_id text NOT NULL, embedding vector(384) NOT NULL, text text, metadata jsonb)');
+    const started = performance.now();
+    const buffer = binaryCopyBuffer(chunks.map((c, i) => ({ id: c.id, docId: c.docId, vector: vectors[i], text: c.text, metadata: { start: c.start, end: c.end } })));
+    await db.query("COPY bench_copy (id, doc_id, embedding, text, metadata) FROM '/dev/blob' (FORMAT binary)", [], { blob: new Blob([buffer]) });
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM bench_copy');
+    if (rows[0].n !== chunks.length) throw new Error(`COPY stored ${rows[0].n} rows, expected ${chunks.length}`);
+    return { chunks: chunks.length, seconds };
+  } finally {
     await db.close();
   }
 }
 
-const workDir = mkdtempSync(join(tmpdir(), 'rb-bench-ingest-'));
-try {
-  const embedded = await ragbenchIngest({ mode: 'embedded', memory: true }, createEnv({}), workDir);
-  const server = await withSocketServer((url) => ragbenchIngest({ mode: 'server', urlEnv: 'BENCH_PG_URL' }, createEnv({ BENCH_PG_URL: url }), workDir));
-  const langchain = await withSocketServer((url) => langchainIngest(url));
-  const total = (r) => Object.values(r).reduce((a, x) => ({ chunks: a.chunks + x.chunks, seconds: a.seconds + x.seconds }), { chunks: 0, seconds: 0 });
-  const rate = (r) => r.chunks / r.seconds;
-  console.log('chunker          chunks   ragbench embedded   ragbench pg/socket   LangChain pg/socket   (chunks/s)');
-  for (const name of Object.keys(chunkerSettings)) {
-    const cells = [embedded[name], server[name], langchain[name]].map((r) => rate(r).toFixed(0).padStart(18));
-    console.log(`${name.padEnd(15)} ${String(embedded[name].chunks).padStart(7)} ${cells.join(' ')}`);
+/** Removes the end-to-end tables (ragbench's and LangChain's) from a server given by URL. */
+async function dropBenchTables(url, ragbenchKeys) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const name of Object.keys(chunkerSettings)) await client.query(`DROP TABLE IF EXISTS lc_${runTag}_${name.replace(/-/g, '_')}`);
+    for (const key of ragbenchKeys) {
+      await client.query(`DROP TABLE IF EXISTS ragbench_${key}`);
+      await client.query('DELETE FROM ragbench_indexes WHERE name = $1', [key]);
+    }
+  } finally {
+    await client.end();
   }
-  const [e, s, l] = [total(embedded), total(server), total(langchain)];
-  console.log(`${'all'.padEnd(15)} ${String(e.chunks).padStart(7)} ${[e, s, l].map((r) => rate(r).toFixed(0).padStart(18)).join(' ')}`);
-  console.log(`end to end, ratio vs LangChain: embedded ${(rate(e) / rate(l)).toFixed(1)}x, pg over socket ${(rate(s) / rate(l)).toFixed(1)}x`);
+}
 
-  const allChunks = Object.keys(chunkerSettings).flatMap((name) => corpus.documents.flatMap((doc) => makeChunker(name).chunk(doc)));
-  const embedder = createHashingEmbedder(hashingOptions);
-  const vectors = await embedder.embed(allChunks.map((c) => c.text), 'document');
-  const storeEmbedded = await storeOnly(createEnv({}), { mode: 'embedded', memory: true }, allChunks, vectors, workDir);
-  const storeServer = await withSocketServer((url) => storeOnly(createEnv({ BENCH_PG_URL: url }), { mode: 'server', urlEnv: 'BENCH_PG_URL' }, allChunks, vectors, workDir));
-  const storeLangchain = await withSocketServer((url) => langchainStoreOnly(url, allChunks, vectors));
-  console.log(`store only (${allChunks.length} pre-embedded chunks): ragbench embedded ${rate(storeEmbedded).toFixed(0)}/s, ragbench pg/socket ${rate(storeServer).toFixed(0)}/s, LangChain addVectors pg/socket ${rate(storeLangchain).toFixed(0)}/s`);
-  console.log(`store only, ratio vs LangChain: embedded ${(rate(storeEmbedded) / rate(storeLangchain)).toFixed(1)}x, pg over socket ${(rate(storeServer) / rate(storeLangchain)).toFixed(1)}x`);
+const workDir = mkdtempSync(join(tmpdir(), 'rb-bench-ingest-'));
+const rate = (r) => r.chunks / r.seconds;
+const total = (r) => Object.values(r).reduce((a, x) => ({ chunks: a.chunks + x.chunks, seconds: a.seconds + x.seconds }), { chunks: 0, seconds: 0 });
+try {
+  const serverEnv = (url) => createEnv({ BENCH_PG_URL: url });
+  const serverStore = { mode: 'server', urlEnv: 'BENCH_PG_URL' };
+  const columns = [['ragbench embedded', (fn) => fn(undefined)], ['ragbench pg/socket', withSocketServer], ['LangChain pg/socket', withSocketServer]];
+  const embedded = await ragbenchIngest({ mode: 'embedded', memory: true }, createEnv({}), workDir);
+  const server = await withSocketServer((url) => ragbenchIngest(serverStore, serverEnv(url), workDir));
+  const langchain = await withSocketServer((url) => langchainIngest(url));
+  const endToEnd = [embedded, server, langchain];
+  if (serverUrl) {
+    const onServer = await ragbenchIngest(serverStore, serverEnv(serverUrl), workDir);
+    const lcOnServer = await langchainIngest(serverUrl);
+    await dropBenchTables(serverUrl, Object.values(onServer).map((r) => r.key));
+    endToEnd.push(onServer, lcOnServer);
+    columns.push(['ragbench --url', null], ['LangChain --url', null]);
+  }
+  console.log(`end to end (chunks/s): chunker, chunks, ${columns.map(([label]) => label).join(', ')}`);
+  for (const name of Object.keys(chunkerSettings)) {
+    console.log(`${name.padEnd(15)} ${String(embedded[name].chunks).padStart(7)} ${endToEnd.map((r) => rate(r[name]).toFixed(0).padStart(20)).join(' ')}`);
+  }
+  const totals = endToEnd.map(total);
+  console.log(`${'all'.padEnd(15)} ${String(totals[0].chunks).padStart(7)} ${totals.map((r) => rate(r).toFixed(0).padStart(20)).join(' ')}`);
+  console.log(
+    `end to end, ratio vs LangChain: embedded ${(rate(totals[0]) / rate(totals[2])).toFixed(1)}x, pg over socket ${(rate(totals[1]) / rate(totals[2])).toFixed(1)}x` +
+      (serverUrl ? `, --url ${(rate(totals[3]) / rate(totals[4])).toFixed(1)}x` : ''),
+  );
+
+  // Ids made unique across chunkers (two chunkers can cut the same span, and an upsert keeps one row per id), so
+  // every side stores every one of the rows.
+  const allChunks = Object.keys(chunkerSettings).flatMap((name) =>
+    corpus.documents.flatMap((doc) => chunkerOf[name].chunk(doc).map((c) => ({ ...c, id: `${name}/${c.id}` }))),
+  );
+  const vectors = await createHashingEmbedder(hashingOptions).embed(allChunks.map((c) => c.text), 'document');
+  const targets = [['socket', (fn) => withSocketServer(fn)], ...(serverUrl ? [['url', (fn) => fn(serverUrl)]] : [])];
+  const timings = { 'ragbench embedded': [], 'COPY binary embedded': [] };
+  for (let run = 0; run < runs; run++) {
+    timings['ragbench embedded'].push(rate(await storeOnly(createEnv({}), { mode: 'embedded', memory: true }, allChunks, vectors, workDir)));
+    timings['COPY binary embedded'].push(rate(await copyBinaryPglite(allChunks, vectors)));
+    for (const [where, using] of targets) {
+      for (const [label, fn] of [
+        ['ragbench', (url) => storeOnly(serverEnv(url), serverStore, allChunks, vectors, workDir)],
+        ['LangChain', (url) => langchainStoreOnly(url, allChunks, vectors)],
+        ...(where === 'socket' ? [] : [['COPY binary', (url) => copyBinary(url, allChunks, vectors)]]),
+      ]) {
+        const key = `${label} ${where}`;
+        // A server that cannot take COPY FROM STDIN (pglite-socket given as --url) loses only that column.
+        const measured = await using(fn).then(rate, (error) => (console.log(`${key} failed: ${error.message}`), Number.NaN));
+        (timings[key] ??= []).push(measured);
+      }
+    }
+  }
+  const med = Object.fromEntries(Object.entries(timings).map(([key, values]) => [key, median(values)]));
+  console.log(`store only, ${allChunks.length} pre-embedded chunks with text and metadata on every side, median of ${runs} runs (chunks/s):`);
+  for (const [key, value] of Object.entries(med)) console.log(`  ${key.padEnd(22)} ${value.toFixed(0).padStart(8)}`);
+  const lcSocket = med['LangChain socket'];
+  console.log(
+    `store only vs LangChain over the socket: ragbench embedded ${(med['ragbench embedded'] / lcSocket).toFixed(1)}x, ragbench pg/socket ${(med['ragbench socket'] / lcSocket).toFixed(1)}x; ` +
+      `on PGlite in-process ragbench reaches ${((100 * med['ragbench embedded']) / med['COPY binary embedded']).toFixed(0)}% of binary COPY`,
+  );
+  if (serverUrl) {
+    const lc = med['LangChain url'];
+    console.log(
+      `store only on --url: ragbench ${(med['ragbench url'] / lc).toFixed(1)}x LangChain; binary COPY ${(med['COPY binary url'] / lc).toFixed(1)}x; ` +
+        `ragbench at ${((100 * med['ragbench url']) / med['COPY binary url']).toFixed(0)}% of COPY`,
+    );
+  }
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -42,6 +42,14 @@ export function createTerminalProgress(stream: NodeJS.WriteStream = process.stde
   };
 }
 
+/**
+ * A store's one-line message (a server NOTICE, index build progress) on stderr, on its own line: on a terminal the
+ * progress line is cleared first and redrawn by its next update.
+ */
+export function printNotice(message: string, stream: NodeJS.WriteStream = process.stderr): void {
+  stream.write(`${stream.isTTY ? '\r\x1b[2K' : ''}ragbench: ${message}\n`);
+}
+
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);

@@ -15,11 +15,18 @@ export interface IngestOnlyPlan {
   readonly signal?: AbortSignal;
   /** Told about damaged indexes being rebuilt and damaged cache records. */
   readonly warn?: (message: string) => void;
+  /** One-line messages from the stores (server NOTICEs, index build progress); see PluginContext.notice. */
+  readonly notice?: (message: string) => void;
 }
 
 /** `ragbench ingest`: build (or resume, or reuse) one index per chunker, without running queries. */
 export async function ingestOnly(plan: IngestOnlyPlan): Promise<Array<IngestResult & { chunker: string }>> {
-  const context = { env: plan.env, workDir: plan.workDir, ...(plan.warn ? { warn: plan.warn } : {}) };
+  const context = {
+    env: plan.env,
+    workDir: plan.workDir,
+    ...(plan.warn ? { warn: plan.warn } : {}),
+    ...(plan.notice ? { notice: plan.notice } : {}),
+  };
   const corpus = await loadCorpus(plan.corpus, { requireQueries: false, ...(plan.progress ? { progress: plan.progress } : {}) });
   const results: Array<IngestResult & { chunker: string }> = [];
   for (const chunker of plan.chunkers) {

@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Told what the user must know that is not an error (queries without tokens, damaged cache records). */
   readonly warn?: (message: string) => void;
+  /** One-line messages from the stores (server NOTICEs, index build progress); see PluginContext.notice. */
+  readonly notice?: (message: string) => void;
 }
 
 export interface RunOutcome {
@@ -33,7 +35,12 @@ export interface RunOutcome {
 /** The whole experiment: every chunker × retriever arm, then one run folder with the summary and per-query results. */
 export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<RunOutcome> {
   const progress = options.progress ?? silentProgress;
-  const context = { env: options.env, workDir: options.workDir, ...(options.warn ? { warn: options.warn } : {}) };
+  const context = {
+    env: options.env,
+    workDir: options.workDir,
+    ...(options.warn ? { warn: options.warn } : {}),
+    ...(options.notice ? { notice: options.notice } : {}),
+  };
   const readStarted = performance.now();
   const corpus = await loadCorpus(plan.corpus, { requireQueries: true, progress });
   const readSeconds = (performance.now() - readStarted) / 1000;

@@ -102,7 +102,7 @@ class DenseRetriever implements Retriever {
       next = i + 1 < parts.length ? embed(parts[i + 1]!) : undefined;
       const part = parts[i]!;
       await this.#store.upsert(
-        part.map((c, j) => ({ id: c.id, docId: c.docId, vector: vectors[j]! })),
+        part.map((c, j) => ({ id: c.id, docId: c.docId, vector: vectors[j]!, text: c.text, metadata: { start: c.start, end: c.end } })),
         signal,
       );
     }

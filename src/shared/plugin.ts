@@ -8,6 +8,11 @@ export interface PluginContext {
   readonly workDir: string;
   /** Where a plug-in reports something the user must know but that is not an error (damaged cache records). */
   readonly warn?: (message: string) => void;
+  /**
+   * One-line messages the user should see while the work goes on (a server's NOTICEs and warnings, progress of a
+   * long server-side step). The CLI prints them on stderr; library callers may pass their own or none.
+   */
+  readonly notice?: (message: string) => void;
 }
 
 /**

@@ -38,7 +38,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   });
 }
 
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,9 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
 import { ConfigError, RagbenchError, ServiceError, describeError } from '../shared/errors.js';
 import { lockDataDir } from './pglite-lock.js';
+import { buildOnServer, buildSettings, type BuildEvents, type BuildMemory } from './pgvector-build.js';
+import { acquireIndexLock, createLocksSql, type IndexLock, type LockOptions, type LockSession } from './pgvector-lock.js';
+import { judgeVersions } from './pgvector-versions.js';
 
 /**
  * The little the pgvector store needs from a Postgres connection, over PGlite (embedded) or a `pg` Pool
@@ -9,8 +12,11 @@ import { lockDataDir } from './pglite-lock.js';
  * read as `vector` by pgvector's binary receive function, no text parsing.
  */
 export interface SqlClient {
-  /** Creates the vector extension if missing; returns pgvector's version. */
-  enableVectors(): Promise<string>;
+  /**
+   * Creates the vector extension (and ragbench's lock table) if missing, checks the server and pgvector versions
+   * (refusing below the minimum, warning through `notice`); returns pgvector's version.
+   */
+  enableVectors(notice?: (message: string) => void): Promise<string>;
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs `sql` with session settings applied for it (never leaking to other users of a pooled connection). */
   queryWith<Row>(settings: Readonly<Record<string, string>>, sql: string, params?: readonly unknown[]): Promise<Row[]>;
@@ -22,8 +28,24 @@ export interface SqlClient {
   runInWorker?(sql: string, signal?: AbortSignal): Promise<void>;
   /** Embedded only: runs `COPY … TO '/dev/blob'` and returns the bytes (PGlite's way out for COPY). */
   copyBinary?(sql: string): Promise<Uint8Array>;
+  /**
+   * Schema changes serialized against every other ragbench process on the database (one transaction holding a
+   * transaction-level advisory lock): concurrent `CREATE TABLE IF NOT EXISTS` of one name otherwise fails with
+   * a duplicate key in pg_type.
+   */
+  schema<T>(work: (query: SqlClient['query']) => Promise<T>): Promise<T>;
+  /** Server: the index's ingest lock, held until released. Embedded: the data dir lock already excludes others. */
+  lockIndex(name: string, options: LockOptions): Promise<IndexLock>;
+  /** Runs a CREATE INDEX: on a server with build settings, NOTICEs, progress and cancel on abort. */
+  buildIndex(sql: string, build: { readonly estimateMb: number; readonly memory: BuildMemory }, events: BuildEvents): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Any fixed key: every ragbench process takes it around its schema changes. */
+const schemaLockSql = "SELECT pg_advisory_xact_lock(hashtextextended('ragbench schema', 0))";
+const versionsSql =
+  "SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS server, " +
+  "(SELECT extversion FROM pg_extension WHERE extname = 'vector') AS version";
 
 const createExtensionSql = 'CREATE EXTENSION IF NOT EXISTS vector';
 const versionSql = "SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'";
@@ -69,7 +91,7 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
       throw toStoreError('pglite', error, []);
     }
   };
-  return {
+  const client: SqlClient = {
     async enableVectors() {
       await query(createExtensionSql);
       const [type] = await query<{ oid: number }>("SELECT 'vector'::regtype::oid AS oid");
@@ -93,6 +115,14 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
             }
           },
         }),
+    // One process owns the data dir (its lock file), so nothing else can race these statements or this ingest.
+    schema: (work) => work(query),
+    lockIndex: async () => ({ held: () => true, release: async () => {} }),
+    async buildIndex(sql, _build, events) {
+      // On a data dir: in a worker thread, so Ctrl-C / SIGTERM stop it; a rerun builds it again (IF NOT EXISTS).
+      if (client.runInWorker) await client.runInWorker(sql, events.signal);
+      else await query(sql);
+    },
     async queryWith(settings, sql, params) {
       // One session, owned by this store: set once, re-set only when the settings change.
       const key = JSON.stringify(settings);
@@ -119,6 +149,7 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
       }
     },
   };
+  return client;
 }
 
 function damagedFolderFix(dataDir: string): string {
@@ -192,17 +223,25 @@ export async function createServerClient(options: ServerClientOptions): Promise<
   }
   const where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
   const secrets = [parsed.password, decodeURIComponent(parsed.password)].filter((s) => s.length > 0);
-  const { default: pg } = await import('pg');
+  const [{ default: pg }, { registerTypes }] = await Promise.all([import('pg'), import('pgvector/pg')]);
+  const connectionString = libpqSslModes(parsed);
   const pool: Pool = new pg.Pool({
-    connectionString: url,
+    connectionString,
     max: options.maxConnections,
     connectionTimeoutMillis: options.connectTimeoutMs,
     // Idle pooled sockets must not keep a finished CLI run alive.
     allowExitOnIdle: true,
+    // pgvector's type parser: a vector read back (`SELECT embedding …`) arrives as number[], not '[…]' text.
+    // Connections made before CREATE EXTENSION have no type to register and read vectors as text.
+    onConnect: (client) => registerTypes(client).catch(() => {}),
   });
   // An idle connection dropped by the server emits here; without a listener Node would crash the process.
   // The next query gets a fresh connection or reports the failure itself.
   pool.on('error', () => {});
+  // pg-pool listens for errors only while a client is idle. A server crash while a client is checked out makes
+  // the client emit 'error' besides rejecting the query in flight; unheard, that event killed the process with
+  // a stack. The rejection carries the failure (mapped to a ServiceError below), so the event itself is dropped.
+  pool.on('connect', (client) => void client.on('error', () => {}));
   const fail = (error: unknown) => toStoreError('postgres', error, secrets, `${where} (from ${urlEnv})`);
   const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
     let client: PoolClient;
@@ -221,17 +260,33 @@ export async function createServerClient(options: ServerClientOptions): Promise<
       throw fail(error);
     }
   };
-  return {
-    async enableVectors() {
-      return withClient(async (client) => {
-        await client.query(createExtensionSql);
-        const result = await client.query<{ version: string }>(versionSql);
-        return result.rows[0]!.version;
+  const runQuery = async <Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> =>
+    withClient(async (client) => (await client.query(sql, params as unknown[])).rows as Row[]);
+  /** A size setting of the server in MB. */
+  const serverMb = async (setting: string) => {
+    const [row] = await runQuery<{ mb: string }>(
+      "SELECT (pg_size_bytes(current_setting($1)) / 1048576)::bigint AS mb",
+      [setting],
+    );
+    return Number(row!.mb);
+  };
+  const client: SqlClient = {
+    async enableVectors(notice) {
+      await client.schema(async (query) => {
+        await query(createExtensionSql);
+        await query(createLocksSql);
       });
+      const [row] = await runQuery<{ num: number; server: string; version: string }>(versionsSql);
+      const verdict = judgeVersions(row!.num, row!.server, row!.version);
+      if (verdict.refuse) {
+        throw new ServiceError('postgres', `${where}: ${verdict.refuse}`, {
+          fix: 'use a supported server (README: Postgres server), or the embedded store (mode: embedded)',
+        });
+      }
+      if (verdict.warn) notice?.(verdict.warn);
+      return row!.version;
     },
-    async query(sql, params = []) {
-      return withClient(async (client) => (await client.query(sql, params as unknown[])).rows);
-    },
+    query: runQuery,
     async queryWith(settings, sql, params = []) {
       return withClient(async (client) => {
         // SET LOCAL semantics (is_local = true): the settings end with the transaction, so a pooled
@@ -250,10 +305,74 @@ export async function createServerClient(options: ServerClientOptions): Promise<
         }
       });
     },
+    async schema(work) {
+      return withClient(async (connection) => {
+        await connection.query('BEGIN');
+        try {
+          await connection.query(schemaLockSql);
+          const result = await work(async (sql, params = []) => (await connection.query(sql, params as unknown[])).rows);
+          await connection.query('COMMIT');
+          return result;
+        } catch (error) {
+          await connection.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
+    async lockIndex(name, lockOptions) {
+      // Its own connection, outside the pool: the lock lasts exactly as long as this session.
+      const connection = new pg.Client({ connectionString, connectionTimeoutMillis: options.connectTimeoutMs });
+      let lost = false;
+      connection.on('error', () => void (lost = true));
+      connection.on('end', () => void (lost = true));
+      try {
+        await connection.connect();
+      } catch (error) {
+        throw fail(error);
+      }
+      const session: LockSession = {
+        get lost() {
+          return lost;
+        },
+        query: async <Row>(sql: string, params: readonly unknown[] = []) => {
+          try {
+            return (await connection.query(sql, params as unknown[])).rows as Row[];
+          } catch (error) {
+            throw fail(error);
+          }
+        },
+        end: () => connection.end().catch(() => {}),
+      };
+      return acquireIndexLock(session, name, lockOptions);
+    },
+    async buildIndex(sql, build, events) {
+      try {
+        const settings = buildSettings(build.memory, build.estimateMb, await serverMb('maintenance_work_mem'));
+        await buildOnServer(pool, sql, settings, events);
+      } catch (error) {
+        if ((error as Error)?.name === 'AbortError') throw error;
+        throw fail(error);
+      }
+    },
     async close() {
       await pool.end();
     },
   };
+  return client;
+}
+
+/**
+ * The `pg` driver reads `sslmode=require` (and prefer, verify-ca) as verify-full and prints a ten-line
+ * deprecation warning before any error. URLs for managed Postgres carry `sslmode=require` meaning what libpq
+ * (psql) means: encrypted, certificate not verified. So ragbench asks the driver for libpq's meaning, which is
+ * also the driver's next default; `sslmode=verify-full` verifies (README: Postgres server).
+ */
+function libpqSslModes(parsed: URL): string {
+  const mode = parsed.searchParams.get('sslmode');
+  if (mode === null || parsed.searchParams.has('uselibpqcompat')) return parsed.href;
+  const copy = new URL(parsed.href);
+  copy.searchParams.set('uselibpqcompat', 'true');
+  return copy.href;
 }
 
 /** Postgres SQLSTATE classes and codes worth retrying: connection trouble, overload, serialization. */
@@ -272,10 +391,23 @@ export function toStoreError(service: string, error: unknown, secrets: readonly 
     codeText === 'ENOTFOUND' ||
     codeText.startsWith('08') ||
     /timeout|Connection terminated/i.test(message);
+  if (where !== undefined && /Connection terminated unexpectedly/.test(message)) {
+    return new ServiceError(service, `lost the connection to ${where} (server stopped, crashed or unreachable): ${message}`, {
+      retryable: true,
+      fix: 'check that the server is running, then run the same command again: the ingest resumes',
+      cause: error,
+    });
+  }
   if (where !== undefined && connection) {
     return new ServiceError(service, `cannot reach ${where}: ${message}`, {
       retryable: codeText !== 'ENOTFOUND',
       fix: 'check that the server is running and the URL points to it',
+      cause: error,
+    });
+  }
+  if (codeText === '3D000') {
+    return new ServiceError(service, `${message} at ${where ?? 'the server'} (SQLSTATE 3D000)`, {
+      fix: 'create the database (CREATE DATABASE name; or createdb name), or correct the database name at the end of the URL',
       cause: error,
     });
   }

@@ -57,12 +57,28 @@ export const claimIndexSql =
 
 export const readIndexSql = `SELECT dimensions, distance FROM ${metadataTable} WHERE name = $1`;
 
+/**
+ * The chunk's text and metadata (jsonb) sit beside its vector, so a user inspecting an index in psql sees what
+ * was indexed, as with other vector stores (LangChain's PGVectorStore keeps the same two).
+ */
 export function createTableSql(spec: IndexSpec): string {
   return (
     `CREATE TABLE IF NOT EXISTS ${tableName(spec)} ` +
-    `(id text PRIMARY KEY, doc_id text NOT NULL, embedding vector(${spec.dimensions}) NOT NULL)`
+    `(id text PRIMARY KEY, doc_id text NOT NULL, embedding vector(${spec.dimensions}) NOT NULL, text text, metadata jsonb)`
   );
 }
+
+/** Tables created before text and metadata were stored get the two columns (empty for the old rows). */
+export function addTextColumnsSql(spec: IndexSpec): string {
+  return `ALTER TABLE ${tableName(spec)} ADD COLUMN IF NOT EXISTS text text, ADD COLUMN IF NOT EXISTS metadata jsonb`;
+}
+
+/** How many of the two columns table `$1` lacks (0 for tables created with them). */
+export const missingTextColumnsSql =
+  'SELECT 2 - count(*)::int AS missing FROM information_schema.columns ' +
+  "WHERE table_schema = current_schema() AND table_name = $1 AND column_name IN ('text', 'metadata')";
+
+export const indexExistsSql = 'SELECT to_regclass($1) IS NOT NULL AS exists';
 
 export function dropSql(spec: IndexSpec): string[] {
   // Table first: a crash in between leaves metadata without a table, which the next open() recreates.
@@ -78,14 +94,32 @@ export function idChecksumSql(spec: IndexSpec): string {
   return `SELECT coalesce(sum(('x' || substr(md5(id), 1, 8))::bit(32)::bigint), 0)::text AS checksum FROM ${tableName(spec)}`;
 }
 
-/** One multi-row statement per batch: `rows` × (id, doc_id, embedding) parameters. */
+/** Parameters per upserted row: id, doc_id, embedding, text, metadata. */
+export const upsertColumns = 5;
+
+/** One multi-row statement per batch: `rows` × (id, doc_id, embedding, text, metadata) parameters. */
 export function upsertSql(spec: IndexSpec, rows: number): string {
   const tuples: string[] = [];
-  for (let row = 0; row < rows; row++) tuples.push(`($${3 * row + 1}, $${3 * row + 2}, $${3 * row + 3})`);
+  for (let row = 0; row < rows; row++) {
+    const p = upsertColumns * row;
+    tuples.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::jsonb)`);
+  }
   return (
-    `INSERT INTO ${tableName(spec)} (id, doc_id, embedding) VALUES ${tuples.join(', ')} ` +
-    'ON CONFLICT (id) DO UPDATE SET doc_id = EXCLUDED.doc_id, embedding = EXCLUDED.embedding'
+    `INSERT INTO ${tableName(spec)} (id, doc_id, embedding, text, metadata) VALUES ${tuples.join(', ')} ` +
+    'ON CONFLICT (id) DO UPDATE SET doc_id = EXCLUDED.doc_id, embedding = EXCLUDED.embedding, ' +
+    'text = EXCLUDED.text, metadata = EXCLUDED.metadata'
   );
+}
+
+/** The parameters of one row for `upsertSql`. Postgres text cannot hold NUL, so the stored copy shows U+FFFD. */
+export function upsertParams(record: { id: string; docId: string; vector: Float32Array; text?: string; metadata?: unknown }): unknown[] {
+  return [
+    record.id,
+    record.docId,
+    encodeVector(record.vector),
+    record.text === undefined ? null : record.text.replaceAll('\0', '\uFFFD'),
+    record.metadata === undefined ? null : JSON.stringify(record.metadata),
+  ];
 }
 
 /**

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { chunkArray } from '../shared/batches.js';
 import { ConfigError, IndexMismatchError } from '../shared/errors.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
+import { estimateBuildMb } from './pgvector-build.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './pgvector-clients.js';
 import { loadFlatCopy } from './pgvector-flat.js';
+import type { IndexLock } from './pgvector-lock.js';
 import {
+  addTextColumnsSql,
   claimIndexSql,
   countSql,
   createIndexSql,
@@ -14,11 +17,14 @@ import {
   dropSql,
   encodeVector,
   idChecksumSql,
+  indexExistsSql,
   maxIndexedDimensions,
+  missingTextColumnsSql,
   readIndexSql,
   searchSql,
   supportsIterativeScan,
   tableName,
+  upsertParams,
   upsertSql,
   type IndexMetadataRow,
 } from './pgvector-sql.js';
@@ -71,10 +77,31 @@ const pgvectorOptions = z
      * it, exact search runs as SQL so memory stays bounded. 0 always uses SQL.
      */
     flatScanMaxMb: z.int().min(0).default(1024),
+    /** server: wait this long for another ingest of the same index to finish; 0 refuses at once. */
+    lockWaitMs: z.int().min(0).default(0),
+    /**
+     * server: `maintenance_work_mem` of the index build session. `auto` sizes it to the index (at most 1GB, never
+     * below the server's setting); or a Postgres size such as `4GB`.
+     */
+    maintenanceWorkMem: z
+      .string()
+      .regex(/^(auto|\d+\s*(kB|MB|GB|TB))$/, 'a size such as 512MB or 2GB, or auto')
+      .default('auto'),
+    /** server: `max_parallel_maintenance_workers` of the build session; unset keeps the server's. */
+    maxParallelMaintenanceWorkers: z.int().min(0).max(64).optional(),
+    /** server: how often a running index build reports its progress (pg_stat_progress_create_index). */
+    buildProgressMs: z.int().min(100).default(10_000),
   })
   .superRefine((o, ctx) => {
     if (o.mode === 'server' && (o.dataDir !== undefined || o.memory)) {
       ctx.addIssue({ code: 'custom', path: ['mode'], message: 'dataDir and memory apply to mode: embedded only' });
+    }
+    if (o.mode === 'embedded' && (o.lockWaitMs > 0 || o.maintenanceWorkMem !== 'auto' || o.maxParallelMaintenanceWorkers !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: 'lockWaitMs, maintenanceWorkMem and maxParallelMaintenanceWorkers apply to mode: server only',
+      });
     }
     if (o.dataDir !== undefined && o.memory) {
       ctx.addIssue({ code: 'custom', path: ['memory'], message: 'choose dataDir or memory: true, not both' });
@@ -85,8 +112,10 @@ export type PgvectorOptions = z.output<typeof pgvectorOptions>;
 
 /**
  * Postgres + pgvector, embedded (PGlite, zero services) or on a server. One table per index,
- * `ragbench_<name>(id, doc_id, embedding vector(d))`, and a `ragbench_indexes` row recording its dimensions
- * and distance so a mismatched open fails instead of overwriting.
+ * `ragbench_<name>(id, doc_id, embedding vector(d), text, metadata jsonb)`, and a `ragbench_indexes` row
+ * recording its dimensions and distance so a mismatched open fails instead of overwriting. On a server an
+ * advisory lock per index keeps a second ingest of the same index out while one runs (from open() until the
+ * index is built or first searched).
  */
 export const pgvector = definePlugin({
   description: 'Postgres + pgvector: embedded PGlite (default, no service) or a server via a URL env var',
@@ -105,10 +134,10 @@ export async function createPgvectorStore(options: PgvectorOptions, context: Plu
       connectTimeoutMs: options.connectTimeoutMs,
       maxConnections: options.maxConnections,
     });
-    return new PgvectorStore(client, options, true);
+    return new PgvectorStore(client, options, true, context.notice);
   }
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? join(context.workDir, 'pglite'));
-  return new PgvectorStore(await createPgliteClient(dataDir), options, dataDir !== undefined);
+  return new PgvectorStore(await createPgliteClient(dataDir), options, dataDir !== undefined, context.notice);
 }
 
 /** Rows per INSERT: ~50k vectors/s at 384 dimensions on PGlite from 200 up; 500 keeps statements small. */
@@ -121,14 +150,17 @@ class PgvectorStore implements VectorStore {
   readonly #client: SqlClient;
   readonly #options: PgvectorOptions;
   #version: Promise<string> | undefined;
+  readonly #notice: ((message: string) => void) | undefined;
   #spec: IndexSpec | undefined;
+  #lock: { readonly name: string; readonly lock: IndexLock } | undefined;
   #closed: Promise<void> | undefined;
   /** Embedded exact search: an in-process copy of the table, dropped whenever the table changes. */
   #flat: Promise<VectorStore | undefined> | undefined;
 
-  constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean) {
+  constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean, notice?: (message: string) => void) {
     this.#client = client;
     this.#options = options;
+    this.#notice = notice;
     this.capabilities = { maxBatchSize: batchRows, distances, readsOwnWrites: true, persistent };
     const { hnsw, ivfflat } = options;
     if (!this.#exact()) {
@@ -149,18 +181,28 @@ class PgvectorStore implements VectorStore {
     }
     signal?.throwIfAborted();
     await this.#vectorVersion();
-    await this.#client.query(createMetadataSql);
-    await this.#client.query(claimIndexSql, [spec.name, spec.dimensions, spec.distance]);
-    const [existing] = await this.#client.query<IndexMetadataRow>(readIndexSql, [spec.name]);
-    if (existing && (existing.dimensions !== spec.dimensions || existing.distance !== spec.distance)) {
-      throw new IndexMismatchError(
-        `index ${spec.name} exists with ${existing.dimensions} dimensions and ${existing.distance} distance, ` +
-          `asked for ${spec.dimensions} and ${spec.distance}; nothing was changed`,
-        `choose another index name, or drop it with: DROP TABLE ${tableName(spec)}; ` +
-          `DELETE FROM ragbench_indexes WHERE name = '${spec.name}';`,
-      );
+    await this.#takeLock(spec.name, signal);
+    try {
+      await this.#client.schema(async (query) => {
+        await query(createMetadataSql);
+        await query(claimIndexSql, [spec.name, spec.dimensions, spec.distance]);
+        const [existing] = await query<IndexMetadataRow>(readIndexSql, [spec.name]);
+        if (existing && (existing.dimensions !== spec.dimensions || existing.distance !== spec.distance)) {
+          throw new IndexMismatchError(
+            `index ${spec.name} exists with ${existing.dimensions} dimensions and ${existing.distance} distance, ` +
+              `asked for ${spec.dimensions} and ${spec.distance}; nothing was changed`,
+            `choose another index name, or drop it with: DROP TABLE ${tableName(spec)}; ` +
+              `DELETE FROM ragbench_indexes WHERE name = '${spec.name}';`,
+          );
+        }
+        await query(createTableSql(spec));
+        const [columns] = await query<{ missing: number }>(missingTextColumnsSql, [tableName(spec)]);
+        if (columns!.missing > 0) await query(addTextColumnsSql(spec));
+      });
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
     }
-    await this.#client.query(createTableSql(spec));
     this.#spec = spec;
     this.#flat = undefined;
   }
@@ -171,10 +213,11 @@ class PgvectorStore implements VectorStore {
     this.#flat = undefined;
     // Last write wins within a call: one INSERT … ON CONFLICT cannot update the same row twice.
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    await this.#takeLock(spec.name, signal);
     for (const batch of chunkArray(unique, batchRows)) {
       signal?.throwIfAborted();
       const params: unknown[] = [];
-      for (const record of batch) params.push(record.id, record.docId, encodeVector(record.vector));
+      for (const record of batch) params.push(...upsertParams(record));
       await this.#client.query(upsertSql(spec, batch.length), params);
     }
   }
@@ -183,22 +226,28 @@ class PgvectorStore implements VectorStore {
     const spec = this.#current();
     signal?.throwIfAborted();
     const { index, hnsw, ivfflat } = this.#options;
-    // Exact search never reads an ANN index, so none is built (building one at 146k chunks took many minutes).
-    if (this.#exact()) return;
-    if (index === 'ivfflat') {
+    try {
+      // Exact search never reads an ANN index, so none is built (building one at 146k chunks took many minutes).
+      if (this.#exact()) return;
+      const method = index === 'ivfflat' ? ({ method: 'ivfflat', lists: ivfflat.lists } as const) : ({ method: 'hnsw', ...hnsw } as const);
+      const sql = createIndexSql(spec, method);
+      const [built] = await this.#client.query<{ exists: boolean }>(indexExistsSql, [`${tableName(spec)}_${index === 'hnsw' ? 'hnsw' : 'ivf'}`]);
+      if (built!.exists) return;
+      const rows = await this.count(signal);
       // IVFFlat clusters the rows present at build time; built on too few rows it stays poor forever
       // (IF NOT EXISTS never rebuilds it), so it waits until there is a row per list. Until then search scans.
-      if ((await this.count(signal)) < ivfflat.lists) return;
-      await this.#buildIndex(createIndexSql(spec, { method: 'ivfflat', lists: ivfflat.lists }), signal);
-      return;
+      if (index === 'ivfflat' && rows < ivfflat.lists) return;
+      const estimateMb = estimateBuildMb(method.method, rows, spec.dimensions, index === 'hnsw' ? { m: hnsw.m } : { lists: ivfflat.lists });
+      const { maintenanceWorkMem, maxParallelMaintenanceWorkers } = this.#options;
+      await this.#client.buildIndex(
+        sql,
+        { estimateMb, memory: { maintenanceWorkMem, maxParallelMaintenanceWorkers } },
+        { progressEveryMs: this.#options.buildProgressMs, ...(this.#notice ? { notice: this.#notice } : {}), ...(signal ? { signal } : {}) },
+      );
+    } finally {
+      // The ingest is over once its index is built: others may now use or rebuild it.
+      await this.#releaseLock();
     }
-    await this.#buildIndex(createIndexSql(spec, { method: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction }), signal);
-  }
-
-  /** Embedded on disk: in a worker thread, so Ctrl-C / SIGTERM stop it; a rerun builds it again (IF NOT EXISTS). */
-  async #buildIndex(sql: string, signal?: AbortSignal): Promise<void> {
-    if (this.#client.runInWorker) await this.#client.runInWorker(sql, signal);
-    else await this.#client.query(sql);
   }
 
   async search(vector: Float32Array, k: number, signal?: AbortSignal): Promise<Hit[]> {
@@ -216,6 +265,7 @@ class PgvectorStore implements VectorStore {
   }
 
   async #searchMany(vectors: readonly Float32Array[], k: number, exact: boolean, signal?: AbortSignal): Promise<Hit[][]> {
+    if (this.#lock) await this.#releaseLock();
     const flat = exact ? await this.#flatCopy(signal) : undefined;
     if (flat?.searchBatch) return flat.searchBatch(vectors, k, signal);
     const results: Hit[][] = [];
@@ -229,6 +279,8 @@ class PgvectorStore implements VectorStore {
     checkK(k);
     if (k === 0) return [];
     signal?.throwIfAborted();
+    // Searching means the index is in use as it is: a reused index's ingest (open, count) is over.
+    if (this.#lock) await this.#releaseLock();
     const flat = exact ? await this.#flatCopy(signal) : undefined;
     if (flat) return flat.search(vector, k, signal);
     const sql = searchSql(spec, exact);
@@ -272,10 +324,11 @@ class PgvectorStore implements VectorStore {
     await this.#client.query(deleteMetadata!, [spec.name]);
     this.#spec = undefined;
     this.#flat = undefined;
+    await this.#releaseLock();
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#client.close();
+    this.#closed ??= this.#releaseLock().finally(() => this.#client.close());
     return this.#closed;
   }
 
@@ -296,13 +349,27 @@ class PgvectorStore implements VectorStore {
     return this.#flat;
   }
 
+  /** Holds the index's ingest lock (server mode); re-taken if its connection was lost. */
+  async #takeLock(name: string, signal?: AbortSignal): Promise<void> {
+    if (this.#lock?.name === name && this.#lock.lock.held()) return;
+    await this.#releaseLock();
+    const lock = await this.#client.lockIndex(name, { waitMs: this.#options.lockWaitMs, ...(signal ? { signal } : {}) });
+    this.#lock = { name, lock };
+  }
+
+  async #releaseLock(): Promise<void> {
+    const current = this.#lock;
+    this.#lock = undefined;
+    await current?.lock.release();
+  }
+
   #current(): IndexSpec {
     if (!this.#spec) throw new Error('pgvector store: call open(spec) before using the index');
     return this.#spec;
   }
 
   #vectorVersion(): Promise<string> {
-    this.#version ??= this.#client.enableVectors().catch((error: unknown) => {
+    this.#version ??= this.#client.enableVectors(this.#notice).catch((error: unknown) => {
       this.#version = undefined;
       throw error;
     });

@@ -17,6 +17,10 @@ export interface VectorRecord {
   readonly id: string;
   readonly docId: string;
   readonly vector: Float32Array;
+  /** The chunk's text, kept beside the vector by stores with room for it (pgvector), for people inspecting an index. */
+  readonly text?: string;
+  /** Small JSON-able facts about the chunk (its offsets in the document), kept like `text`. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** `score`: higher is closer, on every backend (cosine similarity, dot product, or −euclidean distance). */

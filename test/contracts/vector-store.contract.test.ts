@@ -11,6 +11,7 @@ import { overFetch } from '../../src/stores/vector-checks.js';
 import { stores } from '../../src/stores/registry.js';
 import type { Distance, IndexSpec, VectorRecord, VectorStore } from '../../src/stores/vector-store.js';
 import { startPgliteServer, type PgliteServer } from '../doubles/pglite-server.js';
+import { countTestIndexes, dropTestIndexes } from '../helpers/pg-cleanup.js';
 import { startPineconeServer, type PineconeServer } from '../doubles/pinecone-server.js';
 import { startWeaviateServer, type WeaviateServer } from '../doubles/weaviate-server.js';
 
@@ -31,6 +32,8 @@ interface Target {
   readonly reopen?: (store: VectorStore, overrides?: Overrides) => Promise<VectorStore>;
   /** EXPLAIN output for a statement, where the test can reach the database beside the store. */
   readonly explain?: (sql: string, params: unknown[]) => Promise<string>;
+  /** A Postgres URL whose `ragbench_t<run>_…` tables and rows this run drops when it ends (also after failures). */
+  readonly cleanupUrl?: () => string;
 }
 
 const context = (env: Record<string, string> = {}) => ({ env: createEnv(env), workDir: join(tmpdir(), 'ragbench-unused') });
@@ -80,10 +83,12 @@ const targets: Target[] = [
       return pgvectorStore({ mode: 'server', urlEnv: 'TEST_URL', ...o }, { TEST_URL: server!.url });
     },
     explain: async (sql, params) => planText((await server!.db.query<Record<string, string>>(`EXPLAIN ${sql}`, params)).rows),
+    cleanupUrl: () => server!.url,
   },
   {
     key: 'postgres',
     ...(databaseUrl ? {} : { skip: 'DATABASE_URL is not set' }),
+    cleanupUrl: () => databaseUrl!,
     create: (o) => pgvectorStore({ mode: 'server', ...o }, { DATABASE_URL: databaseUrl! }),
     async reopen(store, o) {
       await store.close();
@@ -166,7 +171,7 @@ const planText = (rows: Record<string, string>[]) => rows.map((row) => row['QUER
 const selected = process.env.RAGBENCH_STORES?.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Index names unique per run, so a shared real database never sees a leftover from another run. */
-const runId = Math.floor(Math.random() * 1e6).toString(36);
+const runId = Math.floor(Math.random() * 1e6).toString(36).padStart(4, '0');
 let nameCounter = 0;
 const spec = (distance: Distance, dimensions = 3): IndexSpec => ({ name: `t${runId}_${nameCounter++}`, dimensions, distance });
 const rec = (id: string, values: number[], docId = `doc-${id}`): VectorRecord => ({ id, docId, vector: Float32Array.from(values) });
@@ -224,6 +229,11 @@ for (const target of targets) {
     });
     afterAll(async () => {
       await shared?.close();
+      // A shared database (a user's DATABASE_URL) keeps nothing of this run, whatever the tests did.
+      if (target.cleanupUrl) {
+        await dropTestIndexes(target.cleanupUrl(), `t${runId}_`);
+        expect(await countTestIndexes(target.cleanupUrl(), `t${runId}_`)).toBe(0);
+      }
       await target.teardown?.();
     });
 

@@ -132,9 +132,4 @@ describe('BM25 reproduces the shared datasets\' reference runs', () => {
     console.log(`${dataset} (unicode tokenizer): ${result.identical}/${result.queries} queries identical top-${depth} to the ascii reference`);
     expect(result.identical / result.queries).toBeGreaterThanOrEqual(0.5);
   });
-
-  it('retrieves all 225 Cranfield queries in well under a second', async () => {
-    const result = await reproduce('cranfield');
-    expect(result.retrieveMs).toBeLessThan(1000);
-  });
 });

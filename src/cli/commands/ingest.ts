@@ -4,7 +4,7 @@ import { ingestOnly } from '../../pipeline/ingest-only.js';
 import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress, printWarning } from '../progress.js';
+import { createTerminalProgress, printNotice, printWarning } from '../progress.js';
 import { checkWorkDir } from '../../shared/work-dir.js';
 
 export async function ingestCommand(
@@ -28,6 +28,7 @@ export async function ingestCommand(
       env: createEnv(),
       progress: createTerminalProgress(),
       warn: printWarning,
+      notice: printNotice,
       signal: interrupt.signal,
     });
     for (const result of results) {

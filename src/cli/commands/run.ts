@@ -12,7 +12,7 @@ import { GateError, UsageError } from '../../shared/errors.js';
 import { checkWorkDir } from '../../shared/work-dir.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress, printWarning } from '../progress.js';
+import { createTerminalProgress, printNotice, printWarning } from '../progress.js';
 import { reportComparison } from './compare.js';
 
 export interface RunCommandOptions {
@@ -45,6 +45,7 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
       env: createEnv(),
       progress: createTerminalProgress(),
       warn: printWarning,
+      notice: printNotice,
       signal: interrupt.signal,
       ...(options.out ? { outDir: options.out } : {}),
     });

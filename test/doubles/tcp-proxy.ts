@@ -1,0 +1,69 @@
+import { createServer, connect, type Socket } from 'node:net';
+
+export interface TcpProxy {
+  /** The target URL with host and port replaced by the proxy's. */
+  readonly url: string;
+  /**
+   * The next client message containing `marker` (SQL text travels as is in the protocol) is not forwarded: the
+   * connection is cut both ways instead, as when a server crashes mid-query. With `down`, new connections are
+   * refused afterwards until `up()`, as while the crashed server is restarting.
+   */
+  killOn(marker: string, options?: { down?: boolean }): Promise<void>;
+  /** Accepts connections again. */
+  up(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of a Postgres server (the pglite-socket double or a real DATABASE_URL server) that can
+ * cut connections mid-query: the failure a server crash, OOM kill or failover looks like to the client.
+ */
+export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<Socket>();
+  let pending: { marker: Buffer; down: boolean; resolve: () => void } | undefined;
+  let down = false;
+  const server = createServer((client) => {
+    if (down) return void client.destroy();
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    const cut = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (data) => {
+      if (pending && data.includes(pending.marker)) {
+        const hit = pending;
+        pending = undefined;
+        if (hit.down) down = true;
+        cut();
+        hit.resolve();
+        return;
+      }
+      upstream.write(data);
+    });
+    upstream.on('data', (data) => client.write(data));
+    client.on('close', () => (upstream.destroy(), sockets.delete(client)));
+    upstream.on('close', () => (client.destroy(), sockets.delete(upstream)));
+    client.on('error', cut);
+    upstream.on('error', cut);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const url = new URL(targetUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.href,
+    killOn(marker, options = {}) {
+      return new Promise((resolve) => (pending = { marker: Buffer.from(marker), down: options.down ?? false, resolve }));
+    },
+    up() {
+      down = false;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
