@@ -68,8 +68,14 @@ export const evalConfigSchema = z.strictObject({
   chunkers: z.array(reference).min(1, 'list at least one chunker'),
   retrievers: z.array(reference).min(1, 'list at least one retriever'),
   metrics: z.array(z.string()).min(1, 'list at least one metric, e.g. ndcg@10').default(['recall@10', 'mrr@10', 'ndcg@10']),
-  /** Chunks retrieved per query before mapping to documents; default: enough for the largest metric cut-off. */
+  /**
+   * A fixed chunk budget: exactly this many chunks retrieved per query before mapping to documents. Default
+   * (absent): retrieve deeper until each query has k distinct documents for the largest document cut-off (and
+   * fills the largest token budget), up to `maxDepth` chunks; queries still short are counted per arm.
+   */
   depth: z.number().int().positive().optional(),
+  /** The cap on automatic retrieval depth, in chunks per query; default 1000. Not used with an explicit depth. */
+  maxDepth: z.number().int().positive().optional(),
   /** Score queries with no relevant documents as 0 instead of leaving them out (trec_eval -c). */
   includeUnjudged: z.boolean().default(false),
   /**
@@ -95,6 +101,9 @@ export const evalConfigSchema = z.strictObject({
   /** Settings of `ragbench decide` (prompt-only vs RAG vs fine-tuning); needs an answers: section. */
   decide: decideConfigSchema.optional(),
 }).superRefine((config, ctx) => {
+  if (config.depth !== undefined && config.maxDepth !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['maxDepth'], message: 'maxDepth caps the automatic depth; with an explicit depth it has no effect (remove one)' });
+  }
   const primary = config.decide?.primaryMetric;
   if (primary && config.answers && !config.answers.metrics.includes(primary)) {
     ctx.addIssue({ code: 'custom', path: ['decide', 'primaryMetric'], message: `${primary} is not in answers.metrics (${config.answers.metrics.join(', ')})` });

@@ -74,7 +74,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
 
   const answered: AnsweredArm[] = [];
   answered.push({ name: 'closed-book', kind: 'closed-book', answers: await answering.answerArm({ queries, contexts: 'closed-book', progress, ...signal }) });
-  const tokenOffsetsOf = documentTokens(corpus, plan.spanMetrics);
+  const tokenOffsetsOf = documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
   const tokens = tokenOffsetsOf ? { tokenOffsetsOf } : {};
   const retrievedArms: ArmSummary[] = [];
   const results: QueryResult[] = [];

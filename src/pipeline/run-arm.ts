@@ -21,7 +21,7 @@ export interface ArmPlan {
   readonly retriever: NamedConfig;
   readonly context: PluginContext;
   readonly answering?: AnswerRunner;
-  /** Token positions of documents, for `token-*` span metrics (see documentTokens). */
+  /** Token positions of documents, for `token-*` span metrics and token budgets (see documentTokens). */
   readonly tokenOffsetsOf?: TokenOffsetsOf;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
@@ -52,6 +52,9 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       judgments: corpus.judgments,
       retriever,
       depth: plan.depth,
+      target: plan.target,
+      ...(plan.maxDepth !== undefined ? { maxDepth: plan.maxDepth } : {}),
+      ...(arm.tokenOffsetsOf ? { tokenOffsetsOf: arm.tokenOffsetsOf } : {}),
       metrics: plan.metrics,
       includeUnjudged: plan.includeUnjudged,
       progress,
@@ -99,6 +102,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         indexKey: indexed.key,
         ingest: { mode: indexed.mode, seconds: indexed.seconds },
         retrieveSeconds: evaluation.seconds,
+        depth: evaluation.depth,
         metrics,
         ...(answers ? { answers: answers.estimates } : {}),
         ...(spanSpecs.length > 0

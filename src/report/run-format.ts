@@ -55,3 +55,29 @@ export function scoredSections(summary: RunSummary): {
   }
   return sections;
 }
+
+/**
+ * The retrieval-depth column, when any arm has queries short of the target: `<10 docs` with `short/queries` per
+ * arm, so a document metric at k computed over fewer than k documents is never silent. undefined otherwise.
+ */
+export function shortColumn(summary: RunSummary): { header: string; cell: (arm: ArmSummary) => string } | undefined {
+  if (!summary.arms.some((arm) => (arm.depth?.shortOfDocuments ?? 0) > 0)) return undefined;
+  const target = summary.arms.find((arm) => arm.depth)!.depth!;
+  return { header: `<${target.targetDocuments} docs`, cell: (arm) => (arm.depth ? `${arm.depth.shortOfDocuments}/${arm.queries}` : 'n/a') };
+}
+
+/** One line on how deep retrieval went and what the short column means. */
+export function depthNote(summary: RunSummary): string {
+  const target = summary.arms.find((arm) => arm.depth)?.depth;
+  const how =
+    summary.maxDepth !== undefined
+      ? `retrieved deeper (${summary.depth} chunks, doubling up to maxDepth ${summary.maxDepth}) until each query had ${target?.targetDocuments ?? 'k'} distinct documents` +
+        (target?.targetTokens !== undefined ? ` and ${target.targetTokens} tokens of chunks` : '')
+      : `a fixed depth of ${summary.depth} chunks per query (depth: in the eval)`;
+  const short = shortColumn(summary);
+  const tokenShort = summary.arms.filter((arm) => (arm.depth?.shortOfTokens ?? 0) > 0);
+  const tokens = tokenShort.length > 0 ? ` Short of the token budget: ${tokenShort.map((arm) => `${arm.arm} ${arm.depth!.shortOfTokens}/${arm.queries}`).join(', ')}.` : '';
+  return short
+    ? `Retrieval: ${how}; column "${short.header}" counts the queries still short of that, whose document metrics at k saw fewer than k documents.${tokens}`
+    : `Retrieval: ${how}; every query had enough documents.${tokens}`;
+}

@@ -22,6 +22,18 @@ export interface ArmSummary {
   readonly indexKey: string;
   readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built'; readonly seconds: number };
   readonly retrieveSeconds: number;
+  /**
+   * How deep retrieval went: queries with fewer than `targetDocuments` distinct documents (the largest document
+   * cut-off) or, with token budgets, fewer than `targetTokens` retrieved tokens, and the most chunks requested.
+   * Absent in runs made before ragbench reported it.
+   */
+  readonly depth?: {
+    readonly targetDocuments: number;
+    readonly shortOfDocuments: number;
+    readonly targetTokens?: number;
+    readonly shortOfTokens?: number;
+    readonly maxChunks: number;
+  };
   readonly metrics: Readonly<Record<string, MetricEstimate>>;
   /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */
   readonly answers?: Readonly<Record<string, ScoredEstimate>>;
@@ -41,7 +53,9 @@ export interface RunSummary {
     readonly judgedQueries: number;
   };
   readonly metrics: readonly string[];
+  /** Chunks per query: the fixed depth, or the first pass of the automatic depth (then `maxDepth` is its cap). */
   readonly depth: number;
+  readonly maxDepth?: number;
   readonly confidence: number;
   readonly arms: readonly ArmSummary[];
   /** With `spanMetrics`: their labels, in table order. */

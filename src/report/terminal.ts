@@ -1,4 +1,4 @@
-import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
+import { bestMean, depthNote, formatCost, formatEstimate, formatScoredEstimate, scoredSections, shortColumn } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /**
@@ -7,12 +7,14 @@ import type { RunSummary } from './run-summary.js';
  */
 export function renderTable(summary: RunSummary): string {
   const several = summary.arms.length > 1;
+  const short = shortColumn(summary);
   const retrieval = table(
-    ['chunker', 'retriever', 'chunks', ...summary.metrics],
+    ['chunker', 'retriever', 'chunks', ...(short ? [short.header] : []), ...summary.metrics],
     summary.arms.map((arm) => [
       arm.chunker,
       arm.retriever,
       String(arm.chunks),
+      ...(short ? [short.cell(arm)] : []),
       ...summary.metrics.map((metric) => {
         const estimate = arm.metrics[metric];
         if (!estimate) return 'n/a';
@@ -25,6 +27,7 @@ export function renderTable(summary: RunSummary): string {
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, retrieval];
+  if (short) parts.push(depthNote(summary));
   for (const section of scoredSections(summary)) {
     parts.push(
       '',
