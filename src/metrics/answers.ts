@@ -13,6 +13,13 @@ import { normalizeAnswer, tokens, wordTokens } from './text-normalize.js';
  * leaving it out of the mean would reward an answerer for abstaining.
  */
 
+/**
+ * A metric whose null share (queries it could not score: judge error, invalid JSON, no gold answer, …) is above
+ * this is marked UNRELIABLE in every report: its mean speaks only for the queries that did not break it, which are
+ * not a random sample. A gated answer metric above its `maxNullShare` (default this) fails the gate.
+ */
+export const unreliableNullShare = 0.1;
+
 /** Answer metrics by the name users write in an eval's `answers.metrics` (`pipeline/answer-eval.ts` runs them). */
 export const answerMetricNames = [
   'exact-match',

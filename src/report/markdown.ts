@@ -1,4 +1,4 @@
-import { bestMean, depthNote, formatCost, formatEstimate, formatScoredEstimate, scoredSections, shortColumn } from './run-format.js';
+import { bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
@@ -38,7 +38,7 @@ export function renderMarkdown(summary: RunSummary): string {
       `| --- | --- | ${section.metrics.map(() => '---:').join(' | ')} |`,
     );
     for (const arm of summary.arms) {
-      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => formatScoredEstimate(section.pick(arm)?.[m])).join(' | ')} |`);
+      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => section.cell(section.pick(arm)?.[m])).join(' | ')} |`);
     }
   }
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);

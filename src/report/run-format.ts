@@ -1,3 +1,4 @@
+import { unreliableNullShare } from '../metrics/answers.js';
 import type { ArmSummary, MetricEstimate, RunSummary, ScoredEstimate } from './run-summary.js';
 
 /** `0.412 [0.371, 0.455]` (counts: `578 [570, 585]`), with `mark` (e.g. `*` or bold) on the mean. */
@@ -7,12 +8,25 @@ export function formatEstimate(estimate: MetricEstimate, mark: (mean: string) =>
   return `${mark(estimate.mean.toFixed(digits))} [${estimate.lower.toFixed(digits)}, ${estimate.upper.toFixed(digits)}]`;
 }
 
-/** An answer metric's cell: like a retrieval cell, plus how many queries could not be scored. */
+/** An answer metric's cell: like a retrieval cell, plus its null share (and UNRELIABLE above the threshold). */
 export function formatScoredEstimate(estimate: ScoredEstimate | undefined): string {
   if (!estimate) return 'n/a';
+  if (estimate.mean === null) return `n/a (${formatNullShare(estimate)})`;
+  return `${formatEstimate(estimate)} (${formatNullShare(estimate)})`;
+}
+
+/** A span metric's cell: null only means a query without span labels, counted when there are any. */
+function formatSpanEstimate(estimate: ScoredEstimate | undefined): string {
+  if (!estimate) return 'n/a';
   if (estimate.mean === null) return `n/a (${estimate.nulls} unscorable)`;
-  const nulls = estimate.nulls > 0 ? ` (${estimate.nulls} unscorable)` : '';
-  return `${formatEstimate(estimate)}${nulls}`;
+  return `${formatEstimate(estimate)}${estimate.nulls > 0 ? ` (${estimate.nulls} unscorable)` : ''}`;
+}
+
+/** `null 3/60 5%`, with `UNRELIABLE` when the share is above `unreliableNullShare`. */
+export function formatNullShare(estimate: ScoredEstimate): string {
+  const total = estimate.scored + estimate.nulls;
+  const share = total === 0 ? 0 : estimate.nulls / total;
+  return `null ${estimate.nulls}/${total} ${Math.round(share * 100)}%${share > unreliableNullShare ? ' UNRELIABLE' : ''}`;
 }
 
 /** The best mean of a metric over the arms, for marking it. */
@@ -35,6 +49,8 @@ export function scoredSections(summary: RunSummary): {
   note: string;
   metrics: readonly string[];
   pick: (arm: ArmSummary) => Readonly<Record<string, ScoredEstimate>> | undefined;
+  /** A cell: answer metrics always show their null share; span metrics only their unlabelled queries. */
+  cell: (estimate: ScoredEstimate | undefined) => string;
 }[] {
   const sections = [];
   if (summary.spanMetrics?.length) {
@@ -43,14 +59,18 @@ export function scoredSections(summary: RunSummary): {
       note: 'Character overlap of the top-k chunks with the labelled relevant spans (overlapping chunk text counted once); context-tokens ≈ characters / 4 sent to a generator.',
       metrics: summary.spanMetrics,
       pick: (arm: ArmSummary) => arm.spans,
+      cell: formatSpanEstimate,
     });
   }
   if (summary.answerMetrics?.length) {
     sections.push({
       title: 'Answers',
-      note: 'Answer metrics over the queries each could score.',
+      note:
+        `Answer metrics over the queries each could score; "null n/N" counts the queries a metric could not score (judge error, invalid JSON, no gold answer), ` +
+        `and a metric with more than ${unreliableNullShare * 100}% nulls is marked UNRELIABLE.`,
       metrics: summary.answerMetrics,
       pick: (arm: ArmSummary) => arm.answers,
+      cell: formatScoredEstimate,
     });
   }
   return sections;

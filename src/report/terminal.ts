@@ -1,4 +1,4 @@
-import { bestMean, depthNote, formatCost, formatEstimate, formatScoredEstimate, scoredSections, shortColumn } from './run-format.js';
+import { bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /**
@@ -34,7 +34,7 @@ export function renderTable(summary: RunSummary): string {
       `${section.title}:`,
       table(
         ['chunker', 'retriever', ...section.metrics],
-        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...section.metrics.map((metric) => formatScoredEstimate(section.pick(arm)?.[metric]))]),
+        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...section.metrics.map((metric) => section.cell(section.pick(arm)?.[metric]))]),
       ),
     );
   }
