@@ -49,6 +49,7 @@ export function buildRunSummary(input: RunRecordInput): RunSummary {
       documents: corpus.documents.length,
       queries: allQueries.length,
       judgedQueries: allQueries.filter((q) => corpus.judgments.has(q.id)).length,
+      ...(corpus.testSet ? { testSet: corpus.testSet } : {}),
     },
     metrics: plan.metrics,
     depth: plan.depth,
@@ -106,7 +107,13 @@ export function buildRunManifest(input: {
       answers: plan.answers,
       decide: plan.decide,
     },
-    corpus: { name: corpus.name, path: plan.corpus.path, file: plan.corpus.file, fingerprint: corpus.fingerprint },
+    corpus: {
+      name: corpus.name,
+      path: plan.corpus.path,
+      file: plan.corpus.file,
+      fingerprint: corpus.fingerprint,
+      ...(corpus.testSet ? { testSet: corpus.testSet } : {}),
+    },
     arms: input.arms,
     ...(usage.models.length > 0 ? { usage } : {}),
   };

@@ -13,6 +13,7 @@ export function renderMarkdown(summary: RunSummary): string {
       `fingerprint \`${summary.corpus.fingerprint}\`). ` +
       `Each cell is the mean over queries with its ${pct}% percentile-bootstrap interval. Best mean per metric in bold.`,
     '',
+    ...(summary.corpus.testSet?.caveat ? [`> **Caveat — ${summary.corpus.testSet.caveat}.**`, ''] : []),
     depthNote(summary),
     '',
     `| chunker | retriever | chunks | ${short ? `${short.header} | ` : ''}${summary.metrics.join(' | ')} |`,

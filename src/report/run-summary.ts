@@ -51,6 +51,8 @@ export interface RunSummary {
     readonly documents: number;
     readonly queries: number;
     readonly judgedQueries: number;
+    /** A generated test set: its method and bias, shown with every table of the run. */
+    readonly testSet?: { readonly method: string; readonly caveat?: string };
   };
   readonly metrics: readonly string[];
   /** Chunks per query: the fixed depth, or the first pass of the automatic depth (then `maxDepth` is its cap). */

@@ -26,7 +26,7 @@ export function renderTable(summary: RunSummary): string {
   const title =
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
-  const parts = [title, retrieval];
+  const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
   if (short) parts.push(depthNote(summary));
   for (const section of scoredSections(summary)) {
     parts.push(
