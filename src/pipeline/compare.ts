@@ -42,6 +42,9 @@ export interface CompareOptions {
  *   or candidate mean < minValue                              (an absolute floor).
  * Note the p-value tests H0 "no drop" rather than "a drop of at most maxDrop": maxDrop is a practical-size
  * threshold on the observed delta, the test guards against calling noise a regression.
+ * Answer metrics (runs with an `answers:` section) join the arm's family, compared on the queries both runs could
+ * score; a gated one also fails when the candidate's null share exceeds `maxNullShare` (default 0.1), since nulls
+ * are left out of the means and would otherwise hide answers that broke the judge.
  * Throws DataError when no arm or no query is shared, ConfigError when a gated metric is in neither run.
  */
 export async function compareRuns(baselineDir: string, candidateDir: string, options: CompareOptions = {}): Promise<Comparison> {
