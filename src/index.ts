@@ -28,7 +28,8 @@ export type { Answerer, ContextPassage, GeneratedAnswer } from './answers/answer
 export { answerers } from './answers/registry.js';
 // ⑥ metrics and statistics
 export { retrievalMetrics, parseMetricName, toDocRanking } from './metrics/retrieval.js';
-export { spanMetricsForQuery, chunkCost, parseSpanMetricName } from './metrics/spans.js';
+export { spanMetricsForQuery, chunkCost, parseSpanMetricName, withinTokenBudget, chunkTokenCounter } from './metrics/spans.js';
+export { budgetMetricValue } from './metrics/token-budget.js';
 export { jaccardAtK, rankBiasedOverlap, recallAgainst } from './metrics/overlap.js';
 export { exactMatch, tokenF1, decisionAccuracy, judgeCorrectness } from './metrics/answers.js';
 export { goldPassageRecall, answerCoverage } from './metrics/context-recall.js';

@@ -41,6 +41,12 @@ export interface GeneratedAnswer {
 export interface Answerer {
   /** kind + options (+ model and prompt fingerprints): two answerers with equal fingerprints answer alike. */
   readonly fingerprint: string;
+  /**
+   * Set when the answerer is a heuristic, not a language model: what it does, in one phrase. Its scores then say
+   * how well retrieval feeds a rule, nothing about a model's behaviour, and `ragbench decide` draws no model
+   * conclusions from them.
+   */
+  readonly heuristic?: string;
   answer(question: string, contexts: readonly ContextPassage[], options?: AnswerOptions): Promise<GeneratedAnswer>;
 }
 

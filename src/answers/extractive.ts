@@ -53,6 +53,9 @@ export function createExtractiveAnswerer(options: ExtractiveOptions): Answerer {
   const segmenter = new Intl.Segmenter(options.locale, { granularity: 'sentence' });
   return {
     fingerprint: fingerprintOf('extractive', options),
+    heuristic:
+      'extractive (offline heuristic): copies the context sentences sharing the most question terms and labels ' +
+      'yes/no/maybe by a negation-word pattern that defaults to "yes"',
     async answer(question: string, contexts: readonly ContextPassage[], call: AnswerOptions = {}): Promise<GeneratedAnswer> {
       call.signal?.throwIfAborted();
       const started = performance.now();

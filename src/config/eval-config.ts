@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { answersConfigSchema } from '../answers/answers-config.js';
 import { priceTableSchema } from '../llms/ledger.js';
+import { answerMetricNames } from '../metrics/answers.js';
 import { parseMetricName } from '../metrics/retrieval.js';
 
 /** A reference to another config: a name (`recursive-800` → `../chunkers/recursive-800.yaml`), a path, or inline. */
@@ -19,13 +20,26 @@ export const gateRuleSchema = z.strictObject({
   alpha: z.number().gt(0).lt(1).default(0.05),
   /** Absolute floor for the candidate's mean, checked regardless of the baseline. */
   minValue: z.number().optional(),
+  /**
+   * Answer metrics: the largest share of the candidate's queries the metric may leave unscored (null: judge error,
+   * invalid JSON, …) before the gate fails; default 0.1 (`unreliableNullShare`). Nulls are left out of the mean,
+   * so without this an answer that breaks the judge would vanish instead of failing.
+   */
+  maxNullShare: z.number().min(0).max(1).optional(),
 });
 export type GateRule = z.output<typeof gateRuleSchema>;
 
-/** `gate: { ndcg@10: { maxDrop: 0.01 } }`; keys are canonicalised metric names (`NDCG@10` → `ndcg@10`). */
+/**
+ * `gate: { ndcg@10: { maxDrop: 0.01 } }`; keys are canonicalised metric names (`NDCG@10` → `ndcg@10`), or answer
+ * metric names (`token-f1`, `correctness-llm`, …) as written in answers.metrics.
+ */
 export const gateSchema = z.record(z.string(), gateRuleSchema).transform((gate, ctx) => {
   const canonical: Record<string, GateRule> = {};
   for (const [metric, rule] of Object.entries(gate)) {
+    if (isAnswerMetric(metric)) {
+      canonical[metric] = rule;
+      continue;
+    }
     try {
       canonical[parseMetricName(metric).label] = rule;
     } catch (error) {
@@ -85,8 +99,14 @@ export const evalConfigSchema = z.strictObject({
   chunkers: z.array(reference).min(1, 'list at least one chunker'),
   retrievers: z.array(reference).min(1, 'list at least one retriever'),
   metrics: z.array(z.string()).min(1, 'list at least one metric, e.g. ndcg@10').default(['recall@10', 'mrr@10', 'ndcg@10']),
-  /** Chunks retrieved per query before mapping to documents; default: enough for the largest metric cut-off. */
+  /**
+   * A fixed chunk budget: exactly this many chunks retrieved per query before mapping to documents. Default
+   * (absent): retrieve deeper until each query has k distinct documents for the largest document cut-off (and
+   * fills the largest token budget), up to `maxDepth` chunks; queries still short are counted per arm.
+   */
   depth: z.number().int().positive().optional(),
+  /** The cap on automatic retrieval depth, in chunks per query; default 1000. Not used with an explicit depth. */
+  maxDepth: z.number().int().positive().optional(),
   /** Score queries with no relevant documents as 0 instead of leaving them out (trec_eval -c). */
   includeUnjudged: z.boolean().default(false),
   /**
@@ -114,21 +134,28 @@ export const evalConfigSchema = z.strictObject({
   /** Settings of `ragbench decide` (prompt-only vs RAG vs fine-tuning); needs an answers: section. */
   decide: decideConfigSchema.optional(),
 }).superRefine((config, ctx) => {
+  if (config.depth !== undefined && config.maxDepth !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['maxDepth'], message: 'maxDepth caps the automatic depth; with an explicit depth it has no effect (remove one)' });
+  }
   const primary = config.decide?.primaryMetric;
   if (primary && config.answers && !config.answers.metrics.includes(primary)) {
     ctx.addIssue({ code: 'custom', path: ['decide', 'primaryMetric'], message: `${primary} is not in answers.metrics (${config.answers.metrics.join(', ')})` });
   }
   // A gate on a metric the run does not compute could never fail: reject it at load time.
   if (!config.gate) return;
-  const labels = new Set(config.metrics.flatMap((metric) => labelOf(metric) ?? []));
+  const labels = new Set([...config.metrics.flatMap((metric) => labelOf(metric) ?? []), ...(config.answers?.metrics ?? [])]);
   for (const metric of Object.keys(config.gate)) {
     if (labels.has(metric)) continue;
-    const message = `gate on ${metric}, which is not in metrics (${config.metrics.join(', ')})`;
+    const message = `gate on ${metric}, which is not in metrics (${config.metrics.join(', ')})${config.answers ? ` or answers.metrics (${config.answers.metrics.join(', ')})` : ''}`;
     ctx.addIssue({ code: 'custom', path: ['gate', metric], message });
   }
 });
 
 export type EvalConfig = z.output<typeof evalConfigSchema>;
+
+function isAnswerMetric(metric: string): boolean {
+  return (answerMetricNames as readonly string[]).includes(metric);
+}
 
 /** A metric's canonical label, or undefined when it does not parse (load-eval reports that with its place). */
 function labelOf(metric: string): string | undefined {

@@ -42,11 +42,24 @@ export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | '
   readonly corpus: ResolvedCorpus;
   readonly chunkers: readonly NamedConfig[];
   readonly retrievers: readonly NamedConfig[];
-  /** Retrieval depth per query: the configured depth or the largest metric cut-off (at least 10). */
+  /**
+   * Chunks retrieved per query: the configured depth (a fixed chunk budget), or the first pass of the automatic
+   * depth (the largest cut-off, at least 10), which then deepens up to `maxDepth` toward `target`.
+   */
   readonly depth: number;
+  /** Present when the depth is automatic: the cap on chunks per query (`maxDepth`, default 1000). */
+  readonly maxDepth?: number;
+  /**
+   * What each query's retrieval should hold: distinct documents for the largest document cut-off (10 when no metric
+   * has a finite one) and, with token-budget metrics, the largest budget in tokens.
+   */
+  readonly target: { readonly documents: number; readonly tokens?: number };
   /** Canonical span metric labels (empty when none). */
   readonly spanMetrics: readonly string[];
 }
+
+/** The documented cap on automatic retrieval depth (chunks per query) when an eval sets no `maxDepth`. */
+export const defaultMaxDepth = 1000;
 
 /** Loads `evals/*.yaml` and everything it references, so later stages never see an invalid config. */
 export async function loadEval(file: string): Promise<ResolvedEval> {
@@ -89,8 +102,11 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
   );
   assertUniqueNames(chunkerList, 'chunkers', path);
   assertUniqueNames(retrieverList, 'retrievers', path);
-  const cuts = [...metrics.map((m) => parseMetricName(m).k), ...spanMetrics.map((m) => parseSpanMetricName(m).k)];
-  const maxCut = Math.max(10, ...cuts.filter(Number.isFinite));
+  const specs = [...metrics.map(parseMetricName), ...spanMetrics.map(parseSpanMetricName)];
+  const maxCut = Math.max(10, ...specs.map((spec) => spec.k).filter(Number.isFinite));
+  const documentCuts = metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite);
+  const budgets = specs.flatMap((spec) => (spec.tokens === undefined ? [] : [spec.tokens]));
+  const target = { documents: documentCuts.length > 0 ? Math.max(...documentCuts) : 10, ...(budgets.length > 0 ? { tokens: Math.max(...budgets) } : {}) };
   return {
     ...config,
     metrics,
@@ -101,6 +117,8 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
     chunkers: chunkerList,
     retrievers: retrieverList,
     depth: config.depth ?? maxCut,
+    ...(config.depth === undefined ? { maxDepth: Math.max(maxCut, config.maxDepth ?? defaultMaxDepth) } : {}),
+    target,
   };
 }
 

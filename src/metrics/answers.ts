@@ -3,7 +3,7 @@ import type { ChatModel } from '../llms/chat-model.js';
 import { ServiceError } from '../shared/errors.js';
 import { contentBoundary, correctnessMessages, correctnessSchema, type BoundaryMaker } from './faithfulness/llm-judge-prompt.js';
 import { unscorable, type Score } from './faithfulness/score.js';
-import { normalizeAnswer, tokens } from './text-normalize.js';
+import { normalizeAnswer, tokens, wordTokens } from './text-normalize.js';
 
 /**
  * Answer correctness against gold answers. Every metric returns a Score: null with a reason when it cannot score
@@ -12,6 +12,13 @@ import { normalizeAnswer, tokens } from './text-normalize.js';
  * An EMPTY prediction is scored (0 against a non-empty gold), not null: saying nothing is a wrong answer, and
  * leaving it out of the mean would reward an answerer for abstaining.
  */
+
+/**
+ * A metric whose null share (queries it could not score: judge error, invalid JSON, no gold answer, …) is above
+ * this is marked UNRELIABLE in every report: its mean speaks only for the queries that did not break it, which are
+ * not a random sample. A gated answer metric above its `maxNullShare` (default this) fails the gate.
+ */
+export const unreliableNullShare = 0.1;
 
 /** Answer metrics by the name users write in an eval's `answers.metrics` (`pipeline/answer-eval.ts` runs them). */
 export const answerMetricNames = [
@@ -93,7 +100,13 @@ const correctnessValue = { correct: 1, partially_correct: 0.5, incorrect: 0 } as
 
 /**
  * LLM-judged correctness against the gold answers, at temperature 0, structured JSON: correct 1, partially
- * correct 0.5, incorrect 0. null (never 0) when there is no gold or no answer text, or when the judge fails.
+ * correct 0.5, incorrect 0. An answer without a word is scored 0 without asking the judge (an empty prediction is
+ * a wrong answer, as in the other metrics); null when there is no gold answer or the judge fails.
+ *
+ * Mechanical check (like the faithfulness judge's quotes): a "correct" verdict must quote the reference text it
+ * matched, and the quote must occur word for word in a gold answer (pieces split at an ellipsis). A verdict
+ * without such a quote is null with the reason, not 1: a judge talked into "correct" by the answer itself, or
+ * grading from its own knowledge, cannot credit it, and the null share shows it.
  */
 export async function judgeCorrectness(options: JudgeCorrectnessOptions): Promise<Score> {
   const golds = options.golds.filter((gold) => gold.trim() !== '');
@@ -106,14 +119,27 @@ export async function judgeCorrectness(options: JudgeCorrectnessOptions): Promis
       jsonSchema: correctnessSchema,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const verdict = (JSON.parse(completion.text) as { verdict?: unknown }).verdict;
+    const { verdict, quote } = JSON.parse(completion.text) as { verdict?: unknown; quote?: unknown };
     if (typeof verdict !== 'string' || !Object.hasOwn(correctnessValue, verdict)) {
       return unscorable(`judge gave no valid verdict: ${completion.text.slice(0, 120)}`);
+    }
+    if (verdict === 'correct' && !(typeof quote === 'string' && quotesGold(quote, golds))) {
+      return unscorable(`judge said correct but its quote ${JSON.stringify(String(quote ?? '').slice(0, 80))} is not in any gold answer`);
     }
     return { value: correctnessValue[verdict as keyof typeof correctnessValue] };
   } catch (error) {
     return judgeFailure(error, options.signal);
   }
+}
+
+/** Every piece of the quote (split at an ellipsis) occurs as a word sequence in one gold answer; an empty quote does not. */
+export function quotesGold(quote: string, golds: readonly string[]): boolean {
+  const pieces = quote.split(/\.\.\.|…/).map(wordTokens).filter((words) => words.length > 0);
+  if (pieces.length === 0) return false;
+  return golds.some((gold) => {
+    const words = wordTokens(gold);
+    return pieces.every((piece) => words.some((_, i) => piece.every((word, j) => words[i + j] === word)));
+  });
 }
 
 /**

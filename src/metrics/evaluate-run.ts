@@ -1,5 +1,5 @@
 import type { Judgments } from '../corpus/types.js';
-import { DataError } from '../shared/errors.js';
+import { DataError, UsageError } from '../shared/errors.js';
 import { parseMetricName, retrievalMetrics, type MetricSpec } from './retrieval.js';
 
 export interface ScoreRunOptions {
@@ -47,6 +47,13 @@ export interface RunScores {
 export function scoreRun(options: ScoreRunOptions): RunScores {
   const { run, judgments } = options;
   const specs = uniqueSpecs(options.metrics.map(parseMetricName));
+  const budgeted = specs.find((spec) => spec.tokens !== undefined);
+  if (budgeted) {
+    throw new UsageError(
+      `${budgeted.label} needs the retrieved chunks and their token counts, which a document ranking does not have`,
+      'compute token-budget metrics with `ragbench run` (an eval\'s metrics), or use a rank cut-off such as recall@10',
+    );
+  }
   const missingFromRun = [...judgments.keys()].filter((queryId) => !run.has(queryId));
   const unjudgedInRun = [...run.keys()].filter((queryId) => !judgments.has(queryId));
 

@@ -84,11 +84,16 @@ export const retrievalMetrics = { recall, precision, hit, mrr, ndcg, map, rprec:
 >;
 export type RetrievalMetricName = keyof typeof retrievalMetrics;
 
-/** A parsed metric name: `k` is `Infinity` for no cut; `label` is the canonical spelling used as a result key. */
+/**
+ * A parsed metric name: `k` is `Infinity` for no cut; `label` is the canonical spelling used as a result key.
+ * `tokens`: a context budget instead of a rank cut-off (`recall@tokens=2000`, see metrics/token-budget.ts); such a
+ * metric needs the chunk hits and their token counts, so only `ragbench run` computes it.
+ */
 export interface MetricSpec {
   readonly name: RetrievalMetricName;
   readonly k: number;
   readonly label: string;
+  readonly tokens?: number;
 }
 
 const aliases: Record<string, RetrievalMetricName> = {
@@ -106,9 +111,12 @@ const aliases: Record<string, RetrievalMetricName> = {
 };
 /** Metrics that are meaningless without a cut-off. */
 const needsCut = new Set<RetrievalMetricName>(['recall', 'precision', 'hit']);
+/** Metrics that have a token-budget form: the others need a rank cut-off (precision divides by k). */
+export const budgetMetricNames: readonly RetrievalMetricName[] = ['recall', 'hit', 'mrr', 'ndcg', 'map'];
 
 export const validMetricNames =
-  'recall@k, precision@k, hit@k (alias success@k), mrr@k or mrr, ndcg@k or ndcg, map@k or map, rprec (alias r-precision)';
+  'recall@k, precision@k, hit@k (alias success@k), mrr@k or mrr, ndcg@k or ndcg, map@k or map, rprec (alias r-precision), ' +
+  'or a token budget: recall|hit|mrr|ndcg|map@tokens=N';
 
 /**
  * Parses a metric as users write it: `recall@10`, `precision@5`, `hit@10` / `success@10`, `mrr@10`, `mrr`,
@@ -119,11 +127,17 @@ export const validMetricNames =
 export const maxMetricK = 10_000;
 
 export function parseMetricName(text: string): MetricSpec {
-  const match = /^([a-z_-]+)(?:@(\d+))?$/.exec(text.trim().toLowerCase());
+  const match = /^([a-z_-]+)(?:@(\d+)|@tokens=(\d+))?$/.exec(text.trim().toLowerCase());
   const name = match ? aliases[match[1]!] : undefined;
   const k = match?.[2] === undefined ? Infinity : Number(match[2]);
   const invalid = (why: string) => new UsageError(`unknown metric ${JSON.stringify(text)}: ${why}`, `use one of ${validMetricNames}`);
   if (!name) throw invalid('not a metric name');
+  if (match?.[3] !== undefined) {
+    const tokens = Number(match[3]);
+    if (!budgetMetricNames.includes(name)) throw invalid(`${name} has no token-budget form (use ${budgetMetricNames.join(', ')})`);
+    if (!(Number.isSafeInteger(tokens) && tokens >= 1)) throw invalid('the token budget must be a positive integer');
+    return { name, k: Infinity, tokens, label: `${name}@tokens=${tokens}` };
+  }
   if (name === 'rprec' && k !== Infinity) throw invalid('rprec takes no @k (its cut-off is the number of relevant docs)');
   if (needsCut.has(name) && k === Infinity) throw invalid(`${name} needs a cut-off, e.g. ${name}@10`);
   if (k !== Infinity && !(Number.isSafeInteger(k) && k >= 1)) throw invalid('k must be a positive integer');

@@ -160,11 +160,15 @@ function topK<T>(items: readonly T[], k: number): readonly T[] {
   return Number.isFinite(k) ? items.slice(0, k) : items;
 }
 
-/** A span or context-cost metric as written in an eval's `spanMetrics`: `span-recall@5`, `token-iou@5`, … */
+/**
+ * A span or context-cost metric as written in an eval's `spanMetrics`: `span-recall@5`, `token-iou@5`, … or at a
+ * context budget, `span-recall@tokens=1000` (then `k` is Infinity and `tokens` the budget: see `withinTokenBudget`).
+ */
 export interface SpanMetricSpec {
   readonly name: (typeof spanMetricKinds)[number];
   readonly k: number;
   readonly label: string;
+  readonly tokens?: number;
 }
 
 /**
@@ -181,12 +185,16 @@ export const spanMetricKinds = [
   'context-tokens',
 ] as const;
 
-/** Parses `span-iou@5`; throws RangeError naming the valid forms. */
+/** Parses `span-iou@5` or `span-recall@tokens=1000`; throws RangeError naming the valid forms. */
 export function parseSpanMetricName(text: string): SpanMetricSpec {
-  const match = /^([a-z-]+)@([1-9]\d*)$/.exec(text.trim().toLowerCase());
+  const match = /^([a-z-]+)@(?:([1-9]\d*)|tokens=([1-9]\d*))$/.exec(text.trim().toLowerCase());
   const name = match?.[1] as SpanMetricSpec['name'] | undefined;
   if (!match || !name || !spanMetricKinds.includes(name)) {
-    throw new RangeError(`unknown span metric "${text}"; use ${spanMetricKinds.map((m) => `${m}@k`).join(', ')}`);
+    throw new RangeError(`unknown span metric "${text}"; use ${spanMetricKinds.map((m) => `${m}@k`).join(', ')} (or @tokens=N for a token budget)`);
+  }
+  if (match[3] !== undefined) {
+    const tokens = Number(match[3]);
+    return { name, k: Infinity, tokens, label: `${name}@tokens=${tokens}` };
   }
   const k = Number(match[2]);
   return { name, k, label: `${name}@${k}` };
@@ -205,8 +213,13 @@ export function spanMetricValue(
   spans: readonly RelevantSpan[] | undefined,
   tokenOffsetsOf?: TokenOffsetsOf,
 ): number | null {
-  if (spec.name === 'context-tokens') return chunkCost(hits, spec.k).estimatedTokens;
-  let retrieved: readonly RetrievedSpan[] = topK(hits, spec.k).map(chunkSpanOf);
+  let selected = hits;
+  if (spec.tokens !== undefined) {
+    if (!tokenOffsetsOf) throw new Error(`${spec.label} needs the documents' token offsets`);
+    selected = withinTokenBudget(hits, spec.tokens, chunkTokenCounter(tokenOffsetsOf));
+  }
+  if (spec.name === 'context-tokens') return chunkCost(selected, spec.k).estimatedTokens;
+  let retrieved: readonly RetrievedSpan[] = topK(selected, spec.k).map(chunkSpanOf);
   let relevant: readonly RelevantSpan[] = spans ?? [];
   if (spec.name.startsWith('token-')) {
     if (!tokenOffsetsOf) throw new Error(`${spec.label} needs the documents' token offsets`);
@@ -216,6 +229,34 @@ export function spanMetricValue(
   const scores = spanScores(retrieved, relevant);
   if (!scores) return null;
   return spec.name.endsWith('recall') ? scores.recall : spec.name.endsWith('precision') ? scores.precision : scores.iou;
+}
+
+/**
+ * The chunks a generator gets for a prompt budget of `budget` tokens: hits in rank order, each costing its own
+ * tokens (overlapping text is paid twice, as it is sent twice), while the running total stays within the budget.
+ * Selection stops at the first chunk that would exceed it (a smaller later chunk is not slipped in: the ranking
+ * decides what is sent), so a first chunk larger than the budget leaves nothing; a total exactly at the budget fits.
+ */
+export function withinTokenBudget<T>(hits: readonly T[], budget: number, tokensOf: (hit: T) => number): T[] {
+  const taken: T[] = [];
+  let total = 0;
+  for (const hit of hits) {
+    total += tokensOf(hit);
+    if (total > budget) break;
+    taken.push(hit);
+  }
+  return taken;
+}
+
+/**
+ * cl100k tokens of a chunk hit: the document's tokens that overlap the chunk's characters (`toTokenSpan`), so a
+ * token cut by a chunk boundary counts for both chunks — what the chunk costs up to a token at each edge.
+ */
+export function chunkTokenCounter(tokenOffsetsOf: TokenOffsetsOf): (hit: ChunkHitRef) => number {
+  return (hit) => {
+    const span = toTokenSpan(chunkSpanOf(hit), tokenOffsetsOf(hit.docId));
+    return span.end - span.start;
+  };
 }
 
 /** A character span as the token positions it touches: token i is in when it overlaps [start, end). */

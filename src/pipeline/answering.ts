@@ -26,6 +26,8 @@ export interface AnswerRunner {
   readonly metrics: readonly string[];
   /** The QA set answers are scored against (gold answers, labels, passages), e.g. for reports. */
   readonly qa: QaSet;
+  /** The answerer's `heuristic` description when it is not a language model (see Answerer). */
+  readonly heuristic?: string;
   /**
    * `contexts` and `contextK` override the config's for this arm only (`ragbench decide` answers the same
    * questions closed-book, from retrieval and from the gold passages); `chunkHits` is needed for 'retrieved'.
@@ -61,6 +63,7 @@ export async function prepareAnswering(options: {
   return {
     metrics: config.metrics,
     qa,
+    ...(answerer.heuristic ? { heuristic: answerer.heuristic } : {}),
     async answerArm({ queries, chunkHits, contexts, contextK, progress, signal }) {
       const evaluation = await evaluateAnswers({
         queries,

@@ -8,6 +8,7 @@ import type {
   Verdict,
 } from '../report/comparison-summary.js';
 import { formatP } from '../report/comparison-format.js';
+import { unreliableNullShare } from '../metrics/answers.js';
 import { ConfigError, DataError } from '../shared/errors.js';
 import { meanOf, pairedBootstrapDiff } from '../stats/bootstrap.js';
 import { holmAdjust, pairedRandomizationTest, pairedTTest } from '../stats/paired-tests.js';
@@ -46,6 +47,9 @@ export interface CompareOptions {
  *   or candidate mean < minValue                              (an absolute floor).
  * Note the p-value tests H0 "no drop" rather than "a drop of at most maxDrop": maxDrop is a practical-size
  * threshold on the observed delta, the test guards against calling noise a regression.
+ * Answer metrics (runs with an `answers:` section) join the arm's family, compared on the queries both runs could
+ * score; a gated one also fails when the candidate's null share exceeds `maxNullShare` (default 0.1), since nulls
+ * are left out of the means and would otherwise hide answers that broke the judge.
  * Throws DataError when no arm or no query is shared, ConfigError when a gated metric is in neither run, and
  * DataError when the corpus fingerprints or the scored query sets differ (pairing queries by id across corpora
  * compares unrelated questions that happen to share ids) unless `allowDifferentCorpus` / `allowDifferentQueries`.
@@ -181,16 +185,31 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
     throw new DataError(`arm ${arm}: the runs share no query`, { fix: 'compare runs of the same corpus and queries' });
   }
   const metrics = sharedMetrics(pairs, settings.metricOrder);
+  const answerMetrics = sharedAnswerMetrics(pairs);
   for (const metric of Object.keys(settings.gate)) {
-    if (!metrics.includes(metric)) {
-      throw new ConfigError(`the gate names ${metric}, which arm ${arm} does not have in both runs (${metrics.join(', ')})`, {
+    if (!metrics.includes(metric) && !answerMetrics.includes(metric)) {
+      throw new ConfigError(`the gate names ${metric}, which arm ${arm} does not have in both runs (${[...metrics, ...answerMetrics].join(', ')})`, {
         fix: 'gate only metrics both evals compute',
       });
     }
   }
-  const tests = metrics.map((metric) => {
-    const a = pairs.map((pair) => pair.candidate.metrics[metric]!);
-    const b = pairs.map((pair) => pair.baseline.metrics[metric]!);
+  // Answer metrics are compared on the queries both runs could score; the candidate's null share is judged apart.
+  const series: { metric: string; pairs: QueryPair[]; value: (r: QueryResult) => number; nullShare?: number }[] = [
+    ...metrics.map((metric) => ({ metric, pairs, value: (r: QueryResult) => r.metrics[metric]! })),
+    ...answerMetrics.map((metric) => {
+      const value = (r: QueryResult) => r.answer!.scores[metric] as number;
+      const scored = pairs.filter((pair) => typeof pair.baseline.answer?.scores[metric] === 'number' && typeof pair.candidate.answer?.scores[metric] === 'number');
+      const nulls = pairs.filter((pair) => typeof pair.candidate.answer?.scores[metric] !== 'number').length;
+      return { metric, pairs: scored, value, nullShare: nulls / pairs.length };
+    }),
+  ];
+  const tests = series.map(({ metric, pairs: scored, value, nullShare }) => {
+    const a = scored.map((pair) => value(pair.candidate));
+    const b = scored.map((pair) => value(pair.baseline));
+    if (a.length === 0) {
+      const none = { lower: Number.NaN, upper: Number.NaN };
+      return { metric, baselineMean: Number.NaN, candidateMean: Number.NaN, delta: Number.NaN, ci: none, pDrop: 1, pTwoSided: 1, pTTest: null, nullShare: nullShare ?? 0 };
+    }
     const random = { seed: settings.seed, permutations: settings.permutations };
     const ci = pairedBootstrapDiff(a, b, { seed: settings.seed, confidence: settings.confidence });
     return {
@@ -202,6 +221,7 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
       pDrop: pairedRandomizationTest(a, b, { ...random, alternative: 'less' }).pValue,
       pTwoSided: pairedRandomizationTest(a, b, { ...random, alternative: 'two-sided' }).pValue,
       pTTest: a.length >= 2 ? pairedTTest(a, b).pValue : null,
+      ...(nullShare !== undefined ? { nullShare } : {}),
     };
   });
   // Holm within the arm: the metrics are one family of hypotheses about one change (see holmAdjust).
@@ -231,11 +251,16 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
 
 /** The gate rule applied to one metric: see compareRuns for the semantics. */
 export function judge(
-  test: { readonly delta: number; readonly candidateMean: number; readonly pDropHolm: number },
+  test: { readonly delta: number; readonly candidateMean: number; readonly pDropHolm: number; readonly nullShare?: number },
   rule: GateRule | undefined,
 ): { gate?: AppliedGate; verdict: Verdict; reasons: string[] } {
   if (!rule) return { verdict: 'ungated', reasons: [] };
   const reasons: string[] = [];
+  // An answer metric's mean leaves its nulls out: too many of them fail the gate instead of vanishing.
+  const maxNullShare = rule.maxNullShare ?? unreliableNullShare;
+  if (test.nullShare !== undefined && test.nullShare > maxNullShare) {
+    reasons.push(`${(test.nullShare * 100).toFixed(1)}% of the candidate's queries could not be scored (null), more than maxNullShare ${maxNullShare}`);
+  }
   if (test.delta < -rule.maxDrop && test.pDropHolm < rule.alpha) {
     reasons.push(
       `dropped by ${(-test.delta).toFixed(4)} (more than maxDrop ${rule.maxDrop}) with Holm-adjusted one-sided ` +
@@ -245,7 +270,12 @@ export function judge(
   if (rule.minValue !== undefined && test.candidateMean < rule.minValue) {
     reasons.push(`mean ${test.candidateMean.toFixed(4)} is below minValue ${rule.minValue}`);
   }
-  const gate: AppliedGate = { maxDrop: rule.maxDrop, alpha: rule.alpha, ...(rule.minValue !== undefined ? { minValue: rule.minValue } : {}) };
+  const gate: AppliedGate = {
+    maxDrop: rule.maxDrop,
+    alpha: rule.alpha,
+    ...(rule.minValue !== undefined ? { minValue: rule.minValue } : {}),
+    ...(test.nullShare !== undefined ? { maxNullShare } : {}),
+  };
   return { gate, verdict: reasons.length > 0 ? 'fail' : 'pass', reasons };
 }
 
@@ -255,6 +285,13 @@ function sharedMetrics(pairs: readonly QueryPair[], order: readonly string[]): s
   const names = [...new Set(pairs.flatMap((p) => Object.keys(p.candidate.metrics)))].filter(present);
   const rank = (metric: string) => (order.includes(metric) ? order.indexOf(metric) : order.length);
   return names.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+}
+
+/** Answer metrics every paired query has on both sides (a score or null), in the candidate's order. */
+function sharedAnswerMetrics(pairs: readonly QueryPair[]): string[] {
+  const has = (result: QueryResult, metric: string) => result.answer !== undefined && Object.hasOwn(result.answer.scores, metric);
+  const names = Object.keys(pairs[0]?.candidate.answer?.scores ?? {});
+  return names.filter((metric) => pairs.every((p) => has(p.baseline, metric) && has(p.candidate, metric)));
 }
 
 function groupByArm(results: readonly QueryResult[]): Map<string, Map<string, QueryResult>> {

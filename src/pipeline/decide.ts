@@ -74,7 +74,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
 
   const answered: AnsweredArm[] = [];
   answered.push({ name: 'closed-book', kind: 'closed-book', answers: await answering.answerArm({ queries, contexts: 'closed-book', progress, ...signal }) });
-  const tokenOffsetsOf = documentTokens(corpus, plan.spanMetrics);
+  const tokenOffsetsOf = documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
   const tokens = tokenOffsetsOf ? { tokenOffsetsOf } : {};
   const retrievedArms: ArmSummary[] = [];
   const results: QueryResult[] = [];
@@ -141,7 +141,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
     arms,
     skipped,
     comparisons,
-    recommendation: recommend({ settings, arms, comparisons }),
+    recommendation: recommend({ settings, arms, comparisons, ...(answering.heuristic ? { heuristicAnswerer: answering.heuristic } : {}) }),
   };
 
   const usage = ledger.report();
@@ -175,6 +175,7 @@ function capturing(answering: AnswerRunner): { runner: AnswerRunner; answers: ()
   const runner: AnswerRunner = {
     metrics: answering.metrics,
     qa: answering.qa,
+    ...(answering.heuristic ? { heuristic: answering.heuristic } : {}),
     async answerArm(call) {
       captured = await answering.answerArm({ ...call, contexts: 'retrieved' });
       return captured;

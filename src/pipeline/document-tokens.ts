@@ -4,10 +4,11 @@ import type { LoadedCorpus } from './load-corpus.js';
 
 /**
  * cl100k token positions of the corpus's documents, tokenized on first use and kept for the run — only when a
- * `token-*` span metric asks for them (tokenizing a whole corpus is the slow part).
+ * `token-*` span metric or a token-budget metric (`…@tokens=N`) asks for them (tokenizing is the slow part).
+ * `metrics`: the eval's canonical metric and span metric labels.
  */
-export function documentTokens(corpus: LoadedCorpus, spanMetrics: readonly string[]): TokenOffsetsOf | undefined {
-  if (!spanMetrics.some((metric) => metric.startsWith('token-'))) return undefined;
+export function documentTokens(corpus: LoadedCorpus, metrics: readonly string[]): TokenOffsetsOf | undefined {
+  if (!metrics.some((metric) => metric.startsWith('token-') || metric.includes('@tokens='))) return undefined;
   const texts = new Map(corpus.documents.map((doc) => [doc.id, doc.text]));
   const offsets = new Map<string, TokenOffsets>();
   let tokenize: ((text: string) => TokenOffsets) | undefined;

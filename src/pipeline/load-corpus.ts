@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { testSetCaveat } from '../synth/write-test-set.js';
 import { openCorpus } from '../corpus/open-corpus.js';
 import type { Document, Judgments, Query, SpanJudgments } from '../corpus/types.js';
 import type { ResolvedCorpus } from '../config/load-eval.js';
@@ -13,6 +16,8 @@ export interface LoadedCorpus {
   readonly judgments: Judgments;
   /** Span-level judgments, when the corpus has a span file. */
   readonly spans?: SpanJudgments;
+  /** A generated test set (`synth-report.json` beside it): its method and what that method biases. */
+  readonly testSet?: { readonly method: string; readonly caveat?: string };
 }
 
 /** Reads a whole corpus into memory and checks that queries, judgments and documents fit together. */
@@ -52,7 +57,18 @@ export async function loadCorpus(
     checkJudgedIds(corpus.name, where, documents, queries, judgments);
   }
   const spans = await source.spans?.({ documentLengths: new Map(documents.map((doc) => [doc.id, doc.text.length])) });
-  return { name: corpus.name, fingerprint, documents, queries, judgments, ...(spans ? { spans } : {}) };
+  const testSet = await readTestSetNote(corpus.path);
+  return { name: corpus.name, fingerprint, documents, queries, judgments, ...(spans ? { spans } : {}), ...(testSet ? { testSet } : {}) };
+}
+
+/** The method and caveat of a test set made by `ragbench synth` (its synth-report.json), so runs on it say so. */
+async function readTestSetNote(path: string): Promise<LoadedCorpus['testSet']> {
+  const text = await readFile(join(path, 'synth-report.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const report = JSON.parse(text) as { method?: unknown; caveat?: unknown };
+  if (typeof report.method !== 'string') return undefined;
+  const caveat = testSetCaveat({ method: report.method, ...(typeof report.caveat === 'string' ? { caveat: report.caveat } : {}) });
+  return { method: report.method, ...(caveat ? { caveat } : {}) };
 }
 
 /** Judgments that name unknown queries or documents mean the qrels belong to another corpus: say so, don't score garbage. */

@@ -1,4 +1,5 @@
 import type { NamedConfig, ResolvedEval } from '../config/load-eval.js';
+import { parseMetricName } from '../metrics/retrieval.js';
 import { jaccardAtK, rankBiasedOverlap, recallAgainst } from '../metrics/overlap.js';
 import type { Env } from '../shared/env.js';
 import { ConfigError } from '../shared/errors.js';
@@ -153,7 +154,10 @@ async function runArm(
   const progress = options.progress ?? silentProgress;
   const { retriever, indexed } = await indexArm({ corpus, chunker: chunkerConfig, retriever: arm, context, progress, ...signal });
   try {
-    const evaluation = await evaluate({ queries, judgments: corpus.judgments, retriever, depth, metrics: plan.metrics, includeUnjudged: plan.includeUnjudged, progress, ...signal });
+    // Parity compares stores on the same top-`depth` chunks: a fixed depth, rank metrics only (no token budgets).
+    const metrics = plan.metrics.filter((metric) => parseMetricName(metric).tokens === undefined);
+    const target = { documents: plan.target.documents };
+    const evaluation = await evaluate({ queries, judgments: corpus.judgments, retriever, depth, target, metrics, includeUnjudged: plan.includeUnjudged, progress, ...signal });
     const ranked = new Map([...evaluation.chunkHits].map(([queryId, hits]) => [queryId, hits.map((hit) => hit.id)]));
     const store = (arm.config.options as { store: { kind: string } }).store.kind;
     return {

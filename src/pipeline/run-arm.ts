@@ -22,7 +22,7 @@ export interface ArmPlan {
   readonly retriever: NamedConfig;
   readonly context: PluginContext;
   readonly answering?: AnswerRunner;
-  /** Token positions of documents, for `token-*` span metrics (see documentTokens). */
+  /** Token positions of documents, for `token-*` span metrics and token budgets (see documentTokens). */
   readonly tokenOffsetsOf?: TokenOffsetsOf;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
@@ -56,6 +56,9 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       judgments: corpus.judgments,
       retriever,
       depth: plan.depth,
+      target: plan.target,
+      ...(plan.maxDepth !== undefined ? { maxDepth: plan.maxDepth } : {}),
+      ...(arm.tokenOffsetsOf ? { tokenOffsetsOf: arm.tokenOffsetsOf } : {}),
       metrics: plan.metrics,
       includeUnjudged: plan.includeUnjudged,
       progress,
@@ -117,6 +120,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         retrieveSeconds: evaluation.seconds,
         ...(annRecall ? { annRecall } : {}),
         stages,
+        depth: evaluation.depth,
         metrics,
         ...(answers ? { answers: answers.estimates } : {}),
         ...(spanSpecs.length > 0

@@ -59,7 +59,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
       })
     : undefined;
 
-  const tokenOffsetsOf = documentTokens(corpus, plan.spanMetrics);
+  const tokenOffsetsOf = documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
   const arms: ArmSummary[] = [];
   const results: QueryResult[] = [];
   const runs = new Map<string, Map<string, RankedDoc[]>>();

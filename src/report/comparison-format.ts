@@ -21,10 +21,17 @@ export function formatInterval(interval: { readonly lower: number; readonly uppe
   return `[${formatDelta(interval.lower, digits)}, ${formatDelta(interval.upper, digits)}]`;
 }
 
+/** The metric's name, with its candidate null share for an answer metric: `token-f1 (null 4%)`. */
+export function metricName(m: { readonly metric: string; readonly nullShare?: number | undefined }): string {
+  return m.nullShare === undefined ? m.metric : `${m.metric} (null ${Math.round(m.nullShare * 100)}%)`;
+}
+
 /** `maxDrop 0.01, α 0.05, min 0.3` */
-export function formatGate(gate: { readonly maxDrop: number; readonly alpha: number; readonly minValue?: number | undefined } | undefined): string {
+export function formatGate(
+  gate: { readonly maxDrop: number; readonly alpha: number; readonly minValue?: number | undefined; readonly maxNullShare?: number | undefined } | undefined,
+): string {
   if (!gate) return '—';
-  return [`maxDrop ${gate.maxDrop}`, `α ${gate.alpha}`, ...(gate.minValue !== undefined ? [`min ${gate.minValue}`] : [])].join(', ');
+  return [`maxDrop ${gate.maxDrop}`, `α ${gate.alpha}`, ...(gate.minValue !== undefined ? [`min ${gate.minValue}`] : []), ...(gate.maxNullShare !== undefined ? [`null ≤ ${gate.maxNullShare}`] : [])].join(', ');
 }
 
 /** `12 → 15`, `3 → >depth` */

@@ -1,4 +1,4 @@
-import { formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks } from './comparison-format.js';
+import { formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, metricName } from './comparison-format.js';
 import type { ArmComparison, Comparison, QueryDiff, RankChange } from './comparison-summary.js';
 
 export interface ComparisonMarkdownOptions {
@@ -72,7 +72,7 @@ function renderArm(arm: ArmComparison, comparison: Comparison, rows: number): st
   for (const m of arm.metrics) {
     const verdict = m.verdict === 'pass' ? '✅' : m.verdict === 'fail' ? '❌' : m.pTwoSidedHolm < settings.alpha ? 'changed' : '—';
     lines.push(
-      `| ${cell(m.metric)} | ${formatMean(m.baselineMean)} | ${formatMean(m.candidateMean)} | ${formatDelta(m.delta)} | ` +
+      `| ${cell(metricName(m))} | ${formatMean(m.baselineMean)} | ${formatMean(m.candidateMean)} | ${formatDelta(m.delta)} | ` +
         `${formatInterval(m.ci)} | ${formatP(m.pDrop)} (${formatP(m.pDropHolm)}) | ${formatP(m.pTwoSided)} (${formatP(m.pTwoSidedHolm)}) | ` +
         `${formatGate(m.gate)} | ${verdict} |`,
     );

@@ -27,6 +27,8 @@ export interface AppliedGate {
   readonly maxDrop: number;
   readonly alpha: number;
   readonly minValue?: number | undefined;
+  /** Answer metrics: the largest tolerated share of unscored (null) candidate queries. */
+  readonly maxNullShare?: number | undefined;
 }
 
 export type Verdict = 'pass' | 'fail' | 'ungated';
@@ -47,6 +49,8 @@ export interface MetricComparison {
   readonly pTwoSidedHolm: number;
   /** Paired t-test two-sided p, for readers who expect it; the gate uses the randomization test. */
   readonly pTTest: number | null;
+  /** Answer metrics: the share of paired queries the candidate could not score (left out of the means and tests). */
+  readonly nullShare?: number | undefined;
   readonly gate?: AppliedGate | undefined;
   readonly verdict: Verdict;
   /** Why a gate failed, in words with the numbers; empty when it passed or is ungated. */

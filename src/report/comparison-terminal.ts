@@ -1,5 +1,5 @@
 import { renderStageComparison } from './stage-timings.js';
-import { formatDelta, formatGate, formatInterval, formatMean, formatP } from './comparison-format.js';
+import { formatDelta, formatGate, formatInterval, formatMean, formatP, metricName } from './comparison-format.js';
 import type { ArmComparison, Comparison } from './comparison-summary.js';
 
 /**
@@ -38,7 +38,7 @@ function renderArm(arm: ArmComparison, comparison: Comparison): string[] {
   const pct = Math.round(comparison.settings.confidence * 100);
   const header = ['metric', 'baseline', 'candidate', 'delta', `${pct}% CI`, 'p drop', 'p 2-sided', 'gate', 'verdict'];
   const rows = arm.metrics.map((m) => [
-    m.metric,
+    metricName(m),
     formatMean(m.baselineMean),
     formatMean(m.candidateMean),
     formatDelta(m.delta),

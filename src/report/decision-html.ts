@@ -1,5 +1,7 @@
 import { formatDifference, formatP, readComparison, verdictNames } from './decision-rules.js';
 import type { DecisionArm, DecisionArmKind, DecisionReport } from './decision-summary.js';
+import { formatScoredEstimate } from './run-format.js';
+import { unreliableNullShare } from '../metrics/answers.js';
 import type { ScoredEstimate } from './run-summary.js';
 import { ciBarChart, escapeXml as h, lineChart, palette, valueBarChart } from './svg-charts.js';
 
@@ -74,13 +76,11 @@ function barOf(estimate: ScoredEstimate | undefined): { mean: number | null; low
 function metricTable(report: DecisionReport): string {
   const head = `<tr><th>arm</th>${report.answerMetrics.map((m) => `<th>${h(m)}</th>`).join('')}</tr>`;
   const rows = report.arms.map((arm) => `<tr><td>${h(arm.name)}</td>${report.answerMetrics.map((m) => `<td class="num">${cell(arm.metrics[m])}</td>`).join('')}</tr>`);
-  return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table><p class="note">Cells: mean [${Math.round(report.settings.confidence * 100)}% CI] (questions scored / unscorable).</p>`;
+  return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table><p class="note">Cells: mean [${Math.round(report.settings.confidence * 100)}% CI] (null: questions it could not score / all; UNRELIABLE above ${unreliableNullShare * 100}%).</p>`;
 }
 
 function cell(estimate: ScoredEstimate | undefined): string {
-  if (!estimate) return 'n/a';
-  if (estimate.mean === null) return `n/a (0 / ${estimate.nulls})`;
-  return `${estimate.mean.toFixed(3)} [${estimate.lower.toFixed(3)}, ${estimate.upper.toFixed(3)}] (${estimate.scored} / ${estimate.nulls})`;
+  return formatScoredEstimate(estimate);
 }
 
 function comparisonTable(report: DecisionReport): string {

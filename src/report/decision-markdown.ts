@@ -1,5 +1,7 @@
 import { formatDifference, formatP, readComparison, verdictNames } from './decision-rules.js';
 import type { DecisionArm, DecisionReport } from './decision-summary.js';
+import { formatScoredEstimate } from './run-format.js';
+import { unreliableNullShare } from '../metrics/answers.js';
 import type { ScoredEstimate } from './run-summary.js';
 
 /** decision.md: the recommendation first, then the evidence tables, cost and failing examples, for a product manager. */
@@ -24,7 +26,7 @@ export function renderDecisionMarkdown(report: DecisionReport): string {
     '',
     '## Scores per arm',
     '',
-    `Mean over the questions each metric could score, with its ${pct}% bootstrap interval and (scored / unscorable) counts.`,
+    `Mean over the questions each metric could score, with its ${pct}% bootstrap interval and its null share (questions it could not score; UNRELIABLE above ${unreliableNullShare * 100}%).`,
     '',
     `| arm | ${report.answerMetrics.join(' | ')} |`,
     `| --- | ${report.answerMetrics.map(() => '---:').join(' | ')} |`,
@@ -68,9 +70,7 @@ function failures(arm: DecisionArm): string[] {
 }
 
 function cell(estimate: ScoredEstimate | undefined): string {
-  if (!estimate) return 'n/a';
-  if (estimate.mean === null) return `n/a (0 / ${estimate.nulls})`;
-  return `${estimate.mean.toFixed(3)} [${estimate.lower.toFixed(3)}, ${estimate.upper.toFixed(3)}] (${estimate.scored} / ${estimate.nulls})`;
+  return formatScoredEstimate(estimate);
 }
 
 function usd(arm: DecisionArm): string {

@@ -13,6 +13,11 @@ import type { ArmComparison, DecisionArm, DecisionSettings, FailureCategory, Rec
  * 4. rag: B ≫ closed-book and B ≈ gold;
  * 5. otherwise inconclusive, with `leaning` = the rule the point estimates alone would pick.
  *
+ * A heuristic answerer (`heuristicAnswerer`, e.g. the offline extractive baseline) decides nothing about model
+ * behaviour: rules 1, 2 and 4 are claims about what a model does with or without context, and a rule's answers (a
+ * regex picking "yes") are no evidence for them. Then the verdict is inconclusive ("run with an LLM answerer") and
+ * the evidence keeps only retrieval-side findings: context recall and the gold-vs-retrieved comparison.
+ *
  * Small samples: a comparison the rules read that is not clearly better or worse, and whose CI half-width exceeds
  * the margin, cannot show "≈" at all; it is flagged with the number of questions that would shrink the half-width
  * to the margin (width ∝ 1/√n). The CI width decides, not a fixed count.
@@ -23,6 +28,8 @@ export interface RuleInput {
   readonly settings: Pick<DecisionSettings, 'primaryMetric' | 'goodEnough' | 'equivalenceMargin' | 'alpha' | 'faithfulEnough' | 'contextK' | 'confidence'>;
   readonly arms: readonly RuleArm[];
   readonly comparisons: readonly ArmComparison[];
+  /** The answerer's description when it is a heuristic, not a language model (Answerer.heuristic). */
+  readonly heuristicAnswerer?: string;
 }
 
 interface Predicates {
@@ -60,10 +67,11 @@ export function recommend(input: RuleInput): Recommendation {
     inferior: (c) => c.difference.mean < -m,
   };
   const context = { input, closed, gold, best, cbVsB, gVsB };
-  const verdict = firstRule(context, strict);
   // Width matters where it kept a comparison from being read either way; a clear difference is clear at any width.
   const notes = [cbVsB, gVsB].filter((c) => !strict.superior(c) && !strict.inferior(c)).flatMap((c) => smallSampleNote(c, m, settings.confidence));
   const sample = { smallSample: notes.length > 0, smallSampleNotes: notes };
+  if (input.heuristicAnswerer) return heuristicRecommendation(context, input.heuristicAnswerer, sample);
+  const verdict = firstRule(context, strict);
   if (verdict) return { verdict, headline: headlines[verdict](best), evidence: evidenceFor(verdict, context), ...sample };
   const leaning = firstRule(context, point);
   return {
@@ -76,6 +84,39 @@ export function recommend(input: RuleInput): Recommendation {
     ],
     ...(leaning ? { leaning } : {}),
     ...sample,
+  };
+}
+
+/**
+ * With a heuristic answerer: inconclusive about behaviour, and only what retrieval did (context recall of the
+ * retrieved arms, and whether the gold passages beat retrieval when the same rule reads them).
+ */
+function heuristicRecommendation(
+  ctx: RuleContext,
+  answerer: string,
+  sample: Pick<Recommendation, 'smallSample' | 'smallSampleNotes'>,
+): Recommendation {
+  const { settings, arms } = ctx.input;
+  const lines = [`The answerer is a heuristic, not a language model: ${answerer}.`];
+  const retrieved = arms.filter((a) => a.kind === 'retrieved');
+  for (const arm of retrieved) {
+    const recall = arm.metrics['context-recall'];
+    if (recall && recall.mean !== null) {
+      lines.push(`Retrieval: ${arm.name} puts ${pct(recall.mean)} of the gold passages in its top ${settings.contextK} chunks (context-recall ${formatEstimate(recall)}).`);
+    }
+  }
+  lines.push(
+    `Retrieval: gold passages vs the best retrieval (${ctx.best.name}), both read by the same heuristic: ${describe(ctx.gVsB, settings)}` +
+      (readComparison(ctx.gVsB, settings) === 'clearly better' ? ' — better passages help, so retrieval has room to improve.' : '.'),
+    'Model behaviour (prompt-only, RAG or fine-tuning): inconclusive: run with an LLM answerer. A heuristic\'s scores ' +
+      'without context or with the gold passages say nothing about what a model would do.',
+  );
+  return {
+    verdict: 'inconclusive',
+    headline: 'Inconclusive about the model: these answers come from a heuristic, so only the retrieval findings stand. Run with an LLM answerer to decide between prompt-only, RAG and fine-tuning.',
+    evidence: lines,
+    ...sample,
+    heuristicAnswerer: answerer,
   };
 }
 

@@ -100,6 +100,8 @@ export interface Recommendation {
   /** Some interval is wider than the equivalence margin: more questions would sharpen the answer. */
   readonly smallSample: boolean;
   readonly smallSampleNotes: readonly string[];
+  /** Set when the answerer was a heuristic: no conclusion about model behaviour was drawn (see decision-rules). */
+  readonly heuristicAnswerer?: string;
 }
 
 export interface DecisionReport {

@@ -1,19 +1,23 @@
-import { bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
+import { bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './run-format.js';
 import { stageNames, type RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
 export function renderMarkdown(summary: RunSummary): string {
   const pct = Math.round(summary.confidence * 100);
+  const short = shortColumn(summary);
   const lines = [
     `# ${summary.evalName}`,
     '',
     `Run \`${summary.runId}\` at ${summary.createdAt}. Corpus **${summary.corpus.name}** ` +
       `(${summary.corpus.documents} documents, ${summary.corpus.queries} queries, ${summary.corpus.judgedQueries} judged; ` +
-      `fingerprint \`${summary.corpus.fingerprint}\`). Retrieval depth ${summary.depth} chunks per query; ` +
-      `each cell is the mean over queries with its ${pct}% percentile-bootstrap interval. Best mean per metric in bold.`,
+      `fingerprint \`${summary.corpus.fingerprint}\`). ` +
+      `Each cell is the mean over queries with its ${pct}% percentile-bootstrap interval. Best mean per metric in bold.`,
     '',
-    `| chunker | retriever | chunks | ${summary.metrics.join(' | ')} |`,
-    `| --- | --- | ---: | ${summary.metrics.map(() => '---:').join(' | ')} |`,
+    ...(summary.corpus.testSet?.caveat ? [`> **Caveat — ${summary.corpus.testSet.caveat}.**`, ''] : []),
+    depthNote(summary),
+    '',
+    `| chunker | retriever | chunks | ${short ? `${short.header} | ` : ''}${summary.metrics.join(' | ')} |`,
+    `| --- | --- | ---: | ${short ? '---: | ' : ''}${summary.metrics.map(() => '---:').join(' | ')} |`,
   ];
   for (const arm of summary.arms) {
     const cells = summary.metrics.map((metric) => {
@@ -22,7 +26,7 @@ export function renderMarkdown(summary: RunSummary): string {
       const best = summary.arms.length > 1 && estimate.mean === bestMean(summary, metric);
       return formatEstimate(estimate, (mean) => (best ? `**${mean}**` : mean));
     });
-    lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${cells.join(' | ')} |`);
+    lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${short ? `${short.cell(arm)} | ` : ''}${cells.join(' | ')} |`);
   }
   for (const section of scoredSections(summary)) {
     lines.push(
@@ -35,7 +39,7 @@ export function renderMarkdown(summary: RunSummary): string {
       `| --- | --- | ${section.metrics.map(() => '---:').join(' | ')} |`,
     );
     for (const arm of summary.arms) {
-      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => formatScoredEstimate(section.pick(arm)?.[m])).join(' | ')} |`);
+      lines.push(`| ${arm.chunker} | ${arm.retriever} | ${section.metrics.map((m) => section.cell(section.pick(arm)?.[m])).join(' | ')} |`);
     }
   }
   const annArms = summary.arms.filter((arm) => arm.annRecall);

@@ -1,3 +1,4 @@
+import { unreliableNullShare } from '../metrics/answers.js';
 import type { ArmSummary, MetricEstimate, RunSummary, ScoredEstimate } from './run-summary.js';
 
 /** `0.412 [0.371, 0.455]` (counts: `578 [570, 585]`), with `mark` (e.g. `*` or bold) on the mean. */
@@ -7,12 +8,25 @@ export function formatEstimate(estimate: MetricEstimate, mark: (mean: string) =>
   return `${mark(estimate.mean.toFixed(digits))} [${estimate.lower.toFixed(digits)}, ${estimate.upper.toFixed(digits)}]`;
 }
 
-/** An answer metric's cell: like a retrieval cell, plus how many queries could not be scored. */
+/** An answer metric's cell: like a retrieval cell, plus its null share (and UNRELIABLE above the threshold). */
 export function formatScoredEstimate(estimate: ScoredEstimate | undefined): string {
   if (!estimate) return 'n/a';
+  if (estimate.mean === null) return `n/a (${formatNullShare(estimate)})`;
+  return `${formatEstimate(estimate)} (${formatNullShare(estimate)})`;
+}
+
+/** A span metric's cell: null only means a query without span labels, counted when there are any. */
+function formatSpanEstimate(estimate: ScoredEstimate | undefined): string {
+  if (!estimate) return 'n/a';
   if (estimate.mean === null) return `n/a (${estimate.nulls} unscorable)`;
-  const nulls = estimate.nulls > 0 ? ` (${estimate.nulls} unscorable)` : '';
-  return `${formatEstimate(estimate)}${nulls}`;
+  return `${formatEstimate(estimate)}${estimate.nulls > 0 ? ` (${estimate.nulls} unscorable)` : ''}`;
+}
+
+/** `null 3/60 5%`, with `UNRELIABLE` when the share is above `unreliableNullShare`. */
+export function formatNullShare(estimate: ScoredEstimate): string {
+  const total = estimate.scored + estimate.nulls;
+  const share = total === 0 ? 0 : estimate.nulls / total;
+  return `null ${estimate.nulls}/${total} ${Math.round(share * 100)}%${share > unreliableNullShare ? ' UNRELIABLE' : ''}`;
 }
 
 /** The best mean of a metric over the arms, for marking it. */
@@ -35,6 +49,8 @@ export function scoredSections(summary: RunSummary): {
   note: string;
   metrics: readonly string[];
   pick: (arm: ArmSummary) => Readonly<Record<string, ScoredEstimate>> | undefined;
+  /** A cell: answer metrics always show their null share; span metrics only their unlabelled queries. */
+  cell: (estimate: ScoredEstimate | undefined) => string;
 }[] {
   const sections = [];
   if (summary.spanMetrics?.length) {
@@ -43,14 +59,18 @@ export function scoredSections(summary: RunSummary): {
       note: 'Character overlap of the top-k chunks with the labelled relevant spans (overlapping chunk text counted once); context-tokens ≈ characters / 4 sent to a generator.',
       metrics: summary.spanMetrics,
       pick: (arm: ArmSummary) => arm.spans,
+      cell: formatSpanEstimate,
     });
   }
   if (summary.answerMetrics?.length) {
     sections.push({
       title: 'Answers',
-      note: 'Answer metrics over the queries each could score.',
+      note:
+        `Answer metrics over the queries each could score; "null n/N" counts the queries a metric could not score (judge error, invalid JSON, no gold answer), ` +
+        `and a metric with more than ${unreliableNullShare * 100}% nulls is marked UNRELIABLE.`,
       metrics: summary.answerMetrics,
       pick: (arm: ArmSummary) => arm.answers,
+      cell: formatScoredEstimate,
     });
   }
   return sections;
@@ -75,4 +95,30 @@ export function annRecallColumn(summary: RunSummary): { header: string; cell: (a
 /** One line per arm whose ANN recall is below its threshold or could not be measured. */
 export function annRecallWarnings(summary: RunSummary): string[] {
   return summary.arms.flatMap((arm) => (arm.annRecall?.warning ? [`${arm.arm}: ${arm.annRecall.warning}`] : []));
+}
+
+/**
+ * The retrieval-depth column, when any arm has queries short of the target: `<10 docs` with `short/queries` per
+ * arm, so a document metric at k computed over fewer than k documents is never silent. undefined otherwise.
+ */
+export function shortColumn(summary: RunSummary): { header: string; cell: (arm: ArmSummary) => string } | undefined {
+  if (!summary.arms.some((arm) => (arm.depth?.shortOfDocuments ?? 0) > 0)) return undefined;
+  const target = summary.arms.find((arm) => arm.depth)!.depth!;
+  return { header: `<${target.targetDocuments} docs`, cell: (arm) => (arm.depth ? `${arm.depth.shortOfDocuments}/${arm.queries}` : 'n/a') };
+}
+
+/** One line on how deep retrieval went and what the short column means. */
+export function depthNote(summary: RunSummary): string {
+  const target = summary.arms.find((arm) => arm.depth)?.depth;
+  const how =
+    summary.maxDepth !== undefined
+      ? `retrieved deeper (${summary.depth} chunks, doubling up to maxDepth ${summary.maxDepth}) until each query had ${target?.targetDocuments ?? 'k'} distinct documents` +
+        (target?.targetTokens !== undefined ? ` and ${target.targetTokens} tokens of chunks` : '')
+      : `a fixed depth of ${summary.depth} chunks per query (depth: in the eval)`;
+  const short = shortColumn(summary);
+  const tokenShort = summary.arms.filter((arm) => (arm.depth?.shortOfTokens ?? 0) > 0);
+  const tokens = tokenShort.length > 0 ? ` Short of the token budget: ${tokenShort.map((arm) => `${arm.arm} ${arm.depth!.shortOfTokens}/${arm.queries}`).join(', ')}.` : '';
+  return short
+    ? `Retrieval: ${how}; column "${short.header}" counts the queries still short of that, whose document metrics at k saw fewer than k documents.${tokens}`
+    : `Retrieval: ${how}; every query had enough documents.${tokens}`;
 }

@@ -56,6 +56,18 @@ export interface ArmSummary {
   readonly stages?: StageSeconds;
   /** Arms searching through an ANN index: their recall against exact search. */
   readonly annRecall?: AnnRecallSummary;
+  /**
+   * How deep retrieval went: queries with fewer than `targetDocuments` distinct documents (the largest document
+   * cut-off) or, with token budgets, fewer than `targetTokens` retrieved tokens, and the most chunks requested.
+   * Absent in runs made before ragbench reported it.
+   */
+  readonly depth?: {
+    readonly targetDocuments: number;
+    readonly shortOfDocuments: number;
+    readonly targetTokens?: number;
+    readonly shortOfTokens?: number;
+    readonly maxChunks: number;
+  };
   readonly metrics: Readonly<Record<string, MetricEstimate>>;
   /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */
   readonly answers?: Readonly<Record<string, ScoredEstimate>>;
@@ -73,9 +85,13 @@ export interface RunSummary {
     readonly documents: number;
     readonly queries: number;
     readonly judgedQueries: number;
+    /** A generated test set: its method and bias, shown with every table of the run. */
+    readonly testSet?: { readonly method: string; readonly caveat?: string };
   };
   readonly metrics: readonly string[];
+  /** Chunks per query: the fixed depth, or the first pass of the automatic depth (then `maxDepth` is its cap). */
   readonly depth: number;
+  readonly maxDepth?: number;
   readonly confidence: number;
   readonly arms: readonly ArmSummary[];
   /** With `spanMetrics`: their labels, in table order. */

@@ -1,4 +1,4 @@
-import { annRecallColumn, annRecallWarnings, bestMean, formatCost, formatEstimate, formatScoredEstimate, scoredSections } from './run-format.js';
+import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './run-format.js';
 import type { RunSummary } from './run-summary.js';
 
 /**
@@ -8,12 +8,14 @@ import type { RunSummary } from './run-summary.js';
 export function renderTable(summary: RunSummary): string {
   const several = summary.arms.length > 1;
   const ann = annRecallColumn(summary);
+  const short = shortColumn(summary);
   const retrieval = table(
-    ['chunker', 'retriever', 'chunks', ...summary.metrics, ...(ann ? [ann.header] : [])],
+    ['chunker', 'retriever', 'chunks', ...(short ? [short.header] : []), ...summary.metrics, ...(ann ? [ann.header] : [])],
     summary.arms.map((arm) => [
       arm.chunker,
       arm.retriever,
       String(arm.chunks),
+      ...(short ? [short.cell(arm)] : []),
       ...summary.metrics.map((metric) => {
         const estimate = arm.metrics[metric];
         if (!estimate) return 'n/a';
@@ -26,7 +28,8 @@ export function renderTable(summary: RunSummary): string {
   const title =
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
-  const parts = [title, retrieval];
+  const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
+  if (short) parts.push(depthNote(summary));
   const warnings = annRecallWarnings(summary);
   if (warnings.length > 0) parts.push('', ...warnings.map((warning) => `warning: ${warning}`));
   for (const section of scoredSections(summary)) {
@@ -35,7 +38,7 @@ export function renderTable(summary: RunSummary): string {
       `${section.title}:`,
       table(
         ['chunker', 'retriever', ...section.metrics],
-        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...section.metrics.map((metric) => formatScoredEstimate(section.pick(arm)?.[metric]))]),
+        summary.arms.map((arm) => [arm.chunker, arm.retriever, ...section.metrics.map((metric) => section.cell(section.pick(arm)?.[metric]))]),
       ),
     );
   }

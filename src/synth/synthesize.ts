@@ -6,7 +6,7 @@ import { ensureDataset } from '../datasets/store.js';
 import { DataError } from '../shared/errors.js';
 import { generateKnownItemQueries, type KnownItemOptions } from './known-item.js';
 import { generateLlmQuestions, type LlmQuestionOptions } from './llm-questions.js';
-import { writeTestSet, type SynthQuery, type SynthReport } from './write-test-set.js';
+import { knownItemCaveat, writeTestSet, type SynthQuery, type SynthReport } from './write-test-set.js';
 
 export type SynthPlan =
   | { readonly method: 'known-item'; readonly options: KnownItemOptions }
@@ -60,6 +60,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<SynthRepor
   const report: SynthReport = {
     method: plan.method,
     description,
+    ...(plan.method === 'known-item' ? { caveat: knownItemCaveat } : {}),
     corpus: { name: options.corpus.name, documents: documents.length },
     options: settings,
     command: options.command,

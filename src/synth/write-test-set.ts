@@ -27,6 +27,8 @@ export interface SynthReport {
   readonly method: string;
   /** One paragraph for the README: how the queries were made. */
   readonly description: string;
+  /** What the method biases, said wherever the test set is used (README, run manifest and report). */
+  readonly caveat?: string;
   readonly corpus: { readonly name: string; readonly documents: number };
   readonly options: Readonly<Record<string, unknown>>;
   /** The command that reproduces the test set. */
@@ -75,6 +77,21 @@ export async function writeTestSet(dir: string, testSet: TestSet): Promise<void>
   await writeFileAtomic(join(dir, 'README.md'), describeTestSet(testSet.report));
 }
 
+/**
+ * Known-item queries are words sampled from the labelled passage by tf × idf, tokenized as BM25 tokenizes
+ * (`tokenizeAlnumLower`): a lexical retriever matches them by construction, a dense one has to bridge noise it
+ * was never trained for. Rankings of retrievers on such a set say little about real questions.
+ */
+export const knownItemCaveat =
+  'test set: synthetic known-item, favours lexical retrievers: its query terms are sampled from the labelled passage ' +
+  "with BM25's own tokenizer, so BM25 matches them by construction; compare retrievers on LLM-written questions " +
+  '(ragbench synth --method llm) or real queries, and use this set for chunker comparisons within one retriever';
+
+/** The caveat of a test set's method (also for a synth-report.json written before caveats were recorded). */
+export function testSetCaveat(report: Pick<SynthReport, 'method' | 'caveat'>): string | undefined {
+  return report.caveat ?? (report.method === 'known-item' ? knownItemCaveat : undefined);
+}
+
 /** The README of a generated test set: method, seed and settings, counts, drops, files, how to use it. */
 export function describeTestSet(report: SynthReport): string {
   const table = (record: Readonly<Record<string, unknown>>) =>
@@ -85,6 +102,7 @@ export function describeTestSet(report: SynthReport): string {
     '',
     report.description,
     '',
+    ...(report.caveat ? [`**Caveat: ${report.caveat}**`, ''] : []),
     `Reproduce with \`${report.command}\`.`,
     '',
     '| setting | value |',

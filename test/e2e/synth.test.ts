@@ -34,6 +34,10 @@ describe('ragbench synth corpora/cranfield.yaml (offline known-item)', () => {
     const report = JSON.parse(await readFile(join(dir, 'set', 'synth-report.json'), 'utf8')) as SynthReport;
     expect(report).toMatchObject({ method: 'known-item', requested: 100, generated: 100, options: { seed: 1, noise: 0.2 } });
     expect(await readFile(join(dir, 'set', 'README.md'), 'utf8')).toMatch(/seed 1[\s\S]*--seed 1/);
+    // The bias of the method is said in synth's output, the report and the test set's README.
+    expect(synth.stdout).toContain('caveat: test set: synthetic known-item, favours lexical retrievers');
+    expect(report.caveat).toContain("sampled from the labelled passage with BM25's own tokenizer");
+    expect(await readFile(join(dir, 'set', 'README.md'), 'utf8')).toContain('**Caveat: test set: synthetic known-item, favours lexical retrievers');
   });
 
   it('writes the same test set again for the same seed, and another for another seed', async () => {
@@ -56,7 +60,12 @@ describe('ragbench synth corpora/cranfield.yaml (offline known-item)', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/100 queries scored/);
-    for (const chunker of chunkers) expect(run.stdout).toMatch(new RegExp(`^${chunker}\\s+bm25\\s+\\d+\\s+[01]\\.\\d{3}`, 'm'));
+    // … and in every run on it: the table, the run report and the manifest.
+    expect(run.stdout).toContain('caveat: test set: synthetic known-item, favours lexical retrievers');
+    expect(await readFile(join(dir, 'run', 'report.md'), 'utf8')).toContain('test set: synthetic known-item, favours lexical retrievers');
+    const manifest = JSON.parse(await readFile(join(dir, 'run', 'manifest.json'), 'utf8'));
+    expect(manifest.corpus.testSet).toMatchObject({ method: 'known-item', caveat: expect.stringContaining('favours lexical retrievers') });
+    for (const chunker of chunkers) expect(run.stdout).toMatch(new RegExp(`^${chunker}\\s+bm25\\s+\\d+\\s+(?:\\d+/100\\s+)?[01]\\.\\d{3}`, 'm'));
   });
 
   it.each([

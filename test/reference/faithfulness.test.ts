@@ -10,6 +10,8 @@ import {
   type LabelledRow,
   type TrainingExample,
 } from '../../src/metrics/faithfulness/index.js';
+import { shippedTrainingRowKeys } from '../../src/metrics/faithfulness/lexical-alignment-training.js';
+import { isShippedTrainingRow, trainingRowKey } from '../../src/metrics/faithfulness/training-rows.js';
 import { rocAuc } from '../../src/stats/roc.js';
 import { datasetAvailable, datasetPath, saladMissingReason } from '../helpers/datasets.js';
 
@@ -126,5 +128,11 @@ describe.skipIf(!haveSalad)('lexical-alignment beats the reference floor out-of-
     expect(model.weights).toHaveLength(lexicalAlignmentModel.weights.length);
     model.weights.forEach((w, i) => expect(w).toBeCloseTo(lexicalAlignmentModel.weights[i]!, 3));
     expect(model.bias).toBeCloseTo(lexicalAlignmentModel.bias, 3);
+  });
+
+  it('the recorded training rows are exactly the rows of that fit (so `ragbench faithfulness` never scores them in-sample)', () => {
+    const keys = new Set(examples.map((e) => trainingRowKey(e.answer, e.context)));
+    expect([...keys].sort().join('')).toBe(shippedTrainingRowKeys);
+    expect(examples.every((e) => isShippedTrainingRow(e.answer, e.context))).toBe(true);
   });
 });

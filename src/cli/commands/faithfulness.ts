@@ -1,6 +1,6 @@
 import {
-  evaluateFaithfulness,
   faithfulnessMetrics,
+  validateFaithfulnessMetric,
   readLabelledSet,
   type FaithfulnessMetricName,
 } from '../../metrics/faithfulness/index.js';
@@ -18,7 +18,8 @@ export interface FaithfulnessOptions {
 /**
  * `ragbench faithfulness --labels <labels.jsonl>`: validates an offline faithfulness metric on a labelled set
  * (the shared layout: id, question, context, answer, label faithful|unfaithful), so users can check a metric on
- * their own annotations before trusting it.
+ * their own annotations before trusting it. Rows the shipped weights were fitted on are never scored in-sample
+ * (see validateFaithfulnessMetric); the output says which basis its figures have.
  */
 export async function faithfulnessCommand(options: FaithfulnessOptions): Promise<void> {
   const names = Object.keys(faithfulnessMetrics);
@@ -42,7 +43,7 @@ export async function faithfulnessCommand(options: FaithfulnessOptions): Promise
     });
   }
   const metric = faithfulnessMetrics[options.metric as FaithfulnessMetricName];
-  const result = evaluateFaithfulness(rows, metric, {
+  const result = validateFaithfulnessMetric(rows, options.metric, metric, {
     folds,
     seed,
     ...(groupBy !== undefined ? { groupBy: (row) => String(row.fields[groupBy] ?? '(none)') } : {}),
@@ -51,13 +52,15 @@ export async function faithfulnessCommand(options: FaithfulnessOptions): Promise
     process.stdout.write(`${JSON.stringify({ metric: options.metric, rows: rows.length, ...result })}\n`);
     return;
   }
+  const outOfFold = result.basis === 'refit-out-of-fold' ? ', out-of-fold' : '';
   const lines = [
     `metric ${options.metric} on ${options.labels}: ${result.scored} rows scored, ${result.nullCount} not scorable`,
-    `ROC AUC (faithful)              ${result.auc.toFixed(4)}`,
+    `note: ${result.note}`,
+    `ROC AUC (faithful${outOfFold})`.padEnd(32) + result.auc.toFixed(4),
     `balanced accuracy (${folds}-fold CV)  ${result.balancedAccuracy.toFixed(4)}   threshold ${result.threshold.toFixed(4)} (faithful iff score ≥ threshold)`,
   ];
   for (const [group, auc] of Object.entries(result.aucByGroup)) lines.push(`  AUC ${groupBy}=${group}`.padEnd(33) + auc.toFixed(4));
-  lines.push('', 'calibration     rows  mean score  faithful rate');
+  lines.push('', `calibration${outOfFold ? ' (out-of-fold)' : ''}     rows  mean score  faithful rate`);
   for (const bin of result.calibration) {
     if (bin.count === 0) continue;
     lines.push(

@@ -60,7 +60,8 @@ export async function synthCommand(corpusRef: string, options: SynthCommandOptio
     const types = Object.entries(report.byType).map(([type, n]) => `${n} ${type}`).join(', ') || 'none';
     process.stdout.write(
       `synth ${report.corpus.name}: ${report.generated} of ${report.requested} queries (${types}), ${dropped} candidate(s) dropped → ${out}\n` +
-        `details in ${join(out, 'synth-report.json')}; evaluate with an eval file whose corpus is that folder\n`,
+        `details in ${join(out, 'synth-report.json')}; evaluate with an eval file whose corpus is that folder\n` +
+        (report.caveat ? `caveat: ${report.caveat}\n` : ''),
     );
   } finally {
     interrupt.dispose();

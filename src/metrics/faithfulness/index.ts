@@ -19,4 +19,6 @@ export { referenceOverlap } from './overlap-baseline.js';
 export { featureNames, modelInputNames, type SupportFeatures } from './features.js';
 export { readLabelledSet, evaluateFaithfulness, type LabelledRow, type FaithfulnessEvaluation } from './labelled-set.js';
 export { fitFaithfulnessModel, crossValidatedScores, type TrainingExample } from './fit.js';
+export { validateFaithfulnessMetric, type FaithfulnessValidation, type ValidationBasis } from './validate.js';
+export { isShippedTrainingRow, trainingRowKey } from './training-rows.js';
 export type { Score, FaithfulnessMetric } from './score.js';

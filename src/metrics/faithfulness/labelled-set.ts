@@ -103,11 +103,16 @@ export function evaluateFaithfulness(
   metric: FaithfulnessMetric,
   options: EvaluateOptions,
 ): FaithfulnessEvaluation {
+  return evaluateScores(rows, rows.map((row) => metric(row.answer, row.context).value), options);
+}
+
+/** `evaluateFaithfulness` on scores already computed (one per row, null = not scorable), e.g. out-of-fold ones. */
+export function evaluateScores(rows: readonly LabelledRow[], rowValues: readonly (number | null)[], options: EvaluateOptions): FaithfulnessEvaluation {
   const scored: { row: LabelledRow; value: number }[] = [];
-  for (const row of rows) {
-    const score = metric(row.answer, row.context);
-    if (score.value !== null) scored.push({ row, value: score.value });
-  }
+  rows.forEach((row, i) => {
+    const value = rowValues[i];
+    if (value !== null && value !== undefined) scored.push({ row, value });
+  });
   const values = scored.map((s) => s.value);
   const labels = scored.map((s) => s.row.faithful);
   const cv = bestThresholdCV(values, labels, {
@@ -126,7 +131,7 @@ export function evaluateFaithfulness(
   };
 }
 
-function byQuestion(row: LabelledRow): string {
+export function byQuestion(row: LabelledRow): string {
   return row.question;
 }
 

@@ -84,9 +84,10 @@ export const correctnessSchema: NonNullable<CompleteOptions['jsonSchema']> = {
     type: 'object',
     properties: {
       verdict: { type: 'string', enum: ['correct', 'partially_correct', 'incorrect'] },
+      quote: { type: 'string' },
       reason: { type: 'string' },
     },
-    required: ['verdict', 'reason'],
+    required: ['verdict', 'quote', 'reason'],
     additionalProperties: false,
   },
 };
@@ -151,7 +152,9 @@ export function correctnessMessages(
       content: [
         'You grade an answer to a question against reference answers. "correct": it gives the same answer as one of',
         'the references (wording may differ); "partially_correct": it is right but incomplete, or right with a wrong',
-        'addition; "incorrect": it is wrong, off-topic or does not answer. Reply with JSON: {"verdict": ..., "reason": ...}.',
+        'addition; "incorrect": it is wrong, off-topic or does not answer. For "correct", "quote" must copy, word for',
+        'word, the words of a reference answer that the answer matches (otherwise ""). Reply with JSON:',
+        '{"verdict": ..., "quote": ..., "reason": ...}.',
         '',
         dataRules(boundary),
       ].join('\n'),

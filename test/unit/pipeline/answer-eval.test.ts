@@ -139,7 +139,7 @@ describe('PubMedQA end to end (first 50 questions, BM25 over recursive-800 chunk
           return JSON.stringify({ verdicts });
         }
         case 'correctness':
-          return JSON.stringify({ verdict: block(request, 'REFERENCE ANSWERS').startsWith('(1) yes') ? 'correct' : 'incorrect', reason: 'label' });
+          return JSON.stringify({ verdict: block(request, 'REFERENCE ANSWERS').startsWith('(1) yes') ? 'correct' : 'incorrect', quote: 'yes', reason: 'label' });
         default:
           throw new Error('unexpected request');
       }

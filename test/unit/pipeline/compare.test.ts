@@ -112,6 +112,42 @@ describe('compareRuns', () => {
     expect(comparison.arms[0]!.metrics[1]!.verdict).toBe('ungated');
   });
 
+  it('gates an answer metric on the queries both runs scored, and fails it when too many candidate scores are null', async () => {
+    // token-f1 per query; null = the judge or metric could not score it. Old behaviour: nulls dropped out of the
+    // mean, so a candidate whose bad answers broke the judge looked as good as the baseline.
+    const withAnswers = (scores: readonly (number | null)[]): QueryResult[] =>
+      results(arm, [1, 1, 1, 1], [1, 1, 1, 1]).map((r, i) => {
+        const reasons: Record<string, string> = scores[i] === null ? { 'token-f1': 'judge failed' } : {};
+        return { ...r, answer: { text: 'a', contextIds: [], scores: { 'token-f1': scores[i]! }, reasons } };
+      });
+    const base = await writeRun(root, { runId: 'base', results: withAnswers([0.8, 0.8, 0.8, 0.8]) });
+    const oneNull = await writeRun(root, { runId: 'one', results: withAnswers([0.8, 0.8, 0.8, null]) });
+    const failing = await compareRuns(base, oneNull, { gate: { 'token-f1': { maxDrop: 0.05, alpha: 0.05 } } });
+    const f1 = failing.arms[0]!.metrics.find((m) => m.metric === 'token-f1')!;
+    expect(f1).toMatchObject({ nullShare: 0.25, verdict: 'fail' });
+    expect(f1.candidateMean).toBeCloseTo(0.8, 12);
+    expect(f1.delta).toBeCloseTo(0, 12);
+    expect(f1.reasons[0]).toContain('25.0% of the candidate\'s queries could not be scored (null), more than maxNullShare 0.1');
+    expect(failing.passed).toBe(false);
+    expect(renderComparisonTable(failing)).toContain('token-f1 (null 25%)');
+    const tolerant = await compareRuns(base, oneNull, { gate: { 'token-f1': { maxDrop: 0.05, alpha: 0.05, maxNullShare: 0.3 } } });
+    expect(tolerant.passed).toBe(true);
+    const allNull = await writeRun(root, { runId: 'none', results: withAnswers([null, null, null, null]) });
+    expect((await compareRuns(base, allNull, { gate: { 'token-f1': { maxDrop: 0.05, alpha: 0.05 } } })).passed).toBe(false);
+  });
+
+  it('accepts a gate on an answer metric listed in answers.metrics and rejects one that is not', () => {
+    const config = {
+      corpus: 'c',
+      chunkers: ['x'],
+      retrievers: ['y'],
+      answers: { answerer: { kind: 'extractive' }, metrics: ['token-f1'] },
+      gate: { 'token-f1': { maxNullShare: 0.05 } },
+    };
+    expect(evalConfigSchema.parse(config).gate).toEqual({ 'token-f1': { maxDrop: 0, alpha: 0.05, maxNullShare: 0.05 } });
+    expect(evalConfigSchema.safeParse({ ...config, gate: { 'exact-match': {} } }).success).toBe(false);
+  });
+
   it('passes a run against itself: deltas 0, p = 1, no changes, no query diff', async () => {
     const ranks = baseline.map(() => ({ d1: 1 }));
     const same = results(arm, [0.5, 0.6, 0.7, 0.8], [0.5, 0.5, 0.5, 0.5], ranks);

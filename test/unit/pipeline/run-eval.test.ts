@@ -66,6 +66,10 @@ describe('runEval with span metrics', () => {
     const outcome = await runEval(plan, { workDir, env: createEnv({}) });
     const spans = outcome.summary.arms[0]!.spans!;
     expect(spans['span-recall@5']!.scored).toBe(25);
+    // The committed synthetic set says what it favours, in the summary and the manifest (also for its old report).
+    expect(outcome.summary.corpus.testSet?.caveat).toMatch(/^test set: synthetic known-item, favours lexical retrievers/);
+    const manifest = JSON.parse(await readFile(join(outcome.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.corpus.testSet.method).toBe('known-item');
     const first = JSON.parse((await readFile(join(outcome.dir, 'results.jsonl'), 'utf8')).split('\n')[0]!);
     expect(first.spans['span-iou@5']).toBeGreaterThanOrEqual(0);
     expect(first.spans['span-iou@5']).toBeLessThanOrEqual(first.spans['span-recall@5']);

@@ -30,7 +30,8 @@ describe('decision.html', () => {
     expect(html).toContain('recall@k, k = 1..10');
     expect(html).toContain('Small sample.');
     expect(html).toContain('USD unknown (no price)');
-    expect(html).toMatch(/0\.800 \[0\.780, 0\.820\] \(200 \/ 0\)/);
+    expect(html).toMatch(/0\.800 \[0\.780, 0\.820\] \(null 0\/200 0%\)/);
+    expect(html).toContain("n/a (null 200/200 100% UNRELIABLE)");
   });
 
   it('escapes chart labels too', () => {

@@ -74,6 +74,27 @@ describe('recommend', () => {
     expect(rec.evidence.join('\n')).toContain('90 questions fail even with the gold passages: wrong-decision 80, missing-decision 10');
   });
 
+  it('draws no model conclusion from a heuristic answerer: inconclusive, with the retrieval findings kept', () => {
+    const gold = { ...arm('gold', 'gold', 0.55), failureCounts: { 'wrong-decision': 80 }, failing: 80 };
+    const retrieved = arm(bm25, 'retrieved', 0.5, { 'context-recall': estimate(0.62) });
+    const rec = recommend({
+      settings,
+      arms: [arm('closed-book', 'closed-book', 0.3), retrieved, gold],
+      comparisons: [comparison(bm25, 'closed-book', 0.2, 0.05, 0.001), comparison('gold', bm25, 0.05, 0.05, 0.2)],
+      heuristicAnswerer: 'extractive (offline heuristic): a regex labels yes/no/maybe',
+    });
+    // The same evidence with a model answerer says fine-tune-or-stronger-model (previous test): not from a regex.
+    expect(rec.verdict).toBe('inconclusive');
+    expect(rec.leaning).toBeUndefined();
+    expect(rec.heuristicAnswerer).toContain('extractive');
+    const text = rec.evidence.join('\n');
+    expect(text).toContain('The answerer is a heuristic, not a language model: extractive');
+    expect(text).toMatch(/62% of the gold passages in its top 5 chunks/);
+    expect(text).toContain(`gold passages vs the best retrieval (${bm25})`);
+    expect(text).toContain('inconclusive: run with an LLM answerer');
+    expect(`${rec.headline}\n${text}`).not.toMatch(/fine-tune the model|stronger model/i);
+  });
+
   it('says fine-tune-or-stronger-model when answers with gold passages are correct enough but unfaithful', () => {
     const rec = recommend({
       settings,
