@@ -43,6 +43,15 @@ export function chunkId(docId: string, start: number, end: number): string {
   return `${docId}#${start}-${end}`;
 }
 
+/**
+ * The id of a retrieved chunk whose place in its document is unknown (an existing index's text that could not be
+ * located): `${docId}#?${ref}`. Span metrics leave such chunks out (and the run reports how many there were);
+ * document metrics use them like any other hit.
+ */
+export function unlocatedChunkId(docId: string, ref: string): string {
+  return `${docId}#?${ref}`;
+}
+
 /** Builds a chunk from offsets: the text is always the slice, so the span invariant holds by construction. */
 export function makeChunk(doc: Document, start: number, end: number): Chunk {
   return { id: chunkId(doc.id, start, end), docId: doc.id, start, end, text: doc.text.slice(start, end) };

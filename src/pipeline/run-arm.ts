@@ -115,7 +115,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         arm: name,
         indexKey: indexed.key,
         chunker: describe(arm.chunker, chunker.fingerprint),
-        retriever: describe(arm.retriever, retriever.fingerprint),
+        retriever: { ...describe(arm.retriever, retriever.fingerprint), ...(retriever.describe ? { evaluated: await retriever.describe() } : {}) },
       },
     };
   } finally {

@@ -20,7 +20,7 @@ export interface ArmSummary {
   readonly queries: number;
   readonly chunks: number;
   readonly indexKey: string;
-  readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built'; readonly seconds: number };
+  readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built' | 'existing'; readonly seconds: number };
   readonly retrieveSeconds: number;
   readonly metrics: Readonly<Record<string, MetricEstimate>>;
   /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */

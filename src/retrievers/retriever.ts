@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PluginDefinition } from '../shared/plugin.js';
 import type { Chunk } from '../chunkers/chunker.js';
-import type { Query } from '../corpus/types.js';
+import type { Document, Query } from '../corpus/types.js';
 import type { Hit } from '../stores/vector-store.js';
 
 export type { Hit };
@@ -29,6 +29,18 @@ export interface Retriever {
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
   retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   close(): Promise<void>;
+  /**
+   * Present on retrievers that read an index or service ragbench did not build (kinds existing, module, http):
+   * ingest then skips chunking and `add`, and hands them the corpus instead, so they can match document ids and
+   * locate chunk texts for span metrics.
+   */
+  useCorpus?(documents: readonly Document[], signal?: AbortSignal): Promise<void>;
+  /**
+   * What the run manifest records about what was evaluated (index names, counts, a content fingerprint, the
+   * module file's hash, the URL without secrets, unmatched and unlocated chunks), so `compare` shows a rebuilt
+   * index as a change. Never holds secrets.
+   */
+  describe?(): Promise<Record<string, unknown>>;
 }
 
 /** A retriever kind; `create` is async so heavy clients load only when used. */
