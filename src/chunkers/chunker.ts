@@ -37,6 +37,8 @@ export interface Chunker {
    * Error when `doc` was not in the last prepared batch and needs prepared state (a caller bug, not data).
    */
   chunk(doc: Document): Chunk[];
+  /** What the run manifest records beyond the settings (e.g. how a foreign splitter's strings were located). */
+  describe?(): Record<string, unknown>;
 }
 
 export function chunkId(docId: string, start: number, end: number): string {

@@ -114,7 +114,7 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       manifest: {
         arm: name,
         indexKey: indexed.key,
-        chunker: describe(arm.chunker, chunker.fingerprint),
+        chunker: { ...describe(arm.chunker, chunker.fingerprint), ...(chunker.describe ? { evaluated: chunker.describe() } : {}) },
         retriever: { ...describe(arm.retriever, retriever.fingerprint), ...(retriever.describe ? { evaluated: await retriever.describe() } : {}) },
       },
     };
