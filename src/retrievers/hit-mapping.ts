@@ -24,7 +24,7 @@ export type HitFields = z.output<typeof hitFieldsSchema>;
  */
 export function toExternalHit(item: unknown, fields: HitFields, where: string): ExternalHit {
   const docId = readPath(item, metadataPath(fields.docId));
-  if (typeof docId !== 'string' && typeof docId !== 'number') {
+  if ((typeof docId !== 'string' && typeof docId !== 'number') || String(docId).trim() === '') {
     const keys = item !== null && typeof item === 'object' ? Object.keys(item).slice(0, 8).join(', ') : typeof item;
     throw new ConfigError(`${where} has no document id at "${fields.docId}" (it has: ${keys})`, {
       fix: 'set the retriever’s fields.docId to the path of the document id in each result',

@@ -116,7 +116,7 @@ class PineconeReader implements ExistingIndex {
 
   #fields(id: string, metadata: RecordMetadata | undefined): Omit<ExistingHit, 'score'> {
     const docId = readPath(metadata, metadataPath(this.#o.docIdField));
-    if (typeof docId !== 'string' && typeof docId !== 'number') {
+    if ((typeof docId !== 'string' && typeof docId !== 'number') || String(docId).trim() === '') {
       throw new ConfigError(`Pinecone record ${id} in ${this.#o.index}/${this.#o.namespace || '(default)'} has no metadata ${this.#o.docIdField}`, {
         fix: 'set docIdField to the metadata field holding the corpus document id',
       });

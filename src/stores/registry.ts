@@ -4,6 +4,7 @@ import { pgvectorExisting } from './pgvector-existing.js';
 import { pgvector } from './pgvector.js';
 import { pineconeExisting } from './pinecone-existing.js';
 import { pinecone } from './pinecone.js';
+import { weaviateExisting } from './weaviate-existing.js';
 import { weaviate } from './weaviate.js';
 import type { StoreDefinition } from './vector-store.js';
 
@@ -12,4 +13,4 @@ export const stores = { memory, pgvector, pinecone, weaviate } as const satisfie
 export type StoreKind = keyof typeof stores;
 
 /** Read-only readers of indexes built by someone else (`kind: existing` retrievers' `source:`), by store. */
-export const existingIndexes = { pgvector: pgvectorExisting, pinecone: pineconeExisting } as const satisfies Record<string, ExistingIndexDefinition>;
+export const existingIndexes = { pgvector: pgvectorExisting, pinecone: pineconeExisting, weaviate: weaviateExisting } as const satisfies Record<string, ExistingIndexDefinition>;
