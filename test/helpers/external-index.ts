@@ -35,9 +35,9 @@ export class HashingLangChainEmbeddings extends Embeddings {
 export const sampleCorpusFile = join(repoRoot, 'corpora', 'sample.yaml');
 export const sampleChunker = { kind: 'recursive', sizeChars: 400, overlapChars: 0 } as const;
 
-/** The sample corpus's documents chunked as ragbench's own arm chunks them. */
-export async function sampleChunks(): Promise<{ documents: Document[]; chunks: Chunk[] }> {
-  const source = await openCorpus(join(repoRoot, 'corpora', 'sample'), { name: 'sample', qrelsSplit: 'test' });
+/** A corpus's documents (the sample by default) chunked as ragbench's own arm chunks them. */
+export async function sampleChunks(documentsFile?: string): Promise<{ documents: Document[]; chunks: Chunk[] }> {
+  const source = await openCorpus(join(repoRoot, 'corpora', 'sample'), { name: 'sample', qrelsSplit: 'test', ...(documentsFile ? { documentsFile } : {}) });
   const documents: Document[] = [];
   for await (const doc of source.documents()) documents.push(doc);
   const { kind, ...options } = sampleChunker;
@@ -55,13 +55,13 @@ export interface EvalRun {
 /** Runs one eval over the sample corpus with one retriever config, as `ragbench run` does. */
 export async function runSample(
   retriever: Record<string, unknown>,
-  options: { env?: Record<string, string>; metrics?: string[]; workDir?: string; extra?: Record<string, unknown> } = {},
+  options: { env?: Record<string, string>; metrics?: string[]; workDir?: string; extra?: Record<string, unknown>; corpus?: string } = {},
 ): Promise<EvalRun> {
   const dir = await mkdtemp(join(tmpdir(), 'rb-existing-'));
   const file = join(dir, 'eval.yaml');
   const body = {
     name: 'existing',
-    corpus: sampleCorpusFile,
+    corpus: options.corpus ?? sampleCorpusFile,
     chunkers: [sampleChunker],
     retrievers: [retriever],
     metrics: options.metrics ?? ['recall@10', 'ndcg@10', 'mrr@10'],
@@ -71,7 +71,11 @@ export async function runSample(
   const workDir = options.workDir ?? join(dir, '.ragbench');
   const outcome = await runEval(await loadEval(file), { workDir, env: createEnv(options.env ?? {}) });
   const lines = (await readFile(join(outcome.dir, 'results.jsonl'), 'utf8')).trim().split('\n');
-  const perQuery = new Map(lines.map((line) => JSON.parse(line) as { queryId: string; metrics: Record<string, number> }).map((r) => [r.queryId, r.metrics]));
+  const perQuery = new Map(
+    lines
+      .map((line) => JSON.parse(line) as { queryId: string; metrics: Record<string, number>; spans?: Record<string, number | null> })
+      .map((r) => [r.queryId, { ...r.metrics, ...Object.fromEntries(Object.entries(r.spans ?? {}).map(([k, v]) => [k, v ?? Number.NaN])) }]),
+  );
   const manifest = JSON.parse(await readFile(join(outcome.dir, 'manifest.json'), 'utf8'));
   return { perQuery, manifest, dir: outcome.dir, workDir };
 }
@@ -91,7 +95,11 @@ export function maxDifference(a: EvalRun, b: EvalRun): number {
   for (const [queryId, metrics] of a.perQuery) {
     const other = b.perQuery.get(queryId);
     if (!other) return Infinity;
-    for (const [name, value] of Object.entries(metrics)) max = Math.max(max, Math.abs(value - (other[name] ?? Infinity)));
+    for (const [name, value] of Object.entries(metrics)) {
+      // A span metric is null (NaN here) for a query without span labels, on both sides alike.
+      if (Number.isNaN(value) && Number.isNaN(other[name] ?? 0)) continue;
+      max = Math.max(max, Math.abs(value - (other[name] ?? Infinity)));
+    }
   }
   return max;
 }

@@ -13,13 +13,14 @@ import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Document as LangChainDocument } from '@langchain/core/documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgliteServer, type PgliteServer } from '../../doubles/pglite-server.js';
+import { datasetPath, repoRoot } from '../../helpers/datasets.js';
 import { HashingLangChainEmbeddings, maxDifference, ownExactIndex, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const table = 'lc_chunks';
 
 /** The user's ingestion: LangChain documents with the document id in metadata, no offsets. */
-async function ingestWithLangChain(url: string, tableName = table, ghosts = 0): Promise<number> {
-  const { chunks } = await sampleChunks();
+async function ingestWithLangChain(url: string, tableName = table, ghosts = 0, documentsFile?: string): Promise<number> {
+  const { chunks } = await sampleChunks(documentsFile);
   const store = await PGVectorStore.initialize(new HashingLangChainEmbeddings(), {
     postgresConnectionOptions: { connectionString: url, max: 3 },
     tableName,
@@ -140,4 +141,26 @@ describe('kind: existing, source pgvector in a PGlite data folder', () => {
     expect(await tableState(reopened)).toEqual(before);
     await reopened.close();
   }, 120_000);
+});
+
+describe('kind: existing, source pgvector: span metrics from located chunk texts', () => {
+  it('on Cranfield with span labels, span and document metrics equal ragbench’s own index of the same chunks', async () => {
+    const server = await startPgliteServer();
+    try {
+      await ingestWithLangChain(server.url, 'cranfield_chunks', 0, datasetPath('cranfield', 'corpus.jsonl'));
+      const options = {
+        corpus: join(repoRoot, 'corpora', 'cranfield-synth.yaml'),
+        metrics: ['recall@10', 'ndcg@10'],
+        extra: { queryLimit: 60, spanMetrics: ['span-recall@5', 'span-precision@5', 'span-iou@5', 'context-tokens@5'] },
+      };
+      const run = await runSample(existing({ mode: 'server', urlEnv: 'U', table: 'cranfield_chunks' }), { ...options, env: { U: server.url } });
+      const reference = await runSample(ownExactIndex, options);
+      expect([...run.perQuery.values()].some((m) => (m['span-recall@5'] ?? 0) > 0)).toBe(true);
+      expect(maxDifference(run, reference)).toBeLessThanOrEqual(1e-9);
+      const matched = (run.manifest.arms[0]!.retriever.evaluated as { matched: { unlocated: number; located: { exact: number } } }).matched;
+      expect(matched.unlocated).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 240_000);
 });
