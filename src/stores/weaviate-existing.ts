@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WeaviateClient } from 'weaviate-client';
 import { z } from 'zod';
 import { ConfigError, DimensionError, ServiceError } from '../shared/errors.js';
@@ -33,6 +34,8 @@ const options = z.strictObject({
   alpha: z.number().min(0).max(1).optional(),
   /** A named vector, for collections with several. */
   targetVector: z.string().min(1).optional(),
+  /** Read every object (uuid, properties, vector) to hash it when the collection holds at most this many; 0: count only. */
+  checksumMaxRecords: z.int().min(0).default(100_000),
   /** The distance the collection's vector index uses (Weaviate does not report it per query). */
   distance: z.enum(['cosine', 'dot', 'euclidean']).default('cosine'),
 });
@@ -127,10 +130,23 @@ class WeaviateReader implements ExistingIndex {
   }
 
   async snapshot(): Promise<IndexSnapshot> {
-    const base = this.#client.collections.use(this.#o.collection);
-    const collection = this.#o.tenant ? base.withTenant(this.#o.tenant) : base;
+    const o = this.#o;
+    const base = this.#client.collections.use<string, Record<string, string>>(o.collection);
+    const collection = o.tenant ? base.withTenant(o.tenant) : base;
     try {
-      return { count: await collection.length() };
+      const count = await collection.length();
+      if (count === 0 || count > o.checksumMaxRecords) return { count };
+      // A cursor read in uuid order (Weaviate's own iteration order), 1000 objects per request.
+      const hash = createHash('sha256');
+      const returnProperties = [o.docIdProperty, o.textProperty, o.startProperty, o.endProperty].filter((p): p is string => p !== undefined) as (keyof Record<string, string>)[];
+      let after: string | undefined;
+      for (;;) {
+        const page = await collection.query.fetchObjects({ limit: 1000, includeVector: true, returnProperties, ...(after ? { after } : {}) });
+        for (const object of page.objects) hash.update(`${object.uuid}\u001f${JSON.stringify(object.properties)}\u001f${JSON.stringify(object.vectors ?? {})}\n`);
+        if (page.objects.length < 1000) break;
+        after = page.objects.at(-1)!.uuid;
+      }
+      return { count, checksum: hash.digest('hex').slice(0, 32) };
     } catch (error) {
       throw toWeaviateError(error, this.#errors, 'count');
     }

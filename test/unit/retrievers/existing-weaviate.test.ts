@@ -62,9 +62,21 @@ describe('kind: existing, source weaviate', () => {
     expect(maxDifference(run, reference)).toBeLessThanOrEqual(1e-9);
     const evaluated = run.manifest.arms[0]!.retriever.evaluated as Record<string, unknown>;
     expect(evaluated).toMatchObject({ store: 'weaviate', collection: 'ProdDocs', search: 'nearVector', records: written, matched: { unmatchedDocIds: 0, unlocated: 0 } });
+    expect(evaluated.checksum).toMatch(/^[0-9a-f]{32}$/);
     expect(writes()).toBe(writesBefore);
     expect(await client.collections.use('ProdDocs').length()).toBe(before);
     expect(JSON.stringify(run.manifest)).not.toContain('wv-key');
+  }, 60_000);
+
+  it('a collection rebuilt with other vectors (same count) gets another checksum', async () => {
+    const first = (await runSample(config(), { env: env() })).manifest.arms[0]!.retriever.evaluated as { checksum: string; records: number };
+    const collection = client.collections.use('ProdDocs');
+    const [one] = (await collection.query.fetchObjects({ limit: 1, includeVector: true })).objects;
+    const vector = (one!.vectors as { default: number[] }).default.map((v, i) => (i === 0 ? v + 1 : v));
+    await collection.data.insertMany([{ id: one!.uuid, properties: one!.properties as Record<string, string>, vectors: vector }]);
+    const second = (await runSample(config(), { env: env() })).manifest.arms[0]!.retriever.evaluated as { checksum: string; records: number };
+    expect(second.records).toBe(first.records);
+    expect(second.checksum).not.toBe(first.checksum);
   }, 60_000);
 
   it('refuses a wrong id property, a missing collection, and an embedder with nearText', async () => {
