@@ -37,10 +37,21 @@ export interface Chunker {
    * Error when `doc` was not in the last prepared batch and needs prepared state (a caller bug, not data).
    */
   chunk(doc: Document): Chunk[];
+  /** What the run manifest records beyond the settings (e.g. how a foreign splitter's strings were located). */
+  describe?(): Record<string, unknown>;
 }
 
 export function chunkId(docId: string, start: number, end: number): string {
   return `${docId}#${start}-${end}`;
+}
+
+/**
+ * The id of a retrieved chunk whose place in its document is unknown (an existing index's text that could not be
+ * located): `${docId}#?${ref}`. Span metrics leave such chunks out (and the run reports how many there were);
+ * document metrics use them like any other hit.
+ */
+export function unlocatedChunkId(docId: string, ref: string): string {
+  return `${docId}#?${ref}`;
 }
 
 /** Builds a chunk from offsets: the text is always the slice, so the span invariant holds by construction. */

@@ -4,6 +4,7 @@ import { ConfigError } from '../shared/errors.js';
 import type { PluginContext } from '../shared/plugin.js';
 import type { Chunker, ChunkerDefinition } from './chunker.js';
 import { fixed } from './fixed.js';
+import { langchain } from './langchain.js';
 import { markdown } from './markdown.js';
 import { recursive } from './recursive.js';
 import { semantic } from './semantic.js';
@@ -11,7 +12,7 @@ import { sentences } from './sentences.js';
 import { tokens } from './tokens.js';
 
 /** Every chunker kind: the key is the kind string and the file name. */
-export const chunkers = { fixed, tokens, recursive, sentences, markdown, semantic } as const satisfies Record<string, ChunkerDefinition>;
+export const chunkers = { fixed, tokens, recursive, sentences, markdown, semantic, langchain } as const satisfies Record<string, ChunkerDefinition>;
 export type ChunkerKind = keyof typeof chunkers;
 
 export function isChunkerKind(kind: string): kind is ChunkerKind {

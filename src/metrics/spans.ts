@@ -54,6 +54,15 @@ export function chunkSpanOf(hit: ChunkHitRef): RetrievedSpan {
 }
 
 /**
+ * The offsets of the hits whose place is known. A chunk from an existing index whose text could not be located in
+ * its document has the id `${docId}#?…` (`unlocatedChunkId`): it is left out here, and the run counts and reports
+ * such chunks, so a span metric over them is a lower bound rather than a guess.
+ */
+export function locatedSpans(hits: readonly ChunkHitRef[]): RetrievedSpan[] {
+  return hits.filter((hit) => !hit.id.startsWith(`${hit.docId}#?`)).map(chunkSpanOf);
+}
+
+/**
  * Span metrics of one query at cut-off k. `hits`: chunk hits best first (the top `k` are used; a k larger than
  * the list uses all). `spans`: the query's relevant spans. Returns null when the query has no relevant span
  * (undefined or empty): such a query has nothing to recall and is left out of means, never scored 0.
@@ -63,7 +72,7 @@ export function spanMetricsForQuery(
   spans: readonly RelevantSpan[] | undefined,
   k: number,
 ): SpanScores | null {
-  return spanScores(topK(hits, k).map(chunkSpanOf), spans ?? []);
+  return spanScores(locatedSpans(topK(hits, k)), spans ?? []);
 }
 
 /** `spanMetricsForQuery` on offsets already known. */
@@ -104,7 +113,7 @@ export interface ChunkCost {
 
 /** What the top k chunk hits cost a generator, per query. */
 export function chunkCost(hits: readonly ChunkHitRef[], k: number): ChunkCost {
-  const spans = topK(hits, k).map(chunkSpanOf);
+  const spans = locatedSpans(topK(hits, k));
   const chars = spans.reduce((sum, s) => sum + (s.end - s.start), 0);
   return { chunks: spans.length, chars, distinctChars: totalLength(mergeIntervals(spans)), estimatedTokens: Math.ceil(chars / 4) };
 }
@@ -219,7 +228,7 @@ export function spanMetricValue(
     selected = withinTokenBudget(hits, spec.tokens, chunkTokenCounter(tokenOffsetsOf));
   }
   if (spec.name === 'context-tokens') return chunkCost(selected, spec.k).estimatedTokens;
-  let retrieved: readonly RetrievedSpan[] = topK(selected, spec.k).map(chunkSpanOf);
+  let retrieved: readonly RetrievedSpan[] = locatedSpans(topK(selected, spec.k));
   let relevant: readonly RelevantSpan[] = spans ?? [];
   if (spec.name.startsWith('token-')) {
     if (!tokenOffsetsOf) throw new Error(`${spec.label} needs the documents' token offsets`);

@@ -31,8 +31,11 @@ export interface IngestPlan {
 export interface IngestResult {
   readonly key: string;
   readonly chunks: number;
-  /** `reused`: a complete index was found; `resumed`: an interrupted one was finished; `built`: from scratch. */
-  readonly mode: 'reused' | 'resumed' | 'built';
+  /**
+   * `reused`: a complete index was found; `resumed`: an interrupted one was finished; `built`: from scratch;
+   * `existing`: an index or service ragbench did not build, read as it is (`chunks` is what it holds, if known).
+   */
+  readonly mode: 'reused' | 'resumed' | 'built' | 'existing';
   readonly seconds: number;
   /** Seconds per stage of this ingest (0 when the index was reused): chunking, embedding + writing, index build. */
   readonly stages: { readonly chunk: number; readonly embed: number; readonly write: number; readonly indexBuild: number };
@@ -45,6 +48,11 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   const progress = plan.progress ?? silentProgress;
   const key = indexKeyFor(plan.identity);
   const stored = await retriever.open(key, signal);
+  if (retriever.useCorpus) {
+    // Nothing to chunk or write: the retriever reads what its owner indexed and matches it to these documents.
+    await retriever.useCorpus(documents, signal);
+    return { key, chunks: stored, mode: 'existing', seconds: (performance.now() - started) / 1000, stages: { chunk: 0, embed: 0, write: 0, indexBuild: 0 } };
+  }
   const previous = retriever.persistent ? await readIndexManifest(workDir, key) : undefined;
   const elapsed = () => (performance.now() - started) / 1000;
 

@@ -27,7 +27,7 @@ export interface StoreArm {
   readonly retriever: string;
   readonly store: string;
   readonly chunks: number;
-  readonly ingestMode: 'reused' | 'resumed' | 'built';
+  readonly ingestMode: 'reused' | 'resumed' | 'built' | 'existing';
   readonly ingestSeconds: number;
   /** Chunks embedded (from cache after the reference arm) and stored per second; null for a reused index. */
   readonly chunksPerSecond: number | null;

@@ -137,8 +137,8 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         arm: name,
         indexKey: indexed.key,
         stages,
-        chunker: describe(arm.chunker, chunker.fingerprint),
-        retriever: describe(arm.retriever, retriever.fingerprint),
+        chunker: { ...describe(arm.chunker, chunker.fingerprint), ...(chunker.describe ? { evaluated: chunker.describe() } : {}) },
+        retriever: { ...describe(arm.retriever, retriever.fingerprint), ...(retriever.describe ? { evaluated: await retriever.describe() } : {}) },
       },
     };
   } finally {

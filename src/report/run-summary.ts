@@ -50,7 +50,7 @@ export interface ArmSummary {
   readonly queries: number;
   readonly chunks: number;
   readonly indexKey: string;
-  readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built'; readonly seconds: number };
+  readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built' | 'existing'; readonly seconds: number };
   readonly retrieveSeconds: number;
   /** Per-stage wall seconds (absent in runs written before stages were recorded). */
   readonly stages?: StageSeconds;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PluginDefinition } from '../shared/plugin.js';
 import type { Chunk } from '../chunkers/chunker.js';
-import type { Query } from '../corpus/types.js';
+import type { Document, Query } from '../corpus/types.js';
 import type { Approximation, Hit } from '../stores/vector-store.js';
 
 export type { Approximation, Hit };
@@ -44,6 +44,18 @@ export interface Retriever {
   /** Exact search over the same index (no ANN), where the store offers it: the reference for ANN recall. */
   retrieveExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   close(): Promise<void>;
+  /**
+   * Present on retrievers that read an index or service ragbench did not build (kinds existing, module, http):
+   * ingest then skips chunking and `add`, and hands them the corpus instead, so they can match document ids and
+   * locate chunk texts for span metrics.
+   */
+  useCorpus?(documents: readonly Document[], signal?: AbortSignal): Promise<void>;
+  /**
+   * What the run manifest records about what was evaluated (index names, counts, a content fingerprint, the
+   * module file's hash, the URL without secrets, unmatched and unlocated chunks), so `compare` shows a rebuilt
+   * index as a change. Never holds secrets.
+   */
+  describe?(): Promise<Record<string, unknown>>;
 }
 
 /** A retriever kind; `create` is async so heavy clients load only when used. */

@@ -15,7 +15,7 @@ export interface IndexMetadataRow {
 /** HNSW and IVFFlat indexes on the `vector` type take at most 2000 dimensions (pgvector's README). */
 export const maxIndexedDimensions = 2000;
 
-interface DistanceSql {
+export interface DistanceSql {
   /** The operator an ANN index can serve: `ORDER BY embedding <op> $1`. */
   readonly operator: string;
   /** The same distance as a function call: the planner never matches it to an index, so ordering is exact. */
@@ -23,7 +23,7 @@ interface DistanceSql {
   readonly opclass: string;
 }
 
-const distanceSql: Record<Distance, DistanceSql> = {
+export const distanceSql: Record<Distance, DistanceSql> = {
   cosine: {
     operator: '<=>',
     // cosine_distance is NaN against a zero vector; distance 1 (similarity 0) is the memory store's convention.

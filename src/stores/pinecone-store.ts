@@ -270,7 +270,7 @@ function sameSpec(a: IndexSpec, b: IndexSpec): boolean {
 }
 
 /** Pinecone scores: cosine similarity and dot product as is; euclidean is the squared distance. */
-function toScore(distance: Distance, score: number): number {
+export function toScore(distance: Distance, score: number): number {
   if (distance !== 'euclidean') return score;
   return -Math.sqrt(Math.max(0, score));
 }

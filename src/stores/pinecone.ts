@@ -56,6 +56,15 @@ export const pinecone = definePlugin({
 });
 
 export async function createPineconeStore(options: PineconeOptions, context: PluginContext): Promise<VectorStore> {
+  const { client, apiKey, origin } = await createPineconeClient(options, context);
+  return new PineconeStore(client, options, { apiKey, origin });
+}
+
+/** The SDK client as every Pinecone reader and writer here uses it: explicit host, our timeouts, no SDK retries. */
+export async function createPineconeClient(
+  options: Pick<PineconeOptions, 'apiKeyEnv' | 'controllerHost' | 'controllerHostEnv' | 'timeoutMs'>,
+  context: PluginContext,
+) {
   const apiKey = context.env.secret(options.apiKeyEnv);
   const controllerHost = resolveControllerHost(options, context);
   const { Pinecone } = await import('@pinecone-database/pinecone');
@@ -74,10 +83,10 @@ export async function createPineconeStore(options: PineconeOptions, context: Plu
       return response;
     },
   });
-  return new PineconeStore(client, options, { apiKey, origin: new URL(controllerHost).origin });
+  return { client, apiKey, origin: new URL(controllerHost).origin };
 }
 
-function resolveControllerHost(options: PineconeOptions, context: PluginContext): string {
+function resolveControllerHost(options: Pick<PineconeOptions, 'controllerHost' | 'controllerHostEnv'>, context: PluginContext): string {
   if (options.controllerHost) return options.controllerHost;
   if (options.controllerHostEnv === undefined) return 'https://api.pinecone.io';
   const value = context.env.value(options.controllerHostEnv);

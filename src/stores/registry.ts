@@ -1,9 +1,16 @@
+import type { ExistingIndexDefinition } from './existing-index.js';
 import { memory } from './memory.js';
+import { pgvectorExisting } from './pgvector-existing.js';
 import { pgvector } from './pgvector.js';
+import { pineconeExisting } from './pinecone-existing.js';
 import { pinecone } from './pinecone.js';
+import { weaviateExisting } from './weaviate-existing.js';
 import { weaviate } from './weaviate.js';
 import type { StoreDefinition } from './vector-store.js';
 
 /** Vector store kinds: the key is the `kind:` users write and the file name in this folder. */
 export const stores = { memory, pgvector, pinecone, weaviate } as const satisfies Record<string, StoreDefinition>;
 export type StoreKind = keyof typeof stores;
+
+/** Read-only readers of indexes built by someone else (`kind: existing` retrievers' `source:`), by store. */
+export const existingIndexes = { pgvector: pgvectorExisting, pinecone: pineconeExisting, weaviate: weaviateExisting } as const satisfies Record<string, ExistingIndexDefinition>;

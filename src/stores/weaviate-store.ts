@@ -194,7 +194,7 @@ export function uuidFor(id: string): string {
 }
 
 /** Weaviate distances (lower is closer) → scores (higher is closer). */
-function toScore(distance: Distance, value: number): number {
+export function toScore(distance: Distance, value: number): number {
   if (Number.isNaN(value)) return distance === 'cosine' ? 0 : value;
   if (distance === 'cosine') return 1 - value;
   if (distance === 'dot') return -value;

@@ -48,6 +48,15 @@ export const weaviate = definePlugin({
 });
 
 export async function createWeaviateStore(options: WeaviateOptions, context: PluginContext): Promise<VectorStore> {
+  const { client, errorContext } = await connectWeaviate(options, context);
+  return new WeaviateStore(client, options, errorContext);
+}
+
+/** A connected client (REST + gRPC) and the context its errors are reported with; shared by store and reader. */
+export async function connectWeaviate(
+  options: Pick<WeaviateOptions, 'urlEnv' | 'apiKeyEnv' | 'grpcHost' | 'grpcPort' | 'grpcSecure' | 'grpcEnv' | 'timeoutMs'>,
+  context: PluginContext,
+) {
   const url = parseUrl(options.urlEnv, context.env.secret(options.urlEnv));
   const apiKey = context.env.value(options.apiKeyEnv);
   const where = `${url.origin}${url.pathname === '/' ? '' : url.pathname}`;
@@ -73,7 +82,7 @@ export async function createWeaviateStore(options: WeaviateOptions, context: Plu
       ...(apiKey === undefined ? {} : { authCredentials: new sdk.ApiKey(apiKey) }),
       timeout: { init: seconds, query: seconds, insert: seconds },
     });
-    return new WeaviateStore(client, options, errorContext);
+    return { client, errorContext };
   } catch (error) {
     // The client wraps every start-up failure as "Weaviate failed to startup with message: …".
     throw toWeaviateError(error, errorContext, 'connect');
@@ -89,7 +98,7 @@ function parseUrl(urlEnv: string, value: string): URL {
   return new URL(value);
 }
 
-function grpcEndpoint(options: WeaviateOptions, context: PluginContext, url: URL): { host: string; port: number } {
+function grpcEndpoint(options: Pick<WeaviateOptions, 'grpcEnv' | 'grpcHost' | 'grpcPort'>, context: PluginContext, url: URL): { host: string; port: number } {
   const value = context.env.value(options.grpcEnv);
   if (value === undefined) return { host: options.grpcHost ?? url.hostname, port: options.grpcPort };
   const match = /^([^:\s]+):(\d{1,5})$/.exec(value);

@@ -35,6 +35,7 @@ const small: Record<ChunkerKind, object> = {
   sentences: { sentencesPerChunk: 1, overlapSentences: 0 },
   markdown: { maxChars: 9, overlapChars: 2 },
   semantic: { bufferSize: 0, thresholdType: 'gradient', minChars: 4, maxChars: 13 },
+  langchain: { chunkSize: 9, chunkOverlap: 3 },
 };
 
 const random = createRandom(11);

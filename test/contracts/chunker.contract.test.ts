@@ -17,6 +17,8 @@ const settings: Record<ChunkerKind, readonly object[]> = {
   markdown: [{}, { maxChars: 64, overlapChars: 16 }],
   // The offline hashing embedder (the default) keeps the suite fast and deterministic.
   semantic: [{}, { bufferSize: 0, thresholdType: 'gradient', minChars: 40, maxChars: 300 }],
+  // LangChain's own splitters; their strings are located back in the documents.
+  langchain: [{}, { chunkSize: 64, chunkOverlap: 16 }, { splitter: 'MarkdownTextSplitter', chunkSize: 200, chunkOverlap: 40 }, { language: 'markdown', chunkSize: 120, chunkOverlap: 0 }],
 };
 
 /** A tiny JSONL reader for `{"_id","title","text"}` lines; the real corpus reader lives in src/corpus. */

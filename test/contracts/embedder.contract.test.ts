@@ -36,6 +36,21 @@ const cases: EmbedderCase[] = [
     },
   },
   {
+    // A LangChain Embeddings class loaded by module + export name, talking to the same wire-level double.
+    name: 'langchain-openai-double',
+    exact: true,
+    async create() {
+      server ??= await startOpenAiServer({ apiKey: 'contract-key' });
+      const options = embedders.langchain.options.parse({
+        module: '@langchain/openai',
+        export: 'OpenAIEmbeddings',
+        options: { model: 'text-embedding-3-small', dimensions: 256, batchSize: 2, maxRetries: 0, configuration: { baseURL: server.url } },
+        secretOptions: { apiKey: 'LC_OPENAI_KEY' },
+      });
+      return embedders.langchain.create(options, { env: createEnv({ LC_OPENAI_KEY: 'contract-key' }), workDir });
+    },
+  },
+  {
     name: 'openai (real service)',
     exact: false,
     skipReason: process.env.OPENAI_API_KEY ? undefined : 'OPENAI_API_KEY is not set',

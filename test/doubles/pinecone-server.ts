@@ -158,7 +158,10 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
         const query = Float32Array.from(json.vector as number[]);
         const topK = Number(json.topK);
         if (query.length !== index.dimension) return send(res, 400, { code: 3, message: 'Vector dimension does not match the dimension of the index' });
-        const scored = visible(namespace).map(([id, r]) => ({ id, score: Math.fround(score(index.metric, query, r.values)), metadata: r.metadata }));
+        const filter = json.filter as Record<string, unknown> | undefined;
+        const scored = visible(namespace)
+          .filter(([, r]) => matchesFilter(r.metadata, filter))
+          .map(([id, r]) => ({ id, score: Math.fround(score(index.metric, query, r.values)), metadata: r.metadata }));
         // Stable sort: equal scores stay in insertion order, like a service that does not break ties by id.
         scored.sort((a, b) => (index.metric === 'euclidean' ? a.score - b.score : b.score - a.score));
         const matches = scored.slice(0, topK).map((m) => ({ id: m.id, score: m.score, ...(json.includeMetadata ? { metadata: m.metadata } : {}) }));
@@ -179,6 +182,14 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
         const vectors: Record<string, unknown> = {};
         for (const [id, r] of visible(namespace)) if (ids.has(id)) vectors[id] = { id, values: Array.from(r.values), metadata: r.metadata };
         return send(res, 200, { vectors, namespace });
+      }
+      case 'GET /vectors/list': {
+        // Ids in order, paginated by a token that is the offset (Pinecone's tokens are opaque; any string works).
+        const ids = visible(namespace).map(([id]) => id).filter((id) => id.startsWith(url.searchParams.get('prefix') ?? '')).sort();
+        const offset = Number(url.searchParams.get('paginationToken') ?? 0);
+        const limit = Number(url.searchParams.get('limit') ?? 100);
+        const next = offset + limit < ids.length ? String(offset + limit) : undefined;
+        return send(res, 200, { vectors: ids.slice(offset, offset + limit).map((id) => ({ id })), ...(next ? { pagination: { next } } : {}), namespace, usage: { readUnits: 1 } });
       }
       case 'POST /vectors/delete': {
         if (!index.namespaces.has(namespace)) return send(res, 404, { code: 5, message: 'Namespace not found' });
@@ -229,4 +240,18 @@ function score(metric: DoubleIndex['metric'], a: Float32Array, b: Float32Array):
   if (metric === 'dotproduct') return dot;
   if (metric === 'euclidean') return squared;
   return aa === 0 || bb === 0 ? 0 : dot / Math.sqrt(aa * bb);
+}
+
+/** The part of Pinecone's metadata filter language the tests use: field equality, `$eq`, `$ne`, `$in`. */
+function matchesFilter(metadata: Record<string, unknown> | undefined, filter: Record<string, unknown> | undefined): boolean {
+  if (!filter) return true;
+  return Object.entries(filter).every(([field, condition]) => {
+    const value = metadata?.[field];
+    if (condition === null || typeof condition !== 'object') return value === condition;
+    const ops = condition as Record<string, unknown>;
+    if ('$eq' in ops) return value === ops.$eq;
+    if ('$ne' in ops) return value !== ops.$ne;
+    if ('$in' in ops) return (ops.$in as unknown[]).includes(value);
+    throw new Error(`the double does not implement filter ${JSON.stringify(condition)}`);
+  });
 }

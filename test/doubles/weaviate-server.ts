@@ -147,11 +147,26 @@ export async function startWeaviateServer(options: { apiKey?: string; version?: 
       await guard('Search', context);
       const collection = collectionOf(request.collection);
       const near = request.nearVector;
-      if (!near) throw new ServerError(Status.UNIMPLEMENTED, 'the double answers nearVector only');
+      const wanted = request.properties?.nonRefProperties ?? [];
+      if (!near && (request.nearText || request.hybridSearch || request.bm25Search)) throw new ServerError(Status.UNIMPLEMENTED, 'the double answers nearVector and cursor reads only');
+      if (!near) {
+        // fetchObjects with a cursor: objects in uuid order after `after`, vectors when asked (Weaviate's iterator).
+        const page = [...collection.objects].filter(([id]) => id > (request.after ?? '')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const withVector = request.metadata?.vector === true || (request.metadata?.vectors?.length ?? 0) > 0;
+        const results = page.slice(0, request.limit || 25).map(([id, object]) => ({
+          properties: {
+            nonRefProps: { fields: Object.fromEntries(wanted.map((key) => [key, { textValue: String(object.properties[key] ?? '') }])) },
+            refProps: [],
+            targetCollection: request.collection,
+            refPropsRequested: false,
+          },
+          metadata: { id, ...(withVector ? { vectorBytes: new Uint8Array(Float32Array.from(object.vector).buffer) } : {}) },
+        }));
+        return { took: 0, results, groupByResults: [] };
+      }
       const query = vectorOf(near.vectorBytes, near.vector, near.vectors);
       const scored = [...collection.objects].map(([id, object]) => ({ id, object, distance: distance(collection.metric, query, object.vector) }));
       scored.sort((a, b) => a.distance - b.distance);
-      const wanted = request.properties?.nonRefProperties ?? [];
       const results = scored.slice(0, request.limit || 10).map(({ id, object, distance }) => ({
         properties: {
           nonRefProps: { fields: Object.fromEntries(wanted.map((key) => [key, { textValue: String(object.properties[key] ?? '') }])) },

@@ -1,0 +1,87 @@
+/**
+ * A Weaviate collection written by the user's code through the official client (into the wire-level double),
+ * then evaluated read-only by `kind: existing`: same metrics as ragbench's own exact index of the same chunks.
+ */
+import weaviate, { ApiKey, configure, type WeaviateClient } from 'weaviate-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHashingEmbedder } from '../../../src/embedders/hashing.js';
+import { startWeaviateServer, type WeaviateServer } from '../../doubles/weaviate-server.js';
+import { maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
+
+const ownExactMemory = { kind: 'dense', embedder: { kind: 'hashing' }, store: { kind: 'memory' }, cache: false };
+
+describe('kind: existing, source weaviate', () => {
+  let server: WeaviateServer;
+  let client: WeaviateClient;
+  let reference: EvalRun;
+  let written = 0;
+
+  beforeAll(async () => {
+    server = await startWeaviateServer({ apiKey: 'wv-key' });
+    const url = new URL(server.url);
+    client = await weaviate.connectToCustom({
+      httpHost: url.hostname,
+      httpPort: Number(url.port),
+      grpcHost: url.hostname,
+      grpcPort: server.grpcPort,
+      authCredentials: new ApiKey('wv-key'),
+    });
+    await client.collections.create({
+      name: 'ProdDocs',
+      properties: [
+        { name: 'source', dataType: 'text' },
+        { name: 'body', dataType: 'text' },
+      ],
+      vectorizers: configure.vectors.selfProvided({ vectorIndexConfig: configure.vectorIndex.flat({ distanceMetric: 'cosine' }) }),
+    });
+    const { chunks } = await sampleChunks();
+    const vectors = await createHashingEmbedder({ dimensions: 384, wordNgrams: [1, 2], charNgrams: [3, 4, 5], lowercase: true }).embed(chunks.map((c) => c.text), 'document');
+    const result = await client.collections.use('ProdDocs').data.insertMany(chunks.map((c, i) => ({ properties: { source: c.docId, body: c.text }, vectors: Array.from(vectors[i]!) })));
+    expect(result.hasErrors).toBe(false);
+    written = chunks.length;
+    reference = await runSample(ownExactMemory);
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  const config = (extra: Record<string, unknown> = {}) => ({
+    kind: 'existing',
+    embedder: { kind: 'hashing' },
+    cache: false,
+    source: { kind: 'weaviate', grpcPort: server.grpcPort, collection: 'ProdDocs', docIdProperty: 'source', textProperty: 'body', ...extra },
+  });
+  const env = () => ({ WEAVIATE_URL: server.url, WEAVIATE_API_KEY: 'wv-key' });
+
+  it('scores as ragbench’s own exact index to 1e-9 with nearVector, records the count, writes nothing', async () => {
+    const before = await client.collections.use('ProdDocs').length();
+    const writes = () => server.calls.filter((c) => /BatchObjects|POST \/v1\/schema|DELETE/.test(c)).length;
+    const writesBefore = writes();
+    const run = await runSample(config(), { env: env() });
+    expect(maxDifference(run, reference)).toBeLessThanOrEqual(1e-9);
+    const evaluated = run.manifest.arms[0]!.retriever.evaluated as Record<string, unknown>;
+    expect(evaluated).toMatchObject({ store: 'weaviate', collection: 'ProdDocs', search: 'nearVector', records: written, matched: { unmatchedDocIds: 0, unlocated: 0 } });
+    expect(evaluated.checksum).toMatch(/^[0-9a-f]{32}$/);
+    expect(writes()).toBe(writesBefore);
+    expect(await client.collections.use('ProdDocs').length()).toBe(before);
+    expect(JSON.stringify(run.manifest)).not.toContain('wv-key');
+  }, 60_000);
+
+  it('a collection rebuilt with other vectors (same count) gets another checksum', async () => {
+    const first = (await runSample(config(), { env: env() })).manifest.arms[0]!.retriever.evaluated as { checksum: string; records: number };
+    const collection = client.collections.use('ProdDocs');
+    const [one] = (await collection.query.fetchObjects({ limit: 1, includeVector: true })).objects;
+    const vector = (one!.vectors as { default: number[] }).default.map((v, i) => (i === 0 ? v + 1 : v));
+    await collection.data.insertMany([{ id: one!.uuid, properties: one!.properties as Record<string, string>, vectors: vector }]);
+    const second = (await runSample(config(), { env: env() })).manifest.arms[0]!.retriever.evaluated as { checksum: string; records: number };
+    expect(second.records).toBe(first.records);
+    expect(second.checksum).not.toBe(first.checksum);
+  }, 60_000);
+
+  it('refuses a wrong id property, a missing collection, and an embedder with nearText', async () => {
+    await expect(runSample(config({ docIdProperty: 'doc' }), { env: env() })).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringContaining('has no property doc') });
+    await expect(runSample(config({ collection: 'Nope' }), { env: env() })).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringContaining('does not exist') });
+    await expect(runSample(config({ search: 'nearText' }), { env: env() })).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringContaining('embeds queries itself') });
+  }, 60_000);
+});
