@@ -78,7 +78,7 @@ describe('pgvector server index builds through pglite-socket', () => {
 
   it("passes the server's NOTICEs on, sets maintenance_work_mem for the build only, and stores text and metadata", async () => {
     const notices: string[] = [];
-    const store = await create({ maintenanceWorkMem: '1MB' }, notices);
+    const store = await create({ index: 'hnsw', maintenanceWorkMem: '1MB' }, notices);
     await store.open({ name: `${prefix}hnsw`, dimensions: 64, distance: 'cosine' });
     let seed = 1;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;

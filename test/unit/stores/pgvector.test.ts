@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, ServiceError } from '../../../src/shared/errors.js';
 import { loadFlatCopy } from '../../../src/stores/pgvector-flat.js';
-import { createTableSql, encodeVector, upsertSql } from '../../../src/stores/pgvector-sql.js';
+import { createTableSql, encodeVector, upsertParams, upsertSql } from '../../../src/stores/pgvector-sql.js';
 import { pgvector } from '../../../src/stores/pgvector.js';
 
 const password = 's3cr3t-P4ss';
@@ -114,7 +114,7 @@ describe('pgvector embedded exact search in process', () => {
       await client.enableVectors();
       const spec = { name: 'pages', dimensions: 8, distance: 'dot' as const };
       await client.query(createTableSql(spec));
-      await client.query(upsertSql(spec, 50), records.slice(0, 50).flatMap((r) => [r.id, r.docId, encodeVector(r.vector)]));
+      await client.query(upsertSql(spec, 50), records.slice(0, 50).flatMap((r) => upsertParams(r)));
       const copy = await loadFlatCopy({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, undefined, 7);
       expect(await copy.count()).toBe(50);
       const expected = records.slice(0, 50).map((r) => r.id).sort();
