@@ -13,6 +13,7 @@ interface CompareFlags {
   gateFile?: string;
   junit?: string;
   markdown?: string;
+  html?: string;
   alpha: string;
   seed: string;
   permutations: string;
@@ -42,10 +43,11 @@ function buildProgram(): Command {
     .option('--baseline <run>', "compare with this run (folder, run id or latest) under the eval's gate; exit 1 when it fails")
     .option('--junit <file>', 'with --baseline: write JUnit XML')
     .option('--markdown <file>', 'with --baseline: write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--html <file>', 'with --baseline: write the comparison HTML report here (default under <work-dir>/comparisons/)')
     .action(
       async (
         evalFile: string,
-        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string },
+        options: { out?: string; json: boolean; baseline?: string; junit?: string; markdown?: string; html?: string },
         command: Command,
       ) => {
         const { runCommand } = await import('./commands/run.js');
@@ -61,6 +63,7 @@ function buildProgram(): Command {
     .option('--gate-file <file>', "YAML with a gate: section (an eval file works); default: the candidate eval's gate")
     .option('--junit <file>', 'write JUnit XML (one testsuite per arm, one testcase per gated metric)')
     .option('--markdown <file>', 'write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--html <file>', 'write the HTML report here (default <work-dir>/comparisons/<baseline>__vs__<candidate>.html)')
     .option('--alpha <p>', 'significance level for ungated metrics', '0.05')
     .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
     .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
@@ -152,6 +155,17 @@ function buildProgram(): Command {
     .action(async (options: { labels: string; metric: string; groupBy?: string; folds: string; seed: string; json: boolean }) => {
       const { faithfulnessCommand } = await import('./commands/faithfulness.js');
       await faithfulnessCommand(options);
+    });
+
+  program
+    .command('view')
+    .description("browse the work dir's runs in a local web viewer: reports, comparisons with gates, per-query drill-down (read-only)")
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '4173')
+    .option('--host <address>', 'address to bind; keep the default unless you know who else can reach it', '127.0.0.1')
+    .option('--open', 'open the viewer in the default browser', false)
+    .action(async (options: { port: string; host: string; open: boolean }, command: Command) => {
+      const { viewCommand } = await import('./commands/view.js');
+      await viewCommand(options, globals(command));
     });
 
   program

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
 import { compareRuns } from '../../pipeline/compare.js';
 import { resolveRunDir } from '../../pipeline/run-folder.js';
@@ -20,11 +20,13 @@ export interface RunCommandOptions {
   /** With --baseline: JUnit XML and Markdown summary files, as `ragbench compare` writes them. */
   readonly junit?: string;
   readonly markdown?: string;
+  /** With --baseline: where to write the comparison's HTML report (default under <work-dir>/comparisons/). */
+  readonly html?: string;
 }
 
 export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
-  if ((options.junit || options.markdown) && !options.baseline) {
-    throw new UsageError('--junit and --markdown report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
+  if ((options.junit || options.markdown || options.html) && !options.baseline) {
+    throw new UsageError('--junit, --markdown and --html report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
   }
   const plan = await loadEval(evalFile);
   const workDir = resolve(globals.workDir);
@@ -44,10 +46,10 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\n`);
+      process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\nreport: ${displayPath(join(outcome.dir, 'report.html'))}\n`);
       if (comparison) process.stdout.write(`\n${renderComparisonTable(comparison)}\n`);
     }
-    if (comparison) await reportComparison(comparison, { ...options, printed: true });
+    if (comparison) await reportComparison(comparison, { ...options, workDir, printed: true });
   } finally {
     interrupt.dispose();
   }
