@@ -27,10 +27,11 @@ h1{margin:0;font-size:26px;overflow-wrap:anywhere}h2{font-size:20px;margin:0 0 8
 .sub{color:#57606a;margin:4px 0 0}
 section{background:#fff;border:1px solid #d8dee4;border-radius:10px;padding:16px 20px;margin:16px 0}
 .note{color:#57606a;font-size:13px}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;position:relative}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}
 th,td{border-bottom:1px solid #eaeef2;padding:5px 8px;text-align:left;vertical-align:top}
 thead th{background:#f6f8fa;font-weight:600;position:sticky;top:0}
+th[scope=row]{white-space:nowrap}
 th.num,td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td .ci{display:block;color:#57606a;font-size:11.5px}
 td.best .m{font-weight:700;text-decoration:underline;text-decoration-thickness:2px}
