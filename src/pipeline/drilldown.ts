@@ -57,7 +57,15 @@ export function drilldownResults(results: readonly QueryResult[]): Record<string
         chunks,
         relevantRanks: r.relevantRanks ?? {},
         ...(r.answer
-          ? { answer: { text: r.answer.text, ...(r.answer.label ? { label: r.answer.label } : {}), scores: r.answer.scores, reasons: r.answer.reasons } }
+          ? {
+              answer: {
+                text: r.answer.text,
+                ...(r.answer.label ? { label: r.answer.label } : {}),
+                scores: r.answer.scores,
+                reasons: r.answer.reasons,
+                ...(r.answer.claims ? { claims: r.answer.claims } : {}),
+              },
+            }
           : {}),
       };
       return [r.queryId, result];

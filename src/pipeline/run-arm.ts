@@ -87,7 +87,16 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         relevantRanks: relevantRanksOf(ranked, corpus.judgments.get(queryId)),
         ...(spanSpecs.length > 0 ? { spans: spanValues.get(queryId) } : {}),
         ...(answer
-          ? { answer: { text: answer.answer.text, ...(answer.answer.label ? { label: answer.answer.label } : {}), contextIds: answer.contextIds, scores: answer.scores, reasons: answer.reasons } }
+          ? {
+              answer: {
+                text: answer.answer.text,
+                ...(answer.answer.label ? { label: answer.answer.label } : {}),
+                contextIds: answer.contextIds,
+                scores: answer.scores,
+                reasons: answer.reasons,
+                ...(answer.claims ? { claims: answer.claims } : {}),
+              },
+            }
           : {}),
       };
     });

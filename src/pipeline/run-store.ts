@@ -31,6 +31,8 @@ export interface QueryResult {
     readonly contextIds: readonly string[];
     readonly scores: Readonly<Record<string, number | null>>;
     readonly reasons: Readonly<Record<string, string>>;
+    /** Metric → the LLM judge's verdict per claim of the answer (faithfulness-llm). */
+    readonly claims?: Readonly<Record<string, readonly { readonly claim: string; readonly verdict: string; readonly quote: string; readonly downgraded?: boolean }[]>>;
   };
 }
 

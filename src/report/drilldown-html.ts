@@ -163,6 +163,19 @@ function drilldownClient(): void {
         box.appendChild(el('p', r.answer.text || '(empty)'));
         const ul = box.appendChild(el('ul'));
         for (const [m, v] of Object.entries(r.answer.scores)) ul.appendChild(el('li', `${m}: ${fmt(v)}${r.answer.reasons[m] ? ` — ${r.answer.reasons[m]}` : ''}`));
+        for (const [m, claims] of Object.entries(r.answer.claims ?? {}) as [string, any[]][]) {
+          box.appendChild(el('h3', `${m}: the judge's verdict per claim`));
+          const table = box.appendChild(el('table', null, 'claims'));
+          const headRow = table.appendChild(el('thead')).appendChild(el('tr'));
+          for (const name of ['claim', 'verdict', 'quote from the context']) headRow.appendChild(el('th', name)).setAttribute('scope', 'col');
+          const tbody = table.appendChild(el('tbody'));
+          for (const c of claims) {
+            const tr = tbody.appendChild(el('tr'));
+            tr.appendChild(el('td', c.claim));
+            tr.appendChild(el('td', `${c.verdict}${c.downgraded ? ' (quote not found in the context: downgraded)' : ''}`, `c-${c.verdict}`));
+            tr.appendChild(el('td', c.quote));
+          }
+        }
       }
     });
     panel.focus();

@@ -36,6 +36,7 @@ export interface DrilldownResult {
     readonly label?: string;
     readonly scores: Readonly<Record<string, number | null>>;
     readonly reasons: Readonly<Record<string, string>>;
+    readonly claims?: Readonly<Record<string, readonly { readonly claim: string; readonly verdict: string; readonly quote: string; readonly downgraded?: boolean }[]>>;
   };
 }
 
