@@ -10,8 +10,8 @@ export function escapeXml(text: string): string {
 
 export const palette = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#bab0ac'] as const;
 
-/** Okabe–Ito: told apart with every common colour-vision deficiency (the run and comparison reports use it). */
-export const safePalette = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000', '#f0e442'] as const;
+/** Okabe–Ito (its yellow swapped for grey, which reads on white): told apart with common colour-vision deficiencies. */
+export const safePalette = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000', '#777777'] as const;
 
 /** Past the palette, lines differ by dash pattern too, so twelve arms stay distinguishable without colour. */
 const dashes = ['', '6 4', '2 3', '8 3 2 3'] as const;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunReport } from '../../src/pipeline/run-report.js';
 import type { QueryRecord } from '../../src/report/report-html-model.js';
 import { formatEstimate } from '../../src/report/run-format.js';
 import type { RunSummary } from '../../src/report/run-summary.js';
@@ -74,6 +75,12 @@ describe('HTML reports and ragbench view in Chromium', () => {
       }
     }
     expect(cells).toBe(summary.arms.length * (summary.metrics.length + summary.spanMetrics!.length));
+    // The curves are rebuilt from the stored ranks of relevant documents: at k = 5 and 10 they equal the run's own means.
+    const model = await readRunReport(spansDir);
+    summary.arms.forEach((arm, i) => {
+      expect(model.curves!.recall[i]!.values[4]).toBeCloseTo(arm.metrics['recall@5']!.mean, 12);
+      expect(model.curves!.ndcg[i]!.values[9]).toBeCloseTo(arm.metrics['ndcg@10']!.mean, 12);
+    });
     // The best recall@5 is marked in its column, and only arms holding that mean are.
     const bestRecall = Math.max(...summary.arms.map((a) => a.metrics['recall@5']!.mean));
     const marked = await page.locator('td.best[data-metric="recall@5"]').count();
