@@ -53,28 +53,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, workDir: string
   if (runMatch) {
     const run = byId.get(safeDecode(runMatch[1]!));
     if (!run) return notFound(res);
-    return send(res, 200, await pageOrError(async () => renderRunHtml(await readRunReport(run.dir), { nav })));
+    return sendPage(res, async () => renderRunHtml(await readRunReport(run.dir), { nav }));
   }
   if (url.pathname === '/compare') {
     const baseline = byId.get(url.searchParams.get('baseline') ?? '');
     const candidate = byId.get(url.searchParams.get('candidate') ?? '');
     if (!baseline || !candidate) return notFound(res);
     // The same comparison as `ragbench compare <baseline> <candidate>` with its defaults: the candidate eval's gate.
-    return send(res, 200, await pageOrError(async () => renderComparisonHtml(await buildComparisonReportModel(await compareRuns(baseline.dir, candidate.dir)), { nav })));
+    return sendPage(res, async () => renderComparisonHtml(await buildComparisonReportModel(await compareRuns(baseline.dir, candidate.dir)), { nav }));
   }
   return notFound(res);
 }
 
 const nav = `<a href="/">All runs</a>`;
 
-/** A run folder ragbench cannot read (damaged, incompatible) gets its one-line error as a page, not a crash. */
-async function pageOrError(render: () => Promise<string>): Promise<string> {
+/**
+ * A run folder ragbench cannot read (damaged, incompatible) or two runs it cannot compare (no shared arm) get the
+ * one-line error as a 422 page, as the CLI would print it, not a crash.
+ */
+async function sendPage(res: ServerResponse, render: () => Promise<string>): Promise<void> {
+  let html: string;
   try {
-    return await render();
+    html = await render();
   } catch (error) {
     if (!(error instanceof RagbenchError)) throw error;
-    return errorPage('Cannot show this', `${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}`);
+    return send(res, 422, errorPage('Cannot show this', `${error.message}${error.fix ? ` (fix: ${error.fix})` : ''}`));
   }
+  send(res, 200, html);
 }
 
 function indexPage(runs: readonly RunListing[], workDir: string): string {
@@ -83,13 +88,18 @@ function indexPage(runs: readonly RunListing[], workDir: string): string {
   }
   const rows = runs.map((run) => {
     const s = run.summary;
-    const metric = s.metrics[0];
-    const best = metric ? Math.max(...s.arms.map((a) => a.metrics[metric]?.mean ?? -Infinity)) : -Infinity;
-    const bestArm = metric ? s.arms.find((a) => a.metrics[metric]?.mean === best) : undefined;
+    // Headline: the best mean of each of the eval's metrics, with the arm that has it.
+    const headline = s.metrics.flatMap((metric) => {
+      const means = s.arms.flatMap((a) => (Number.isFinite(a.metrics[metric]?.mean) ? [a.metrics[metric]!.mean] : []));
+      if (means.length === 0) return [];
+      const best = Math.max(...means);
+      const arm = s.arms.find((a) => a.metrics[metric]?.mean === best)!;
+      return [`${h(metric)} <span class="num">${best.toFixed(3)}</span> <span class="note">${h(arm.arm)}</span>`];
+    });
     return (
       `<tr><td><a href="/runs/${encodeURIComponent(run.id)}/">${h(run.id)}</a></td><td>${h(s.createdAt.replace('T', ' ').slice(0, 19))}</td><td>${h(s.evalName)}</td>` +
       `<td>${h(s.corpus.name)}</td><td class="num">${s.arms.length}</td><td class="num">${s.arms[0]?.queries ?? 0}</td>` +
-      `<td>${bestArm && metric ? `${h(metric)} <span class="num">${best.toFixed(3)}</span> (${h(bestArm.arm)})` : '—'}</td></tr>`
+      `<td>${headline.join('<br>') || '—'}</td></tr>`
     );
   });
   const options = (selected: number) => runs.map((run, i) => `<option value="${h(run.id)}"${i === selected ? ' selected' : ''}>${h(run.id)}</option>`).join('');
@@ -101,7 +111,7 @@ function indexPage(runs: readonly RunListing[], workDir: string): string {
     `<label for="candidate">Candidate<select id="candidate" name="candidate">${options(0)}</select></label><button type="submit">Compare</button></form></section>` +
     `<section aria-labelledby="runs-h"><h2 id="runs-h">Runs</h2><div class="scroll"><table class="runs"><thead><tr><th scope="col">run</th><th scope="col">date (UTC)</th>` +
     `<th scope="col">eval</th><th scope="col">corpus</th><th scope="col" class="num">arms</th><th scope="col" class="num">queries</th>` +
-    `<th scope="col">best headline metric</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+    `<th scope="col">best per headline metric</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
   return htmlPage({ title: 'ragbench runs', body });
 }
 
