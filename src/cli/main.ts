@@ -14,6 +14,7 @@ interface CompareFlags {
   gateFile?: string;
   junit?: string;
   markdown?: string;
+  html?: string;
   alpha: string;
   seed: string;
   permutations: string;
@@ -48,6 +49,7 @@ function buildProgram(): Command {
     .option('--allow-different-corpus', 'with --baseline: compare even when the corpus fingerprints differ', false)
     .option('--allow-different-queries', 'with --baseline: compare even when the runs scored different query sets', false)
     .option('--verbose', 'also print seconds per stage and arm (read, chunk, embed, write, index build, query, score, answer)', false)
+    .option('--html <file>', 'with --baseline: write the comparison HTML report here (default under <work-dir>/comparisons/)')
     .action(
       async (
         evalFile: string,
@@ -60,6 +62,7 @@ function buildProgram(): Command {
           allowDifferentCorpus: boolean;
           allowDifferentQueries: boolean;
           verbose: boolean;
+          html?: string;
         },
         command: Command,
       ) => {
@@ -76,6 +79,7 @@ function buildProgram(): Command {
     .option('--gate-file <file>', "YAML with a gate: section (an eval file works); default: the candidate eval's gate")
     .option('--junit <file>', 'write JUnit XML (one testsuite per arm, one testcase per gated metric)')
     .option('--markdown <file>', 'write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--html <file>', 'write the HTML report here (default <work-dir>/comparisons/<baseline>__vs__<candidate>.html)')
     .option('--alpha <p>', 'significance level for ungated metrics', '0.05')
     .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
     .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
@@ -170,6 +174,17 @@ function buildProgram(): Command {
     .action(async (options: { labels: string; metric: string; groupBy?: string; folds: string; seed: string; json: boolean }) => {
       const { faithfulnessCommand } = await import('./commands/faithfulness.js');
       await faithfulnessCommand(options);
+    });
+
+  program
+    .command('view')
+    .description("browse the work dir's runs in a local web viewer: reports, comparisons with gates, per-query drill-down (read-only)")
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '4173')
+    .option('--host <address>', 'address to bind; keep the default unless you know who else can reach it', '127.0.0.1')
+    .option('--open', 'open the viewer in the default browser', false)
+    .action(async (options: { port: string; host: string; open: boolean }, command: Command) => {
+      const { viewCommand } = await import('./commands/view.js');
+      await viewCommand(options, globals(command));
     });
 
   program

@@ -6,7 +6,7 @@ import { answerMetricNames, decisionAccuracy, exactMatch, judgeCorrectness, toke
 import { answerCoverage, goldPassageRecall } from '../metrics/context-recall.js';
 import { lexicalFaithfulness } from '../metrics/faithfulness/lexical-alignment.js';
 import { llmFaithfulness } from '../metrics/faithfulness/llm-judge.js';
-import { unscorable, type Score } from '../metrics/faithfulness/score.js';
+import { unscorable, type ClaimVerdict, type Score } from '../metrics/faithfulness/score.js';
 import type { Hit } from '../retrievers/retriever.js';
 import { mapConcurrent } from '../shared/batches.js';
 import { ConfigError, DataError } from '../shared/errors.js';
@@ -49,6 +49,8 @@ export interface QueryAnswer {
   readonly reasons: Readonly<Record<string, string>>;
   /** Metric → numbers behind the value (claim counts, sample spread, …). */
   readonly details: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Metric → the judge's per-claim verdicts (faithfulness-llm), for reading why an answer scored as it did. */
+  readonly claims?: Readonly<Record<string, readonly ClaimVerdict[]>>;
 }
 
 /** Mean over the scored queries only; `nulls` counts those left out. mean is null when none scored. */
@@ -121,13 +123,18 @@ async function answerOne(plan: AnswerEvalPlan, metrics: readonly AnswerMetricNam
   const scores: Record<string, number | null> = {};
   const reasons: Record<string, string> = {};
   const details: Record<string, Record<string, number>> = {};
+  const claims: Record<string, readonly ClaimVerdict[]> = {};
   for (const metric of metrics) {
     const score = await scoreOne(metric, { plan, mode, question, item, contexts, answer });
     scores[metric] = score.value;
     if (score.value === null) reasons[metric] = score.reason;
-    else if (score.detail) details[metric] = { ...score.detail };
+    else {
+      if (score.detail) details[metric] = { ...score.detail };
+      if (score.claims) claims[metric] = score.claims;
+    }
   }
-  return { queryId: query.id, question, contextIds: contexts.map((c) => c.id), answer, scores, reasons, details };
+  const judged = Object.keys(claims).length > 0 ? { claims } : {};
+  return { queryId: query.id, question, contextIds: contexts.map((c) => c.id), answer, scores, reasons, details, ...judged };
 }
 
 interface Scoring {

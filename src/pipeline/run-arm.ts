@@ -101,10 +101,21 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         queryId,
         metrics: scores,
         top: ranked.slice(0, 10),
+        // Six significant digits are plenty to show and sort by; the full scores stay in the .trec run files.
+        chunks: (evaluation.chunkHits.get(queryId) ?? []).slice(0, 10).map((hit) => ({ id: hit.id, score: Number(hit.score.toPrecision(6)) })),
         relevantRanks: relevantRanksOf(ranked, corpus.judgments.get(queryId)),
         ...(spanSpecs.length > 0 ? { spans: spanValues.get(queryId) } : {}),
         ...(answer
-          ? { answer: { text: answer.answer.text, ...(answer.answer.label ? { label: answer.answer.label } : {}), contextIds: answer.contextIds, scores: answer.scores, reasons: answer.reasons } }
+          ? {
+              answer: {
+                text: answer.answer.text,
+                ...(answer.answer.label ? { label: answer.answer.label } : {}),
+                contextIds: answer.contextIds,
+                scores: answer.scores,
+                reasons: answer.reasons,
+                ...(answer.claims ? { claims: answer.claims } : {}),
+              },
+            }
           : {}),
       };
     });

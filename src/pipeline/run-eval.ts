@@ -3,14 +3,17 @@ import type { ResolvedEval } from '../config/load-eval.js';
 import { createLedger } from '../llms/ledger.js';
 import type { RankedDoc } from '../metrics/run-file.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { renderRunHtml } from '../report/run-html.js';
 import type { ArmSummary, RunSummary } from '../report/run-summary.js';
 import type { Env } from '../shared/env.js';
 import type { Progress } from '../shared/progress.js';
 import { silentProgress } from '../shared/progress.js';
 import { prepareAnswering } from './answering.js';
 import { documentTokens } from './document-tokens.js';
+import { drilldownRecords } from './drilldown.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
+import { buildRunReportModel } from './run-report.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from './run-record.js';
 
@@ -90,12 +93,15 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const createdAt = new Date().toISOString();
   const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
   const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
+  const drilldown = drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.documents, results });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {
     manifest,
     summary,
     results,
     runs,
     reportMarkdown: renderMarkdown(summary),
+    drilldown,
+    reportHtml: renderRunHtml(buildRunReportModel({ summary, manifest, results, ...drilldown })),
   });
   return { summary, dir };
 }

@@ -17,6 +17,11 @@ export interface QueryResult {
    * before this field existed; compare then skips the per-query diff.
    */
   readonly relevantRanks?: Readonly<Record<string, number>>;
+  /**
+   * The top chunks as retrieved (best first, at most 10): the chunk id `docId#start-end` holds the offsets, so the
+   * report recovers each chunk's text from documents.jsonl without storing it once per arm.
+   */
+  readonly chunks?: readonly { readonly id: string; readonly score: number }[];
   /** With `spanMetrics`: each span metric's value (null: the query has no relevant span). */
   readonly spans?: Readonly<Record<string, number | null>>;
   /** With an `answers:` section: the generated answer, the passages it saw, and its scores (null = not scorable). */
@@ -26,6 +31,8 @@ export interface QueryResult {
     readonly contextIds: readonly string[];
     readonly scores: Readonly<Record<string, number | null>>;
     readonly reasons: Readonly<Record<string, string>>;
+    /** Metric → the LLM judge's verdict per claim of the answer (faithfulness-llm). */
+    readonly claims?: Readonly<Record<string, readonly { readonly claim: string; readonly verdict: string; readonly quote: string; readonly downgraded?: boolean }[]>>;
   };
 }
 
@@ -36,6 +43,10 @@ export interface RunFiles {
   /** arm file name → run */
   readonly runs: ReadonlyMap<string, ReadonlyMap<string, readonly RankedDoc[]>>;
   readonly reportMarkdown: string;
+  /** For the report's per-query drill-down: queries.jsonl and documents.jsonl (see pipeline/drilldown.ts). */
+  readonly drilldown?: { readonly queries: readonly unknown[]; readonly documents: readonly unknown[] };
+  /** report.html: the self-contained page (charts, arms table, drill-down). */
+  readonly reportHtml?: string;
 }
 
 export function newRunId(evalName: string, now = new Date()): string {
@@ -60,6 +71,11 @@ export async function writeRunFolder(dir: string, files: RunFiles): Promise<stri
       await writeFile(join(partial, 'runs', `${name}.trec`), formatRun(run, name));
     }
     await writeFile(join(partial, 'report.md'), files.reportMarkdown);
+    if (files.drilldown) {
+      await writeFile(join(partial, 'queries.jsonl'), jsonLines(files.drilldown.queries));
+      await writeFile(join(partial, 'documents.jsonl'), jsonLines(files.drilldown.documents));
+    }
+    if (files.reportHtml !== undefined) await writeFile(join(partial, 'report.html'), files.reportHtml);
     await rename(partial, final);
   } catch (error) {
     // A full disk or a vanished folder must not leave a `.partial` behind for the user to clean up.
@@ -67,6 +83,10 @@ export async function writeRunFolder(dir: string, files: RunFiles): Promise<stri
     throw error;
   }
   return final;
+}
+
+function jsonLines(rows: readonly unknown[]): string {
+  return rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : '');
 }
 
 function uniqueDir(dir: string): string {

@@ -10,6 +10,12 @@ export function escapeXml(text: string): string {
 
 export const palette = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#bab0ac'] as const;
 
+/** Okabe–Ito (its yellow swapped for grey, which reads on white): told apart with common colour-vision deficiencies. */
+export const safePalette = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000', '#777777'] as const;
+
+/** Past the palette, lines differ by dash pattern too, so twelve arms stay distinguishable without colour. */
+const dashes = ['', '6 4', '2 3', '8 3 2 3'] as const;
+
 const font = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';
 
 export interface CiBar {
@@ -69,7 +75,14 @@ export interface LineSeries {
 }
 
 /** Lines over x = 1..n on a [0, 1] y axis, with a legend below: e.g. recall@k for k = 1..depth. */
-export function lineChart(options: { readonly title: string; readonly xLabel: string; readonly yLabel: string; readonly series: readonly LineSeries[] }): string {
+export function lineChart(options: {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly LineSeries[];
+  readonly colors?: readonly string[];
+}): string {
+  const colors = options.colors ?? palette;
   const left = 52;
   const plotWidth = 760;
   const plotHeight = 260;
@@ -92,11 +105,12 @@ export function lineChart(options: { readonly title: string; readonly xLabel: st
   parts.push(`<text x="${left + plotWidth / 2}" y="${top + plotHeight + 32}" font-size="12" text-anchor="middle" fill="#444" ${font}>${escapeXml(options.xLabel)}</text>`);
   parts.push(`<text x="14" y="${top + plotHeight / 2}" font-size="12" text-anchor="middle" fill="#444" transform="rotate(-90 14 ${top + plotHeight / 2})" ${font}>${escapeXml(options.yLabel)}</text>`);
   options.series.forEach((series, i) => {
-    const color = palette[i % palette.length];
+    const color = colors[i % colors.length];
+    const dash = dashes[Math.floor(i / colors.length) % dashes.length] ? ` stroke-dasharray="${dashes[Math.floor(i / colors.length) % dashes.length]}"` : '';
     const points = series.values.map((v, j) => `${x(j + 1).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    parts.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
+    parts.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2.5"${dash}/>`);
     const ly = legendTop + i * 18;
-    parts.push(`<rect x="${left}" y="${ly - 9}" width="14" height="4" fill="${color}"/>`);
+    parts.push(`<line x1="${left}" y1="${ly - 7}" x2="${left + 16}" y2="${ly - 7}" stroke="${color}" stroke-width="3"${dash}/>`);
     parts.push(`<text x="${left + 20}" y="${ly - 3}" font-size="12" fill="#222" ${font}>${escapeXml(clip(series.name, 70))}</text>`);
   });
   return `${parts.join('')}</svg>`;
@@ -127,6 +141,65 @@ export function valueBarChart(options: { readonly title: string; readonly bars: 
     parts.push(`<text x="${labelWidth + width + 6}" y="${y + row / 2 + 4}" font-size="11" fill="#222" ${font}>${escapeXml(bar.text)}</text>`);
   });
   return `${parts.join('')}</svg>`;
+}
+
+export interface ScatterPoint {
+  readonly label: string;
+  readonly x: number;
+  readonly y: number;
+  readonly color?: string;
+}
+
+/**
+ * Points of cost (x, lower is better) against quality (y, higher is better), one per arm, with the Pareto front
+ * (no other point is both cheaper and at least as good) joined by a line and drawn filled; dominated points hollow.
+ */
+export function paretoChart(options: { readonly title: string; readonly xLabel: string; readonly yLabel: string; readonly points: readonly ScatterPoint[] }): string {
+  const left = 60;
+  const plotWidth = 620;
+  const plotHeight = 300;
+  const top = 34;
+  const labelWidth = 240;
+  const xs = options.points.map((p) => p.x);
+  const ys = options.points.map((p) => p.y);
+  const [x0, x1] = padded(Math.min(...xs), Math.max(...xs));
+  const [y0, y1] = padded(Math.min(...ys), Math.max(...ys));
+  const x = (v: number) => left + ((v - x0) / (x1 - x0)) * plotWidth;
+  const y = (v: number) => top + (1 - (v - y0) / (y1 - y0)) * plotHeight;
+  const front = paretoFront(options.points);
+  const parts = [svgOpen(left + plotWidth + labelWidth, top + plotHeight + 44, options.title), title(options.title)];
+  for (let i = 0; i <= 4; i++) {
+    const vy = y0 + ((y1 - y0) * i) / 4;
+    const vx = x0 + ((x1 - x0) * i) / 4;
+    parts.push(`<line x1="${left}" y1="${y(vy).toFixed(1)}" x2="${left + plotWidth}" y2="${y(vy).toFixed(1)}" stroke="#e3e3e3"/>`);
+    parts.push(`<text x="${left - 6}" y="${(y(vy) + 4).toFixed(1)}" font-size="11" text-anchor="end" fill="#555" ${font}>${vy.toFixed(3)}</text>`);
+    parts.push(`<text x="${x(vx).toFixed(1)}" y="${top + plotHeight + 16}" font-size="11" text-anchor="middle" fill="#555" ${font}>${Math.round(vx)}</text>`);
+  }
+  parts.push(`<text x="${left + plotWidth / 2}" y="${top + plotHeight + 34}" font-size="12" text-anchor="middle" fill="#444" ${font}>${escapeXml(options.xLabel)}</text>`);
+  parts.push(`<text x="14" y="${top + plotHeight / 2}" font-size="12" text-anchor="middle" fill="#444" transform="rotate(-90 14 ${top + plotHeight / 2})" ${font}>${escapeXml(options.yLabel)}</text>`);
+  const line = front.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
+  if (front.length > 1) parts.push(`<polyline points="${line}" fill="none" stroke="#444" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+  options.points.forEach((p, i) => {
+    const onFront = front.includes(p);
+    const color = p.color ?? safePalette[i % safePalette.length];
+    const [cx, cy] = [x(p.x).toFixed(1), y(p.y).toFixed(1)];
+    parts.push(`<circle cx="${cx}" cy="${cy}" r="6" fill="${onFront ? color : '#fff'}" stroke="${color}" stroke-width="2.5"><title>${escapeXml(`${p.label}: ${p.y.toFixed(3)} at ${Math.round(p.x)}`)}</title></circle>`);
+    parts.push(`<text x="${Number(cx) + 9}" y="${Number(cy) + 4}" font-size="11" fill="#222" ${font}>${i + 1}</text>`);
+    parts.push(`<text x="${left + plotWidth + 16}" y="${top + 8 + i * 17}" font-size="11.5" fill="#222" ${font}>${i + 1}. ${escapeXml(clip(p.label, 30))}${onFront ? ' ◆' : ''}</text>`);
+  });
+  return `${parts.join('')}</svg>`;
+}
+
+/** The points no other point dominates (cheaper or as cheap, and better or as good, strictly in one), by cost. */
+export function paretoFront<P extends { readonly x: number; readonly y: number }>(points: readonly P[]): P[] {
+  return points
+    .filter((p) => !points.some((q) => q !== p && q.x <= p.x && q.y >= p.y && (q.x < p.x || q.y > p.y)))
+    .sort((a, b) => a.x - b.x);
+}
+
+function padded(min: number, max: number): [number, number] {
+  const span = max - min || Math.abs(max) || 1;
+  return [min - span * 0.08, max + span * 0.08];
 }
 
 /** No xmlns: inline SVG in HTML5 needs none, and the report then holds no URL at all. */

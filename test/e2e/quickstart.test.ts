@@ -29,7 +29,9 @@ describe('ragbench run evals/quickstart.yaml', () => {
     const runs = await readdir(join(workDir, 'runs'));
     expect(runs).toHaveLength(1);
     const dir = join(workDir, 'runs', runs[0]!);
-    expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'report.md', 'results.jsonl', 'runs', 'summary.json']);
+    expect((await readdir(dir)).sort()).toEqual(['documents.jsonl', 'manifest.json', 'queries.jsonl', 'report.html', 'report.md', 'results.jsonl', 'runs', 'summary.json']);
+    // The quick start tells the user where to look.
+    expect(first.stdout).toContain(`\nreport: ${join(dir, 'report.html')}\n`);
     expect((await readdir(join(dir, 'runs'))).sort()).toHaveLength(6);
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.corpus.fingerprint).toMatch(/^[0-9a-f]{8,}$/);

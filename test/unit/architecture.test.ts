@@ -27,7 +27,9 @@ const allowed: Record<string, readonly string[]> = {
   config: ['answers', 'chunkers', 'corpus', 'datasets', 'llms', 'metrics', 'retrievers', 'shared'],
   synth: ['chunkers', 'config', 'corpus', 'datasets', 'llms', 'retrievers', 'stats', 'shared'],
   pipeline: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
-  cli: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  // the local web viewer serves run folders (pipeline reads them, report renders them)
+  viewer: ['pipeline', 'report', 'shared'],
+  cli: ['viewer', 'answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
 };
 
 const srcDir = join(repoRoot, 'src');

@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { gateSchema, type Gate } from '../../config/eval-config.js';
 import { loadYamlFile } from '../../shared/yaml-file.js';
 import { compareRuns } from '../../pipeline/compare.js';
 import { resolveRunDir } from '../../pipeline/run-folder.js';
+import { buildComparisonReportModel } from '../../pipeline/run-report.js';
+import { renderComparisonHtml } from '../../report/comparison-html.js';
 import type { Comparison } from '../../report/comparison-summary.js';
 import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';
 import { renderComparisonTable } from '../../report/comparison-terminal.js';
@@ -17,6 +19,8 @@ export interface CompareCommandOptions {
   readonly junit?: string;
   /** Write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY"). */
   readonly markdown?: string;
+  /** Write the HTML report here; default `<work-dir>/comparisons/<baseline>__vs__<candidate>.html`. */
+  readonly html?: string;
   /** Print the comparison as JSON instead of a table. */
   readonly json: boolean;
   /** A YAML file with a `gate:` section (an eval file works); default: the candidate eval's gate. */
@@ -52,7 +56,7 @@ export async function compareCommand(
       ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 1) }
       : {}),
   });
-  await reportComparison(comparison, options);
+  await reportComparison(comparison, { ...options, workDir });
 }
 
 /**
@@ -61,16 +65,24 @@ export async function compareCommand(
  */
 export async function reportComparison(
   comparison: Comparison,
-  options: { readonly junit?: string; readonly markdown?: string; readonly json: boolean; readonly printed?: boolean },
+  options: { readonly junit?: string; readonly markdown?: string; readonly html?: string; readonly workDir: string; readonly json: boolean; readonly printed?: boolean },
 ): Promise<void> {
   // Loud on stderr too: a JSON consumer or a CI log reader must not miss that the verdict stands on less.
   for (const warning of comparison.warnings) process.stderr.write(`ragbench: warning: ${warning}\n`);
   if (!options.printed) {
     process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : `${renderComparisonTable(comparison)}\n`);
   }
+  // Every comparison gets its page, so a regression can be looked at, not only read as a table.
+  const html = options.html ? resolve(options.html) : join(options.workDir, 'comparisons', comparisonFileName(comparison));
+  await writeFileAtomic(html, renderComparisonHtml(await buildComparisonReportModel(comparison)));
+  if (!options.json) process.stdout.write(`\ncomparison report: ${html}\n`);
   if (options.junit) await writeFileAtomic(resolve(options.junit), renderJUnit(comparison));
   if (options.markdown) await writeFileAtomic(resolve(options.markdown), renderComparisonMarkdown(comparison));
   if (!comparison.passed) throw new GateError(gateFailureMessage(comparison));
+}
+
+function comparisonFileName(comparison: Comparison): string {
+  return `${comparison.baseline.runId}__vs__${comparison.candidate.runId}.html`.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 /** One line for the error printer: which arm and metric failed, with the delta and p. */

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
 import { compareRuns } from '../../pipeline/compare.js';
 import { resolveRunDir } from '../../pipeline/run-folder.js';
@@ -27,11 +27,13 @@ export interface RunCommandOptions {
   readonly allowDifferentQueries?: boolean;
   /** Print seconds per stage and arm after the table. */
   readonly verbose?: boolean;
+  /** With --baseline: where to write the comparison's HTML report (default under <work-dir>/comparisons/). */
+  readonly html?: string;
 }
 
 export async function runCommand(evalFile: string, options: RunCommandOptions, globals: GlobalOptions): Promise<void> {
-  if ((options.junit || options.markdown) && !options.baseline) {
-    throw new UsageError('--junit and --markdown report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
+  if ((options.junit || options.markdown || options.html) && !options.baseline) {
+    throw new UsageError('--junit, --markdown and --html report a comparison and need --baseline', 'add --baseline <run-id|path|latest>');
   }
   const plan = await loadEval(evalFile);
   const workDir = await checkWorkDir(globals.workDir);
@@ -57,13 +59,13 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ ...outcome.summary, dir: outcome.dir, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\n`);
+      process.stdout.write(`${renderTable(outcome.summary)}\n\nrun written to ${displayPath(outcome.dir)}\nreport: ${displayPath(join(outcome.dir, 'report.html'))}\n`);
       if (options.verbose) process.stdout.write(`\n${renderStages(outcome.summary.arms)}\n`);
       if (comparison) process.stdout.write(`\n${renderComparisonTable(comparison)}\n`);
     }
     // --json keeps stdout machine-readable, so the ANN warnings (in summary.json too) also go to stderr there.
     if (options.json) for (const warning of annRecallWarnings(outcome.summary)) process.stderr.write(`ragbench: warning: ${warning}\n`);
-    if (comparison) await reportComparison(comparison, { ...options, printed: true });
+    if (comparison) await reportComparison(comparison, { ...options, workDir, printed: true });
     if (plan.annRecall.gate) {
       const low = outcome.summary.arms.filter((arm) => arm.annRecall && !(arm.annRecall.recall !== null && arm.annRecall.recall >= arm.annRecall.minRecall));
       if (low.length > 0) {

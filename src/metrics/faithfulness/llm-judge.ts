@@ -2,7 +2,7 @@ import type { ChatModel } from '../../llms/chat-model.js';
 import { judgeFailure } from '../answers.js';
 import { stem, stopwords, wordTokens } from '../text-normalize.js';
 import { claimsMessages, claimsSchema, contentBoundary, verdictsMessages, verdictsSchema, type BoundaryMaker } from './llm-judge-prompt.js';
-import { checkInputs, unscorable, type Score } from './score.js';
+import { checkInputs, unscorable, type ClaimVerdict, type Score } from './score.js';
 
 export interface LlmFaithfulnessOptions {
   readonly model: ChatModel;
@@ -49,8 +49,11 @@ export async function llmFaithfulness(options: LlmFaithfulnessOptions): Promise<
   if (values.length === 0) return unscorable(`all ${samples} samples failed; first: ${failed && 'reason' in failed ? failed.reason : ''}`);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const std = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length);
+  const first = scores.find((s) => s.value !== null && s.claims);
   return {
     value: mean,
+    // The claims of the first scored sample: one readable account of how the judge saw the answer.
+    ...(first && first.value !== null && first.claims ? { claims: first.claims } : {}),
     detail: { samples: values.length, failedSamples: samples - values.length, std, min: Math.min(...values), max: Math.max(...values) },
   };
 }
@@ -75,13 +78,18 @@ async function judgeOnce(options: LlmFaithfulnessOptions, seed: number | undefin
     if (missing >= 0) return unscorable(`judge gave no verdict for claim ${missing} of ${claims.length}`);
     const context = prepareQuoteContext(options.context);
     const counts = { supported: 0, unsupported: 0, contradicted: 0, downgraded: 0 };
-    claims.forEach((claim, i) => {
+    const verdicts = claims.map((claim, i): ClaimVerdict => {
       const { verdict, quote } = byClaim.get(i)!;
       const final = verdict === 'unsupported' || hasEvidence(quote, claim, context) ? verdict : 'unsupported';
       if (final !== verdict) counts.downgraded++;
       counts[final]++;
+      return { claim, verdict: final, quote, ...(final !== verdict ? { downgraded: true } : {}) };
     });
-    return { value: counts.supported / claims.length, detail: { claims: claims.length, ...counts, droppedClaims: dropped, addedClaims: added } };
+    return {
+      value: counts.supported / claims.length,
+      detail: { claims: claims.length, ...counts, droppedClaims: dropped, addedClaims: added },
+      claims: verdicts,
+    };
   } catch (error) {
     return judgeFailure(error, options.signal);
   }

@@ -4,8 +4,17 @@
  * why: never a fake 0 (which would read as "unfaithful") and never NaN (which poisons means and AUCs).
  */
 export type Score =
-  | { readonly value: number; readonly detail?: Readonly<Record<string, number>> }
+  | { readonly value: number; readonly detail?: Readonly<Record<string, number>>; readonly claims?: readonly ClaimVerdict[] }
   | { readonly value: null; readonly reason: string };
+
+/** An LLM judge's verdict on one claim of an answer, after the quote check (kept so a reader can audit the score). */
+export interface ClaimVerdict {
+  readonly claim: string;
+  readonly verdict: 'supported' | 'unsupported' | 'contradicted';
+  readonly quote: string;
+  /** The judge said supported or contradicted, but its quote is not in the context: counted as unsupported. */
+  readonly downgraded?: boolean;
+}
 
 /** A faithfulness metric: pure, offline, deterministic. */
 export type FaithfulnessMetric = (answer: string, context: string) => Score;

@@ -163,6 +163,12 @@ describe('PubMedQA end to end (first 50 questions, BM25 over recursive-800 chunk
     expect(result.means['correctness-llm']!.mean).toBeCloseTo(yesShare, 12);
     // Every answer is a sentence copied from its first passage: every claim is supported.
     expect(result.means['faithfulness-llm']).toEqual({ mean: 1, scored: 50, nulls: 0 });
+    // …and each answer keeps the judge's verdict per claim, for the report's drill-down.
+    for (const answer of result.perQuery.values()) {
+      const claims = answer.claims?.['faithfulness-llm'] ?? [];
+      expect(claims.length).toBe(answer.details['faithfulness-llm']!.claims);
+      expect(claims.every((c) => c.verdict === 'supported' && c.quote.length > 0)).toBe(true);
+    }
     expect(result.usage.outputTokens).toBeGreaterThan(0);
     expect(ledger.report().models.map((m) => m.model)).toEqual(['gpt-4.1-mini', 'gpt-4o-mini']);
     console.info('PubMedQA via double (50):', JSON.stringify(result.means));

@@ -29,6 +29,12 @@ describe('llmFaithfulness', () => {
     const score = await llmFaithfulness({ model: live.judge, question: 'Tell me about Paris', answer, context });
     expect(score.value).toBeCloseTo(1 / 3, 12);
     expect(score.value !== null && score.detail).toMatchObject({ claims: 3, supported: 1, contradicted: 1, unsupported: 1, downgraded: 1 });
+    // The per-claim verdicts the report's drill-down shows, after the quote check.
+    expect(score.value !== null && score.claims).toEqual([
+      { claim: claims[0], verdict: 'supported', quote: 'Paris is the capital of France' },
+      { claim: claims[1], verdict: 'contradicted', quote: 'The Seine flows through Paris.' },
+      { claim: claims[2], verdict: 'unsupported', quote: 'Paris is home to ten million dogs', downgraded: true },
+    ]);
     const requests = live.server.requestsTo('/v1/chat/completions');
     expect(requests.map((r) => r.chat!.temperature)).toEqual([0, 0]);
     expect(requests.map((r) => r.chat!.responseFormat?.json_schema?.name)).toEqual(['claims', 'verdicts']);
