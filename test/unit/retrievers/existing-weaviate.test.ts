@@ -71,7 +71,7 @@ describe('kind: existing, source weaviate', () => {
   it('a collection rebuilt with other vectors (same count) gets another checksum', async () => {
     const first = (await runSample(config(), { env: env() })).manifest.arms[0]!.retriever.evaluated as { checksum: string; records: number };
     const collection = client.collections.use('ProdDocs');
-    const [one] = (await collection.query.fetchObjects({ limit: 1, includeVector: true })).objects;
+    const [one] = (await collection.query.fetchObjects({ limit: 1, includeVector: true, returnProperties: ['source', 'body'] })).objects;
     const vector = (one!.vectors as { default: number[] }).default.map((v, i) => (i === 0 ? v + 1 : v));
     await collection.data.insertMany([{ id: one!.uuid, properties: one!.properties as Record<string, string>, vectors: vector }]);
     const second = (await runSample(config(), { env: env() })).manifest.arms[0]!.retriever.evaluated as { checksum: string; records: number };
