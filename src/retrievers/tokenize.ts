@@ -21,7 +21,7 @@ export function tokenizeAlnumLower(text: string): string[] {
  * `unicode` (the default): NFKC, default-ignorables removed, case-folded runs of Unicode letters, digits and
  * marks; Han/Hiragana/Katakana as character bigrams (see `tokenizeUnicode`). Chinese, Japanese, Arabic, Hebrew,
  * Cyrillic and accented Latin text is searchable.
- * `ascii`: the reference runs' `[a-z0-9]+` (reproduces shared/datasets/*\/reference/bm25.run exactly); text in
+ * `ascii`: the reference runs' `[a-z0-9]+` (reproduces the datasets' reference BM25 runs, test/reference-data/*\/bm25.run, exactly); text in
  * other scripts yields no tokens. `alnum-lower` is its older name.
  */
 export const tokenizers = {
