@@ -19,7 +19,7 @@ export type Bm25Options = z.output<typeof bm25Options>;
 
 /** The lexical baseline: Okapi BM25 over chunk text, in process, rebuilt each run (nothing persists). */
 export const bm25 = definePlugin({
-  description: 'Okapi BM25 over chunk text, in memory (lexical baseline; with tokenizer ascii it reproduces the datasets' reference BM25 runs)',
+  description: 'Okapi BM25 over chunk text, in memory (lexical baseline; with tokenizer ascii it reproduces the reference BM25 runs of the IR datasets)',
   options: bm25Options,
   async create(options: Bm25Options): Promise<Retriever> {
     return new Bm25Retriever(options);
