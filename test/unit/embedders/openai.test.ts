@@ -119,7 +119,9 @@ describe('openai embedder', () => {
     expect(serviceError.status).toBe(401);
     expect(serviceError.fix).toMatch(/OPENAI_API_KEY/);
     expect(`${serviceError.message} ${serviceError.fix}`).not.toMatch(/wrong-key|987654/);
-    expect(server.requestsTo('/v1/embeddings')).toHaveLength(1);
+    // Counted by the 401s this key earned: under load the previous test's aborted request can reach the double
+    // only after the reset and be logged here with another status (seen as "2 requests" in loaded full runs).
+    expect(server.requestsTo('/v1/embeddings').filter((request) => request.status === 401)).toHaveLength(1);
   });
 
   it('keeps the key out of other server error messages', async () => {
