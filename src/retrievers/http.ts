@@ -59,8 +59,12 @@ export const http = definePlugin({
   },
 });
 
-/** Scheme, host and path only: user info and query values (where keys hide) never reach messages or manifests. */
-export function redactUrl(url: string): string {
+/**
+ * Scheme, host and path only: user info and EVERY query value are masked. Stricter than shared/redact-url.ts
+ * (which masks credential-like parameter names): a retrieval service's parameters are the user's own, so none
+ * is assumed harmless.
+ */
+function serviceUrlForDisplay(url: string): string {
   const parsed = new URL(url);
   const query = [...parsed.searchParams.keys()].map((key) => `${key}=***`).join('&');
   return `${parsed.origin}${parsed.pathname}${query ? `?${query}` : ''}`;
@@ -82,7 +86,7 @@ class HttpSource implements ExternalSource {
       throw new ConfigError(`http retriever: ${o.urlEnv ? `environment variable ${o.urlEnv}` : 'url'} is not an http(s) URL`, { fix: 'e.g. http://localhost:8000/search' });
     }
     this.#url = url;
-    this.where = redactUrl(url);
+    this.where = serviceUrlForDisplay(url);
     const secretValues = Object.entries(o.secretHeaders).map(([name, spec]) => {
       const { env, prefix } = typeof spec === 'string' ? { env: spec, prefix: '' } : spec;
       return [name, `${prefix}${context.env.secret(env)}`] as const;
