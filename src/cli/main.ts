@@ -6,6 +6,13 @@ import { redactUrlsInText } from '../shared/redact-url.js';
 import type { GlobalOptions } from './global-options.js';
 import type { ParityCliOptions } from './commands/parity.js';
 import type { SynthCommandOptions } from './commands/synth.js';
+import { setFlagsFromString } from 'node:v8';
+
+// Node 24.22's Maglev JIT intermittently gave one arm every metric's estimate of its last metric in `ragbench run`
+// (3 of 42 quick starts; 0 of 36 with --no-maglev), while the per-query values were right. Until that is pinned
+// down the CLI runs without Maglev (set before any command module loads; TurboFan still optimises hot code), and
+// run-eval cross-checks every summary mean against the per-query results before anything is written.
+setFlagsFromString('--no-maglev');
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -89,6 +89,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
     }
   }
 
+  checkSummaryAgainstResults(arms, results);
   const usage = ledger.report();
   const createdAt = new Date().toISOString();
   const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
@@ -104,4 +105,24 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
     reportHtml: renderRunHtml(buildRunReportModel({ summary, manifest, results, ...drilldown })),
   });
   return { summary, dir };
+}
+
+/**
+ * Every arm's summary mean must be the mean of its per-query values in results.jsonl: the two are computed on
+ * separate paths, so a disagreement means a bug (or a miscompiled hot loop, see cli/main.ts) and is an internal
+ * error rather than a report with wrong numbers.
+ */
+export function checkSummaryAgainstResults(arms: readonly ArmSummary[], results: readonly QueryResult[]): void {
+  for (const arm of arms) {
+    const rows = results.filter((row) => row.arm === arm.arm);
+    for (const [metric, estimate] of Object.entries(arm.metrics)) {
+      if (rows.length === 0 || !Number.isFinite(estimate.mean)) continue;
+      let sum = 0;
+      for (const row of rows) sum += row.metrics[metric] ?? Number.NaN;
+      const mean = sum / rows.length;
+      if (!(Math.abs(mean - estimate.mean) <= 1e-9)) {
+        throw new Error(`internal check failed: ${arm.arm} ${metric} summary mean ${estimate.mean} ≠ mean of its per-query results ${mean}`);
+      }
+    }
+  }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEval } from '../../../src/config/load-eval.js';
-import { runEval } from '../../../src/pipeline/run-eval.js';
+import { checkSummaryAgainstResults, runEval } from '../../../src/pipeline/run-eval.js';
 import { createEnv } from '../../../src/shared/env.js';
 import { repoRoot } from '../../helpers/datasets.js';
 
@@ -91,5 +91,24 @@ describe('runEval with span metrics', () => {
       `corpus: ${join(repoRoot, 'corpora', 'sample.yaml')}\nchunkers: [fixed]\nretrievers: [bm25]\nspanMetrics:\n  - span-recal@5\n`,
     );
     await expect(loadEval(file)).rejects.toThrow(/eval\.yaml:5:5 unknown span metric "span-recal@5"/);
+  });
+});
+
+describe('checkSummaryAgainstResults', () => {
+  const arm = (metrics: Record<string, number>) =>
+    ({ arm: 'a × b', metrics: Object.fromEntries(Object.entries(metrics).map(([m, mean]) => [m, { mean, lower: mean, upper: mean }])) }) as never;
+  const rows = [
+    { arm: 'a × b', queryId: 'q1', metrics: { 'recall@5': 1, 'ndcg@10': 0.5 } },
+    { arm: 'a × b', queryId: 'q2', metrics: { 'recall@5': 0, 'ndcg@10': 0.25 } },
+  ] as never[];
+
+  it('accepts a summary whose means are the means of the per-query results', () => {
+    expect(() => checkSummaryAgainstResults([arm({ 'recall@5': 0.5, 'ndcg@10': 0.375 })], rows)).not.toThrow();
+  });
+
+  it('refuses one where a metric carries another metric\'s estimate (what an intermittent miscompile produced)', () => {
+    expect(() => checkSummaryAgainstResults([arm({ 'recall@5': 0.375, 'ndcg@10': 0.375 })], rows)).toThrow(
+      /a × b recall@5 summary mean 0.375 ≠ mean of its per-query results 0.5/,
+    );
   });
 });
