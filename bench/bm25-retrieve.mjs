@@ -1,18 +1,16 @@
 // Benchmark: BM25 retrieval speed on Cranfield (1,400 documents as title + text, 225 queries, top 110), the timing
 // that used to be an assertion in test/reference/bm25.test.ts (tests hold no timings; this bench does).
 // Run after `npm run build`:  node bench/bm25-retrieve.mjs [--runs 5]
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chunkId } from '../dist/chunkers/chunker.js';
 import { openBeirCorpus } from '../dist/corpus/beir.js';
+import { ensureDataset } from '../dist/datasets/store.js';
 import { bm25, bm25Options } from '../dist/retrievers/bm25.js';
 import { createEnv } from '../dist/shared/env.js';
 import { argOrEnv, median } from './pg-bench-util.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(argOrEnv('runs', 'BENCH_RUNS') ?? 5);
-const datasets = process.env.RAGBENCH_DATASETS ?? join(root, '..', 'shared', 'datasets');
-const corpus = await openBeirCorpus(join(datasets, 'cranfield'), { name: 'cranfield' });
+// By name, as a user gets it: pulled into RAGBENCH_DATASETS (or the cache) on first use.
+const corpus = await openBeirCorpus(await ensureDataset('cranfield'), { name: 'cranfield' });
 const chunks = [];
 for await (const doc of corpus.documents()) {
   chunks.push({ id: chunkId(doc.id, 0, doc.text.length), docId: doc.id, start: 0, end: doc.text.length, text: `${doc.title ?? ''} ${doc.text}` });
