@@ -1,7 +1,7 @@
 import type { DataError } from '../shared/errors.js';
-import { finishScores, noRelevant, runMetricSpecs, scoreQuery, scoreRun, type RunScores, type ScoreRunOptions } from './evaluate-run.js';
+import { finishScores, noRelevant, runMetricSpecs, scoreQuery, type RunScores, type ScoreRunOptions } from './evaluate-run.js';
 import { checkDuplicates } from './run-file.js';
-import { inTrecOrder, readRunLines, readRunRankings } from './run-stream.js';
+import { inTrecOrder, readRunLines } from './run-stream.js';
 
 export interface ScoreRunFileOptions extends Omit<ScoreRunOptions, 'run'> {
   /** A TREC run file (`qid Q0 docid rank score tag`). */
@@ -10,54 +10,81 @@ export interface ScoreRunFileOptions extends Omit<ScoreRunOptions, 'run'> {
 
 export interface RunFileScores extends RunScores {
   /**
-   * How the file was scored: `streamed` when each query's lines were contiguous (one query in memory at a time),
-   * `accumulated` when a query reappeared after another one (the whole run was then read into memory).
+   * Queries whose lines were not together in the file (listed again after another query): they were scored from a
+   * second reading of the file, which kept only their lines. 0 when the run was read once.
    */
-  readonly pass: 'streamed' | 'accumulated';
+  readonly reread: number;
+}
+
+interface Group {
+  readonly docIds: string[];
+  readonly scores: number[];
+  readonly lines: number[];
 }
 
 /**
- * `scoreRun({ run: await readRunRankings(path), … })` for a run file, without holding the run: nearly every run
+ * `scoreRun({ run: await readRunRankings(path), … })` for a run file, without holding the run. Nearly every run
  * lists each query's lines together, so each query is checked and scored as soon as the next one starts, and only
- * its metric values are kept (a 5M-line run: ~650 MB → see bench/RESULTS.md). When a query id comes back after
- * another query (a non-contiguous file), reading stops and the file is scored the accumulating way instead. Same
- * values and the same errors either way: parse errors as they are met, then the first duplicate (by query in
- * first-appearance order, as readRunRankings reports it), then scoreRun's checks.
+ * its metric values are kept (a 5M-line run: 650 MB → 170 MB, bench/RESULTS.md). A query listed again after another
+ * one is set aside and scored from a second reading of the file that keeps only such queries' lines: a fully
+ * interleaved run thus costs what readRunRankings does. Same values and the same errors as scoreRun: parse errors
+ * as they are met, then the duplicate of the first query (in first-appearance order) that has one, then scoreRun's.
  */
 export async function scoreRunFile(options: ScoreRunFileOptions): Promise<RunFileScores> {
   const { path, judgments } = options;
   const specs = runMetricSpecs(options.metrics);
-  const seen = new Set<string>();
+  const firstSeen = new Map<string, number>(); // query id → its order of first appearance
   const values = new Map<string, readonly number[]>();
-  let duplicate: DataError | undefined; // reported after the whole file parsed, as readRunRankings does
-  let group: { id: string; docIds: string[]; scores: number[]; lines: number[] } | undefined;
-  const close = () => {
-    if (!group || duplicate) return;
+  const duplicates = new Map<string, DataError>(); // reported once the whole file is parsed, as readRunRankings does
+  const split = new Set<string>(); // queries whose lines are not together: scored from the second reading
+  const score = (queryId: string, group: Group) => {
     try {
-      checkDuplicates(group.id, group.docIds, group.lines, path);
+      checkDuplicates(queryId, group.docIds, group.lines, path);
     } catch (error) {
-      duplicate = error as DataError;
+      duplicates.set(queryId, error as DataError);
       return;
     }
-    const relevant = judgments.get(group.id) ?? (options.includeUnjudged ? noRelevant : undefined);
-    if (relevant) values.set(group.id, scoreQuery(inTrecOrder(group.docIds, group.scores), relevant, specs));
+    const relevant = judgments.get(queryId) ?? (options.includeUnjudged ? noRelevant : undefined);
+    if (relevant) values.set(queryId, scoreQuery(inTrecOrder(group.docIds, group.scores), relevant, specs));
   };
-  const complete = await readRunLines(path, (queryId, docId, score, line) => {
-    if (queryId !== group?.id) {
-      if (seen.has(queryId)) return false; // not contiguous
-      close();
-      seen.add(queryId);
-      group = { id: queryId, docIds: [], scores: [], lines: [] };
-    }
+  const add = (group: Group, docId: string, docScore: number, line: number) => {
     group.docIds.push(docId);
-    group.scores.push(score);
+    group.scores.push(docScore);
     group.lines.push(line);
+  };
+  let current: { id: string; group: Group } | undefined;
+  await readRunLines(path, (queryId, docId, docScore, line) => {
+    if (queryId !== current?.id) {
+      if (split.has(queryId)) return;
+      if (firstSeen.has(queryId)) {
+        // Listed again: what was scored from its first lines is dropped, all its lines are read again later.
+        split.add(queryId);
+        values.delete(queryId);
+        duplicates.delete(queryId);
+        return;
+      }
+      if (current) score(current.id, current.group);
+      firstSeen.set(queryId, firstSeen.size);
+      current = { id: queryId, group: { docIds: [], scores: [], lines: [] } };
+    }
+    add(current.group, docId, docScore, line);
   });
-  if (!complete) {
-    const run = await readRunRankings(path);
-    return { ...scoreRun({ ...options, run }), pass: 'accumulated' };
+  if (current && !split.has(current.id)) score(current.id, current.group);
+  if (split.size > 0) {
+    const groups = new Map<string, Group>([...split].map((queryId) => [queryId, { docIds: [], scores: [], lines: [] }]));
+    await readRunLines(path, (queryId, docId, docScore, line) => {
+      const group = groups.get(queryId);
+      if (group) add(group, docId, docScore, line);
+    });
+    for (const [queryId, group] of groups) {
+      score(queryId, group);
+      groups.delete(queryId);
+    }
   }
-  close();
-  if (duplicate) throw duplicate;
-  return { ...finishScores(options, specs, seen, seen.size, (queryId, relevant) => values.get(queryId) ?? scoreQuery([], relevant, specs)), pass: 'streamed' };
+  if (duplicates.size > 0) {
+    const first = [...duplicates.keys()].reduce((a, b) => (firstSeen.get(a)! <= firstSeen.get(b)! ? a : b));
+    throw duplicates.get(first)!;
+  }
+  const scores = finishScores(options, specs, firstSeen.keys(), firstSeen.size, (queryId, relevant) => values.get(queryId) ?? scoreQuery([], relevant, specs));
+  return { ...scores, reread: split.size };
 }
