@@ -1,7 +1,8 @@
-import type { DataError } from '../shared/errors.js';
-import { finishScores, noRelevant, runMetricSpecs, scoreQuery, type RunScores, type ScoreRunOptions } from './evaluate-run.js';
+import { stat } from 'node:fs/promises';
+import { DataError } from '../shared/errors.js';
+import { finishScores, noRelevant, runMetricSpecs, scoreQuery, scoreRun, type RunScores, type ScoreRunOptions } from './evaluate-run.js';
 import { checkDuplicates } from './run-file.js';
-import { inTrecOrder, readRunLines } from './run-stream.js';
+import { inTrecOrder, readRunLines, readRunRankings } from './run-stream.js';
 
 export interface ScoreRunFileOptions extends Omit<ScoreRunOptions, 'run'> {
   /** A TREC run file (`qid Q0 docid rank score tag`). */
@@ -32,6 +33,9 @@ interface Group {
  */
 export async function scoreRunFile(options: ScoreRunFileOptions): Promise<RunFileScores> {
   const { path, judgments } = options;
+  // A pipe (`--run /dev/stdin`, `<(…)`) cannot be read twice: it is read once, into memory.
+  const file = await stat(path).catch(() => undefined); // a missing file: readRunLines reports it
+  if (file && !file.isFile()) return { ...scoreRun({ ...options, run: await readRunRankings(path) }), reread: 0 };
   const specs = runMetricSpecs(options.metrics);
   const firstSeen = new Map<string, number>(); // query id → its order of first appearance
   const values = new Map<string, readonly number[]>();
@@ -71,6 +75,13 @@ export async function scoreRunFile(options: ScoreRunFileOptions): Promise<RunFil
   });
   if (current && !split.has(current.id)) score(current.id, current.group);
   if (split.size > 0) {
+    const now = await stat(path).catch(() => undefined);
+    if (file && (now?.size !== file.size || now.mtimeMs !== file.mtimeMs)) {
+      throw new DataError('the run file changed while it was being scored (it is read twice when a query\'s lines are not together)', {
+        place: { file: path },
+        fix: 'score the run once it is completely written',
+      });
+    }
     const groups = new Map<string, Group>([...split].map((queryId) => [queryId, { docIds: [], scores: [], lines: [] }]));
     await readRunLines(path, (queryId, docId, docScore, line) => {
       const group = groups.get(queryId);

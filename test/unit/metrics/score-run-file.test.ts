@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,14 @@ describe('scoreRunFile (`ragbench score`, one query at a time)', () => {
         expect({ trial, streamed }).toEqual({ trial, streamed: accumulated });
       }
     }
+  });
+
+  it('reads a pipe once (it cannot be read twice), with the same values', async () => {
+    const fifo = join(dir, 'run.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const [scores] = await Promise.all([scoreRunFile({ path: fifo, judgments, metrics }), writeFile(fifo, interleaved.join('\n'))]);
+    const { reread: _reread, ...values } = scores;
+    expect(values).toEqual(scoreRun({ run: await readRunRankings(await file(interleaved)), judgments, metrics }));
   });
 
   it('rejects a token-budget metric after reading the run, as scoreRun does', async () => {
