@@ -45,8 +45,38 @@ export interface RunScores {
  * `requireAllJudged`. Pure: no I/O.
  */
 export function scoreRun(options: ScoreRunOptions): RunScores {
-  const { run, judgments } = options;
-  const specs = uniqueSpecs(options.metrics.map(parseMetricName));
+  const { run } = options;
+  const specs = runMetricSpecs(options.metrics);
+  return finishScores(options, specs, run.keys(), run.size, (queryId, relevant) => scoreQuery(run.get(queryId) ?? [], relevant, specs));
+}
+
+/** The metrics to compute, each once (aliases collapse to one label), in the order first requested. */
+export function runMetricSpecs(metrics: readonly string[]): MetricSpec[] {
+  return uniqueSpecs(metrics.map(parseMetricName));
+}
+
+/** One query's value of each metric, in `specs` order. */
+export function scoreQuery(ranked: readonly string[], relevant: ReadonlyMap<string, number>, specs: readonly MetricSpec[]): number[] {
+  return specs.map((spec) => retrievalMetrics[spec.name](ranked, relevant, spec.k));
+}
+
+/** A query that is not judged: no relevant document, so 0 on every metric. */
+export const noRelevant: ReadonlyMap<string, number> = new Map();
+
+/**
+ * scoreRun's checks and result, given the run's query ids (first-appearance order) and each scored query's values
+ * (`valuesOf(queryId, relevant)`: the metrics in `specs` order; called for every scored query, in the order of
+ * `perQuery`). Shared by scoreRun and scoreRunFile (which scores a run file query by query), so both give the same
+ * values, sums in the same order and the same errors.
+ */
+export function finishScores(
+  options: Omit<ScoreRunOptions, 'run'>,
+  specs: readonly MetricSpec[],
+  runQueryIds: Iterable<string>,
+  runSize: number,
+  valuesOf: (queryId: string, relevant: ReadonlyMap<string, number>) => readonly number[],
+): RunScores {
+  const { judgments } = options;
   const budgeted = specs.find((spec) => spec.tokens !== undefined);
   if (budgeted) {
     throw new UsageError(
@@ -54,16 +84,17 @@ export function scoreRun(options: ScoreRunOptions): RunScores {
       'compute token-budget metrics with `ragbench run` (an eval\'s metrics), or use a rank cut-off such as recall@10',
     );
   }
-  const missingFromRun = [...judgments.keys()].filter((queryId) => !run.has(queryId));
-  const unjudgedInRun = [...run.keys()].filter((queryId) => !judgments.has(queryId));
+  const runIds = new Set(runQueryIds);
+  const missingFromRun = [...judgments.keys()].filter((queryId) => !runIds.has(queryId));
+  const unjudgedInRun = [...runIds].filter((queryId) => !judgments.has(queryId));
 
-  if (run.size === 0) {
+  if (runSize === 0) {
     throw new DataError('the run is empty: it ranks no document for any query, so every metric would be 0', {
       fix: 'check the run file (TREC lines `qid Q0 docid rank score tag`) and the retrieval that wrote it',
     });
   }
-  if (judgments.size > 0 && unjudgedInRun.length === run.size) {
-    throw new DataError(`none of the run's ${run.size} query ids appear in the qrels (e.g. run ${sample(unjudgedInRun)}, qrels ${sample([...judgments.keys()])})`, {
+  if (judgments.size > 0 && unjudgedInRun.length === runSize) {
+    throw new DataError(`none of the run's ${runSize} query ids appear in the qrels (e.g. run ${sample(unjudgedInRun)}, qrels ${sample([...judgments.keys()])})`, {
       fix: 'the run and the qrels must use the same query ids; check that they come from the same corpus',
     });
   }
@@ -73,7 +104,6 @@ export function scoreRun(options: ScoreRunOptions): RunScores {
     });
   }
 
-  const noRelevant: ReadonlyMap<string, number> = new Map();
   const scored: [string, ReadonlyMap<string, number>][] = [...judgments];
   if (options.includeUnjudged) scored.push(...unjudgedInRun.map((queryId): [string, ReadonlyMap<string, number>] => [queryId, noRelevant]));
   if (scored.length === 0) {
@@ -83,13 +113,12 @@ export function scoreRun(options: ScoreRunOptions): RunScores {
   const perQuery = new Map<string, Record<string, number>>();
   const sums = new Map<string, number>(specs.map((spec) => [spec.label, 0]));
   for (const [queryId, relevant] of scored) {
-    const ranked = run.get(queryId) ?? [];
+    const computed = valuesOf(queryId, relevant);
     const values: Record<string, number> = {};
-    for (const spec of specs) {
-      const value = retrievalMetrics[spec.name](ranked, relevant, spec.k);
-      values[spec.label] = value;
-      sums.set(spec.label, sums.get(spec.label)! + value);
-    }
+    specs.forEach((spec, i) => {
+      values[spec.label] = computed[i]!;
+      sums.set(spec.label, sums.get(spec.label)! + computed[i]!);
+    });
     perQuery.set(queryId, values);
   }
   const mean = Object.fromEntries(specs.map((spec) => [spec.label, sums.get(spec.label)! / scored.length]));

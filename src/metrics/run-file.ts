@@ -68,6 +68,7 @@ export function parseRun(text: string, file = '<run>'): TrecRun {
 
 /** A document listed twice for one query is an error (trec_eval: "duplicate docs"), reported at its second line. */
 export function checkDuplicates(queryId: string, docIds: readonly string[], lines: readonly number[], file: string): void {
+  if (new Set(docIds).size === docIds.length) return; // the usual case, without sorting strings
   const order = docIds.map((_, i) => i).sort((a, b) => (docIds[a]! < docIds[b]! ? -1 : docIds[a]! > docIds[b]! ? 1 : a - b));
   let first: { docId: string; line: number; second: number } | undefined;
   for (let i = 1; i < order.length; i++) {

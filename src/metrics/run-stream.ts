@@ -4,29 +4,32 @@ import { createUtf8Stream } from '../shared/utf8.js';
 import { checkDuplicates, compareTrecOrder, parseRunLine } from './run-file.js';
 
 /**
- * `runRankings(readRun(path))` without holding the file or an object per line: the run is read in 1 MB pieces and
- * kept as, per query, its doc ids, scores and line numbers; then each query is checked for duplicates and put in
- * trec_eval's order. Same result and the same errors as readRun (bench/scale.mjs: a 5M-line run took 13.5 s and
- * 1.9 GB through readRun on this machine).
+ * Receives each non-blank line of a run file: its query id, doc id, score and 1-based line number. While the
+ * query does not change, `queryId` is the same string as on the previous line (no new string per line). Returning
+ * `false` stops the reading.
  */
-export async function readRunRankings(path: string): Promise<Map<string, string[]>> {
-  const queries = new Map<string, { docIds: string[]; scores: number[]; lines: number[] }>();
+export type RunLineSink = (queryId: string, docId: string, score: number, line: number) => boolean | void;
+
+/**
+ * Reads a run file line by line in 1 MB pieces, with readRun's parsing and errors (malformed line, invalid
+ * UTF-8, missing file: DataError naming the place), and hands each line to `sink`. Duplicates are the caller's
+ * to check. Resolves true when the whole file was read, false when `sink` stopped it.
+ */
+export async function readRunLines(path: string, sink: RunLineSink): Promise<boolean> {
   let lineNumber = 0;
+  let lastQueryId = '';
+  let stopped = false;
   const take = (raw: string) => {
     lineNumber++;
     const line = raw.trim();
     if (line === '') return;
     const { queryId, docId, score } = parseRunLine(line, { file: path, line: lineNumber });
-    let query = queries.get(queryId);
-    if (!query) queries.set(queryId, (query = { docIds: [], scores: [], lines: [] }));
-    query.docIds.push(docId);
-    query.scores.push(score);
-    query.lines.push(lineNumber);
+    if (queryId !== lastQueryId) lastQueryId = queryId;
+    if (sink(lastQueryId, docId, score, lineNumber) === false) stopped = true;
   };
   // Fast path for the common line (ASCII, fields split by spaces or tabs): fields are read in place, so the only
   // strings made are a new query id and the doc id. Anything else goes through parseRunLine, which also owns every
   // error message; so the result and the errors are the same either way.
-  let last: { id: string; entry: { docIds: string[]; scores: number[]; lines: number[] } } | undefined;
   const bounds = new Int32Array(12);
   const takeFast = (text: string, start: number, end: number): boolean => {
     let fields = 0;
@@ -56,15 +59,8 @@ export async function readRunRankings(path: string): Promise<Map<string, string[
     if (!Number.isFinite(score)) return false;
     lineNumber++;
     const [qStart, qEnd] = [bounds[0]!, bounds[1]!];
-    if (!last || last.id.length !== qEnd - qStart || !text.startsWith(last.id, qStart)) {
-      const id = text.slice(qStart, qEnd);
-      let entry = queries.get(id);
-      if (!entry) queries.set(id, (entry = { docIds: [], scores: [], lines: [] }));
-      last = { id, entry };
-    }
-    last.entry.docIds.push(text.slice(bounds[4], bounds[5]));
-    last.entry.scores.push(score);
-    last.entry.lines.push(lineNumber);
+    if (lastQueryId.length !== qEnd - qStart || !text.startsWith(lastQueryId, qStart)) lastQueryId = text.slice(qStart, qEnd);
+    if (sink(lastQueryId, text.slice(bounds[4], bounds[5]), score, lineNumber) === false) stopped = true;
     return true;
   };
   let rest = '';
@@ -72,15 +68,16 @@ export async function readRunRankings(path: string): Promise<Map<string, string[
   try {
     // Strict decoding: invalid bytes fail with their offset instead of becoming U+FFFD.
     const utf8 = createUtf8Stream(path);
-    for await (const piece of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    for await (const piece of createReadStream(path, { highWaterMark: 1 << 16 })) {
       let text = rest + utf8.push(piece as Buffer);
       if (first) text = text.replace(/^\uFEFF/, '');
       first = false;
       let start = 0;
-      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      for (let end = text.indexOf('\n'); end !== -1 && !stopped; end = text.indexOf('\n', start)) {
         if (!takeFast(text, start, end)) take(text.slice(start, end));
         start = end + 1;
       }
+      if (stopped) return false; // leaving the loop closes the file
       rest = text.slice(start);
     }
     rest += utf8.end();
@@ -93,13 +90,40 @@ export async function readRunRankings(path: string): Promise<Map<string, string[
     });
   }
   take(rest);
+  return !stopped;
+}
+
+/**
+ * `runRankings(readRun(path))` without holding the file or an object per line: the run is kept as, per query, its
+ * doc ids, scores and line numbers; then each query is checked for duplicates and put in trec_eval's order. Same
+ * result and the same errors as readRun (bench/scale.mjs: a 5M-line run took 13.5 s and 1.9 GB through readRun on
+ * this machine). `ragbench score` uses scoreRunFile instead, which keeps only one query at a time.
+ */
+export async function readRunRankings(path: string): Promise<Map<string, string[]>> {
+  const queries = new Map<string, { docIds: string[]; scores: number[]; lines: number[] }>();
+  let last: { id: string; entry: { docIds: string[]; scores: number[]; lines: number[] } } | undefined;
+  await readRunLines(path, (queryId, docId, score, line) => {
+    if (last?.id !== queryId) {
+      let entry = queries.get(queryId);
+      if (!entry) queries.set(queryId, (entry = { docIds: [], scores: [], lines: [] }));
+      last = { id: queryId, entry };
+    }
+    last.entry.docIds.push(docId);
+    last.entry.scores.push(score);
+    last.entry.lines.push(line);
+  });
   const rankings = new Map<string, string[]>();
   for (const [queryId, { docIds, scores, lines }] of queries) {
     checkDuplicates(queryId, docIds, lines, path);
-    const order = docIds.map((_, i) => i);
-    order.sort((a, b) => compareTrecOrder({ docId: docIds[a]!, score: scores[a]! }, { docId: docIds[b]!, score: scores[b]! }));
-    rankings.set(queryId, order.map((i) => docIds[i]!));
+    rankings.set(queryId, inTrecOrder(docIds, scores));
     queries.delete(queryId);
   }
   return rankings;
+}
+
+/** One query's doc ids (parallel to their scores) in trec_eval's order: score descending, then docno descending. */
+export function inTrecOrder(docIds: readonly string[], scores: readonly number[]): string[] {
+  const order = docIds.map((_, i) => i);
+  order.sort((a, b) => compareTrecOrder({ docId: docIds[a]!, score: scores[a]! }, { docId: docIds[b]!, score: scores[b]! }));
+  return order.map((i) => docIds[i]!);
 }

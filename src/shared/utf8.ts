@@ -32,7 +32,7 @@ export function createUtf8Stream(file: string): { push(chunk: Uint8Array): strin
         const tail = trailingIncomplete(chunk);
         carry = tail > 0 ? chunk.slice(chunk.length - tail) : new Uint8Array(0);
         offset += chunk.length;
-        for (const byte of chunk) if (byte === 0x0a) lines++;
+        lines += countNewlines(chunk);
         return text;
       } catch {
         const joined = new Uint8Array(carry.length + chunk.length);
@@ -109,4 +109,11 @@ function trailingIncomplete(chunk: Uint8Array): number {
     return length > back ? back : 0;
   }
   return 0;
+}
+
+/** Newlines in `bytes`, found with indexOf (native) rather than a loop over every byte: a 190 MB run has 5M. */
+function countNewlines(bytes: Uint8Array): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) count++;
+  return count;
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { datasetPath, irDatasets } from '../helpers/datasets.js';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './cli.js';
 
 /** trec_eval's `all` rows for a measure, from the shared reference outputs. */
@@ -37,6 +40,30 @@ describe('ragbench score', () => {
       expect(output.metrics['map']).toBeCloseTo(referenceMean(dataset, 'map'), 4);
       expect(output.metrics['precision@10']).toBeCloseTo(referenceMean(dataset, 'P_10'), 4);
       expect(Object.keys(output.perQuery)).toHaveLength(referenceMean(dataset, 'num_q'));
+    }
+  });
+
+  it('gives the same output when the run lists its queries interleaved (scored in memory instead of streamed)', async () => {
+    const qrels = datasetPath('cranfield', 'qrels', 'test.trec');
+    const run = datasetPath('cranfield', 'reference', 'bm25.run');
+    // Every query's first document, then every query's second…: no query's lines are together.
+    const lines = readFileSync(run, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const rank = (line: string) => Number(line.split(/\s+/)[3]);
+    const interleaved = lines.map((line, index) => ({ line, index })).sort((a, b) => rank(a.line) - rank(b.line) || a.index - b.index);
+    const dir = await mkdtemp(join(tmpdir(), 'rb-score-'));
+    try {
+      const shuffled = join(dir, 'interleaved.run');
+      await writeFile(shuffled, `${interleaved.map(({ line }) => line).join('\n')}\n`);
+      const args = ['--metrics', 'ndcg@10,recall@100,mrr,map,precision@10', '--json', '--include-unjudged'];
+      const [streamed, inMemory] = await Promise.all([
+        runCli(['score', '--qrels', qrels, '--run', run, ...args]),
+        runCli(['score', '--qrels', qrels, '--run', shuffled, ...args]),
+      ]);
+      expect(inMemory.code).toBe(0);
+      expect(inMemory.stdout).toBe(streamed.stdout);
+      expect(inMemory.stderr).toBe(streamed.stderr);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,7 +1,6 @@
 import { readQrels } from '../../corpus/qrels.js';
-import { scoreRun } from '../../metrics/evaluate-run.js';
 import { parseMetricName } from '../../metrics/retrieval.js';
-import { readRunRankings } from '../../metrics/run-stream.js';
+import { scoreRunFile } from '../../metrics/score-run-file.js';
 import { UsageError } from '../../shared/errors.js';
 
 export interface ScoreOptions {
@@ -28,9 +27,16 @@ export async function scoreCommand(options: ScoreOptions): Promise<void> {
       throw new UsageError(`--metrics: ${(error as Error).message}`, 'e.g. --metrics recall@10,mrr@10,ndcg@10,map@100');
     }
   }
-  // Streamed: a run with millions of lines never sits in memory as text or as one object per line.
-  const [judgments, run] = await Promise.all([readQrels(options.qrels), readRunRankings(options.run)]);
-  const scores = scoreRun({ run, judgments, metrics, includeUnjudged: options.includeUnjudged, requireAllJudged: options.strict ?? false });
+  // Streamed, one query at a time: a run with millions of lines never sits in memory (the qrels come first, as
+  // each query is scored when its lines end).
+  const judgments = await readQrels(options.qrels);
+  const scores = await scoreRunFile({
+    path: options.run,
+    judgments,
+    metrics,
+    includeUnjudged: options.includeUnjudged,
+    requireAllJudged: options.strict ?? false,
+  });
   const missing = scores.missingFromRun;
   if (missing.length > 0) {
     // Scored 0 and counted in the means (trec_eval -c): never silently.
