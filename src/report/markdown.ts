@@ -1,5 +1,5 @@
 import { bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './run-format.js';
-import { stageNames, type RunSummary } from './run-summary.js';
+import { stageNames, type AnnRecallSummary, type RunSummary } from './run-summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
 export function renderMarkdown(summary: RunSummary): string {
@@ -57,7 +57,7 @@ export function renderMarkdown(summary: RunSummary): string {
     for (const arm of annArms) {
       const ann = arm.annRecall!;
       const recall = ann.recall === null ? 'not measured' : `${ann.recall.toFixed(3)} @${ann.k}`;
-      lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${ann.warning ? `⚠ raise \`${ann.raise}\`` : ''} |`);
+      lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${annNote(ann)} |`);
     }
   }
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
@@ -73,4 +73,11 @@ export function renderMarkdown(summary: RunSummary): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** The ANN recall table's note: the setting to raise, or why recall was not measured. */
+function annNote(ann: AnnRecallSummary): string {
+  if (!ann.warning) return '';
+  if (ann.recall === null) return `⚠ ${ann.warning.replace(/^ANN recall not measured: /, '')}`;
+  return ann.raise ? `⚠ raise \`${ann.raise}\`` : '⚠ no setting to raise: search exactly';
 }

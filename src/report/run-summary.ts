@@ -14,12 +14,15 @@ export type ScoredEstimate =
 /** ANN recall of an approximate arm against exact search over the same index (src/pipeline/ann-recall.ts). */
 export interface AnnRecallSummary {
   readonly index: string;
-  /** The setting to raise for more recall, e.g. `hnsw.efSearch`. */
-  readonly raise: string;
+  /** The setting to raise for more recall, e.g. `hnsw.efSearch`; absent when the service has none (Pinecone). */
+  readonly raise?: string;
   readonly k: number;
   /** Queries in the seeded sample. */
   readonly queries: number;
-  /** Mean recall@k of the ANN top-k against the exact top-k; null when the store has no exact search. */
+  /**
+   * Mean recall@k of the ANN top-k against the exact top-k; null when not measured (no exact search, or more
+   * records than the store's `exactMaxRecords`).
+   */
   readonly recall: number | null;
   readonly minRecall: number;
   /** Set when recall is below minRecall or could not be measured. */

@@ -64,11 +64,11 @@ class DenseRetriever implements Retriever {
     this.#distance = options.distance;
     this.persistent = options.store.capabilities.persistent;
     if (options.store.approximation) this.approximation = options.store.approximation;
-    // A store without an exact path (Pinecone, Weaviate's HNSW) leaves ANN recall "not measured", never guessed.
+    // A store without an exact path leaves ANN recall "not measured", never guessed.
     if (!options.store.searchExact) this.retrieveExact = undefined;
     this.fingerprint = fingerprintOf('dense', {
       embedder: options.embedder.fingerprint,
-      store: { kind: options.storeConfig.kind, options: options.storeConfig.options },
+      store: { kind: options.storeConfig.kind, options: indexShaping(options.storeConfig.options) },
       distance: options.distance,
     });
   }
@@ -164,4 +164,13 @@ class DenseRetriever implements Retriever {
   close(): Promise<void> {
     return this.#store.close();
   }
+}
+
+/**
+ * Store options that shape the index: all but `exactMaxRecords` (Pinecone, Weaviate), which bounds only the ANN
+ * recall measurement, so raising it reuses the index (and index keys stay as they were before it existed).
+ */
+function indexShaping(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { exactMaxRecords: _measurementOnly, ...shaping } = options;
+  return shaping;
 }

@@ -5,6 +5,7 @@ import { withEmbeddingCache } from '../embedders/cache.js';
 import type { Embedder } from '../embedders/embedder.js';
 import { embedders } from '../embedders/registry.js';
 import type { ExistingIndex, IndexSnapshot } from '../stores/existing-index.js';
+import type { Approximation } from '../stores/vector-store.js';
 import { existingIndexes } from '../stores/registry.js';
 import { chunkArray } from '../shared/batches.js';
 import { ConfigError, DimensionError, IndexMismatchError } from '../shared/errors.js';
@@ -70,8 +71,10 @@ class ExistingSource implements ExternalSource {
   readonly #index: ExistingIndex;
   readonly #embedder: Embedder | undefined;
   readonly #snapshot: IndexSnapshot;
+  readonly approximation?: Approximation;
 
   constructor(index: ExistingIndex, embedder: Embedder | undefined, snapshot: IndexSnapshot) {
+    if (index.approximation) this.approximation = index.approximation;
     this.#index = index;
     this.#embedder = embedder;
     this.#snapshot = snapshot;

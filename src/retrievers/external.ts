@@ -3,6 +3,7 @@ import type { Chunk } from '../chunkers/chunker.js';
 import type { Document, Query } from '../corpus/types.js';
 import { hashText } from '../shared/hash.js';
 import { TextLocator, type LocateMatch } from '../shared/locate-text.js';
+import type { Approximation } from '../stores/vector-store.js';
 import type { Hit, Retriever } from './retriever.js';
 
 /** A result as an existing index, a user's module or a retrieval service returns it, before corpus matching. */
@@ -24,6 +25,8 @@ export interface ExternalSource {
   /** Chunks (rows, vectors, objects) the source holds, when it can say. */
   count?(signal?: AbortSignal): Promise<number | undefined>;
   search(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]>;
+  /** Set when the source searches through an ANN index (an existing Pinecone namespace, Weaviate HNSW collection). */
+  readonly approximation?: Approximation;
   /** Names, counts, content fingerprint, file hash or URL (never secrets): recorded in the run manifest. */
   describe(signal?: AbortSignal): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -118,6 +121,7 @@ function place(locator: TextLocator, hit: ExternalHit, taken: ReadonlySet<string
 export class ExternalRetriever implements Retriever {
   readonly fingerprint: string;
   readonly persistent = false;
+  readonly approximation?: Approximation;
   readonly #source: ExternalSource;
   readonly #extra: () => Record<string, unknown>;
   #matcher: CorpusMatcher | undefined;
@@ -126,6 +130,8 @@ export class ExternalRetriever implements Retriever {
     this.fingerprint = fingerprint;
     this.#source = source;
     this.#extra = extra;
+    // No retrieveExact: an approximate source's ANN recall is reported "not measured".
+    if (source.approximation) this.approximation = source.approximation;
   }
 
   async open(_indexKey: string, signal?: AbortSignal): Promise<number> {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
 import type { PluginDefinition } from '../shared/plugin.js';
+import type { Approximation } from './vector-store.js';
 
 /**
  * ④ An index someone else built (their ingestion code, last night's reindex), opened read-only: nothing here
@@ -13,6 +14,11 @@ export interface ExistingIndex {
   readonly model: string | undefined;
   /** true when the index embeds queries itself (Weaviate nearText / hybrid): no ragbench embedder is used. */
   readonly embedsQueries: boolean;
+  /**
+   * Set when the index searches approximately (an ANN index): the run's ANN recall column then says "not
+   * measured" for it (ragbench does not search an existing index exactly), never "exact".
+   */
+  readonly approximation?: Approximation;
   /** Best first, at most k. `vector` is the query embedding (undefined when `embedsQueries`). */
   search(query: { readonly text: string; readonly vector: Float32Array | undefined }, k: number, signal?: AbortSignal): Promise<ExistingHit[]>;
   /** Records (rows, vectors, objects) and, where the store can give one, a content checksum of them. */

@@ -8,7 +8,7 @@ import { createPineconeClient } from './pinecone.js';
 import { toPineconeError } from './pinecone-errors.js';
 import { toScore } from './pinecone-store.js';
 import { checkK, overFetch } from './vector-checks.js';
-import { compareHits, type Distance } from './vector-store.js';
+import { compareHits, type Approximation, type Distance } from './vector-store.js';
 
 const options = z
   .strictObject({
@@ -61,6 +61,10 @@ class PineconeReader implements ExistingIndex {
   readonly embedsQueries = false;
   readonly model = undefined;
   readonly dimensions: number | undefined;
+  readonly approximation: Approximation = {
+    index: 'existing Pinecone index (ANN, no recall setting)',
+    exactly: 'a dense retriever over the same corpus with store: memory',
+  };
   readonly #index: Index;
   readonly #o: PineconeExistingOptions;
   readonly #distance: Distance;

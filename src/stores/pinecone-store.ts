@@ -1,9 +1,10 @@
 import type { Index, IndexModel, Pinecone } from '@pinecone-database/pinecone';
 import { IndexMismatchError, ServiceError } from '../shared/errors.js';
 import { sleep } from '../shared/retry.js';
+import { ExactCopy } from './exact-copy.js';
 import { toPineconeError } from './pinecone-errors.js';
 import { checkIndexSpec, checkK, checkVector, overFetch, topHits } from './vector-checks.js';
-import type { Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from './vector-store.js';
+import type { Approximation, Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from './vector-store.js';
 
 export interface PineconeStoreOptions {
   readonly apiKeyEnv: string;
@@ -15,6 +16,7 @@ export interface PineconeStoreOptions {
   readonly pollIntervalMs: number;
   readonly readyTimeoutMs: number;
   readonly deleteEmptyIndex: boolean;
+  readonly exactMaxRecords: number;
 }
 
 const metrics: Record<Distance, 'cosine' | 'dotproduct' | 'euclidean'> = { cosine: 'cosine', dot: 'dotproduct', euclidean: 'euclidean' };
@@ -51,17 +53,24 @@ export class PineconeStore implements VectorStore {
     readsOwnWrites: false,
     persistent: true,
   };
+  /** Serverless Pinecone searches an ANN index and offers no setting trading speed for recall. */
+  readonly approximation: Approximation = {
+    index: 'Pinecone serverless (ANN, no recall setting)',
+    exactly: 'store: memory, or pgvector with index: none, over the same embedder',
+  };
   readonly #client: Pinecone;
   readonly #options: PineconeStoreOptions;
   readonly #apiKey: string;
   readonly #origin: string;
   #current: OpenIndex | undefined;
+  readonly #exact: ExactCopy;
 
   constructor(client: Pinecone, options: PineconeStoreOptions, connection: { apiKey: string; origin: string }) {
     this.#client = client;
     this.#options = options;
     this.#apiKey = connection.apiKey;
     this.#origin = connection.origin;
+    this.#exact = new ExactCopy(options.exactMaxRecords);
   }
 
   async open(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
@@ -91,6 +100,7 @@ export class PineconeStore implements VectorStore {
     await this.#checkNamespaceElsewhere(spec, indexName);
     const index = this.#client.index({ name: indexName, host: this.#hostOf(model), namespace: spec.name });
     const baseline = await this.#namespaceCount(index, spec.name);
+    this.#exact.invalidate();
     this.#current = { spec, indexName, index, baseline, written: new Set(), added: 0, pending: undefined };
   }
 
@@ -98,6 +108,7 @@ export class PineconeStore implements VectorStore {
     const open = this.#open();
     for (const record of records) checkVector(record.vector, open.spec, `vector ${record.id}`);
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    this.#exact.invalidate();
     const fresh = unique.filter((record) => !open.written.has(record.id)).map((record) => record.id);
     // A namespace that had records may already hold some of these ids: only the others raise the count.
     const existing = open.baseline > 0 ? await this.#existingIds(open, fresh) : new Set<string>();
@@ -140,6 +151,36 @@ export class PineconeStore implements VectorStore {
     return topHits(hits, k);
   }
 
+  /** The reference for ANN recall: the namespace's vectors listed and fetched back, searched in process. */
+  async searchExact(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    const open = this.#open();
+    for (const vector of vectors) checkVector(vector, open.spec, 'query vector');
+    checkK(k);
+    await this.#settle(open, signal);
+    const count = await this.#namespaceCount(open.index, open.spec.name);
+    return this.#exact.search(open.spec, count, (add, s) => this.#readAll(open, add, s), vectors, k, signal);
+  }
+
+  /** Every record of the namespace: ids listed 100 a page, fetched 100 at a time (ids travel in the query string). */
+  async #readAll(open: OpenIndex, add: (records: readonly VectorRecord[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    let token: string | undefined;
+    do {
+      signal?.throwIfAborted();
+      const page = await this.#call('list', () => open.index.listPaginated({ limit: fetchIds, ...(token ? { paginationToken: token } : {}) }));
+      const ids = (page.vectors ?? []).flatMap((vector) => (vector.id ? [vector.id] : []));
+      if (ids.length > 0) {
+        const fetched = await this.#call('fetch', () => open.index.fetch({ ids }));
+        const records = Object.values(fetched.records ?? {}).map((record) => ({
+          id: record.id,
+          docId: String(record.metadata?.docId ?? record.id),
+          vector: Float32Array.from(record.values ?? []),
+        }));
+        await add(records);
+      }
+      token = page.pagination?.next;
+    } while (token);
+  }
+
   async count(signal?: AbortSignal): Promise<number> {
     const open = this.#open();
     await this.#settle(open, signal);
@@ -148,6 +189,7 @@ export class PineconeStore implements VectorStore {
 
   async drop(signal?: AbortSignal): Promise<void> {
     const open = this.#open();
+    this.#exact.invalidate();
     try {
       await this.#call('delete all', () => open.index.deleteAll());
     } catch (error) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
+import { defaultExactMaxRecords } from './exact-copy.js';
 import { serverStatusError } from './pinecone-errors.js';
 import { PineconeStore } from './pinecone-store.js';
 import type { VectorStore } from './vector-store.js';
@@ -35,6 +36,11 @@ const pineconeOptions = z
     readyTimeoutMs: z.int().min(0).default(300_000),
     /** After drop(), delete the Pinecone index when no namespace is left in it. */
     deleteEmptyIndex: z.boolean().default(false),
+    /**
+     * ANN recall (annRecall: in the eval) compares Pinecone's answers with exact search over the namespace's
+     * vectors, read back into memory once per run; above this many records it is "not measured".
+     */
+    exactMaxRecords: z.int().min(0).default(defaultExactMaxRecords),
   })
   .refine((o) => !(o.controllerHost && o.controllerHostEnv), {
     message: 'choose controllerHost or controllerHostEnv, not both',

@@ -42,8 +42,21 @@ export interface StoreCapabilities {
 export interface Approximation {
   /** e.g. `pgvector hnsw (m 16, ef_construction 64, ef_search 40)`. */
   readonly index: string;
-  /** The option to raise for more recall, as written in the retriever's YAML, e.g. `hnsw.efSearch`. */
-  readonly raise: string;
+  /**
+   * The option to raise for more recall, as written in the retriever's YAML, e.g. `hnsw.efSearch`; absent when
+   * the service has none (Pinecone serverless).
+   */
+  readonly raise?: string;
+  /** How to search exactly on this backend instead, as written in YAML; default `index: none` (pgvector). */
+  readonly exactly?: string;
+}
+
+/**
+ * Thrown by `searchExact` when this index cannot be searched exactly now (too many records to copy out of a
+ * service): the run reports ANN recall "not measured" with this message, which names the setting to raise.
+ */
+export class ExactSearchUnavailable extends Error {
+  override readonly name = 'ExactSearchUnavailable';
 }
 
 export interface VectorStore {

@@ -8,7 +8,7 @@ import { toWeaviateError, type WeaviateErrorContext } from './weaviate-errors.js
 import { connectWeaviate } from './weaviate.js';
 import { toScore } from './weaviate-store.js';
 import { checkK, overFetch } from './vector-checks.js';
-import { compareHits, type Distance } from './vector-store.js';
+import { compareHits, type Approximation, type Distance } from './vector-store.js';
 
 const property = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Weaviate property name');
 
@@ -54,7 +54,7 @@ export const weaviateExisting = definePlugin({
         throw new ConfigError(`Weaviate collection ${o.collection} does not exist at ${errorContext.where}`, { fix: 'check collection: (Weaviate capitalises the first letter)' });
       }
       const config = await call('read collection', () => client.collections.use(o.collection).config.get());
-      return new WeaviateReader(client, o, errorContext, modelOf(config, o.targetVector));
+      return new WeaviateReader(client, o, errorContext, modelOf(config, o.targetVector), approximationOf(config, o.targetVector, o.collection));
     } catch (error) {
       await client.close();
       throw error;
@@ -70,16 +70,32 @@ function modelOf(config: unknown, targetVector: string | undefined): string | un
   return typeof model === 'string' ? model : undefined;
 }
 
+/** An HNSW (or dynamic) vector index searches approximately; a flat one is a brute-force scan. */
+function approximationOf(config: unknown, targetVector: string | undefined, collection: string): Approximation | undefined {
+  const vectors = (config as { vectorizers?: Record<string, { indexType?: string; indexConfig?: { ef?: unknown } }> }).vectorizers ?? {};
+  const entry = targetVector ? vectors[targetVector] : Object.values(vectors)[0];
+  const type = entry?.indexType ?? 'hnsw';
+  if (type === 'flat') return undefined;
+  const ef = entry?.indexConfig?.ef;
+  return {
+    index: `existing Weaviate ${type} collection ${collection}${typeof ef === 'number' ? ` (ef ${ef === -1 ? 'dynamic' : ef})` : ''}`,
+    raise: "the collection's vectorIndexConfig ef",
+    exactly: 'a flat vector index',
+  };
+}
+
 class WeaviateReader implements ExistingIndex {
   readonly dimensions = undefined;
   readonly embedsQueries: boolean;
   readonly model: string | undefined;
+  readonly approximation?: Approximation;
   readonly #client: WeaviateClient;
   readonly #o: WeaviateExistingOptions;
   readonly #errors: WeaviateErrorContext;
   #closed: Promise<void> | undefined;
 
-  constructor(client: WeaviateClient, o: WeaviateExistingOptions, errors: WeaviateErrorContext, model: string | undefined) {
+  constructor(client: WeaviateClient, o: WeaviateExistingOptions, errors: WeaviateErrorContext, model: string | undefined, approximation: Approximation | undefined) {
+    if (approximation) this.approximation = approximation;
     this.#client = client;
     this.#o = o;
     this.#errors = errors;

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { WeaviateClient } from 'weaviate-client';
 import { IndexMismatchError, ServiceError } from '../shared/errors.js';
+import { ExactCopy } from './exact-copy.js';
 import { toWeaviateError, type WeaviateErrorContext } from './weaviate-errors.js';
 import { checkIndexSpec, checkK, checkVector, overFetch, topHits } from './vector-checks.js';
-import type { Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from './vector-store.js';
+import type { Approximation, Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from './vector-store.js';
 
 export interface WeaviateStoreOptions {
   readonly collectionPrefix: string;
   readonly index: 'hnsw' | 'flat';
   readonly hnsw: { readonly maxConnections: number; readonly efConstruction: number; readonly ef: number };
+  readonly exactMaxRecords: number;
 }
 
 type Metric = 'cosine' | 'dot' | 'l2-squared';
@@ -28,6 +30,8 @@ interface ChunkProperties {
 
 /** Objects per gRPC BatchObjects call (the client sends one request per insertMany). */
 const batchObjects = 500;
+/** Objects per cursor page when reading vectors back for exact search. */
+const readPage = 1000;
 
 export class WeaviateStore implements VectorStore {
   readonly kind = 'weaviate';
@@ -37,22 +41,36 @@ export class WeaviateStore implements VectorStore {
     readsOwnWrites: true,
     persistent: true,
   };
+  /** Set for `index: hnsw` (Weaviate's flat index is a brute-force scan: exact). */
+  readonly approximation?: Approximation;
   readonly #client: WeaviateClient;
   readonly #options: WeaviateStoreOptions;
   readonly #errors: WeaviateErrorContext;
   #spec: IndexSpec | undefined;
   #closed: Promise<void> | undefined;
+  readonly #exact: ExactCopy;
 
   constructor(client: WeaviateClient, options: WeaviateStoreOptions, errors: WeaviateErrorContext) {
     this.#client = client;
     this.#options = options;
     this.#errors = errors;
+    this.#exact = new ExactCopy(options.exactMaxRecords);
+    if (options.index === 'hnsw') {
+      const { maxConnections, efConstruction, ef } = options.hnsw;
+      this.approximation = {
+        // ef -1: Weaviate picks it per query from the limit (dynamicEfMin 100 … dynamicEfMax 500, limit × dynamicEfFactor 8).
+        index: `Weaviate hnsw (maxConnections ${maxConnections}, efConstruction ${efConstruction}, ef ${ef === -1 ? 'dynamic' : ef})`,
+        raise: 'hnsw.ef',
+        exactly: 'index: flat',
+      };
+    }
   }
 
   async open(spec: IndexSpec, signal?: AbortSignal): Promise<void> {
     checkIndexSpec(spec);
     signal?.throwIfAborted();
     const name = this.#collectionName(spec);
+    this.#exact.invalidate();
     const wanted = JSON.stringify({ dimensions: spec.dimensions, distance: spec.distance });
     if (!(await this.#call('check collection', () => this.#client.collections.exists(name)))) {
       try {
@@ -80,6 +98,7 @@ export class WeaviateStore implements VectorStore {
     const spec = this.#current();
     for (const record of records) checkVector(record.vector, spec, `vector ${record.id}`);
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    this.#exact.invalidate();
     const collection = this.#client.collections.use<string, ChunkProperties>(this.#collectionName(spec));
     for (let start = 0; start < unique.length; start += batchObjects) {
       signal?.throwIfAborted();
@@ -127,6 +146,36 @@ export class WeaviateStore implements VectorStore {
     return topHits(hits, k);
   }
 
+  /** The reference for ANN recall: the collection's vectors read back with a cursor, searched in process. */
+  async searchExact(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    const spec = this.#current();
+    for (const vector of vectors) checkVector(vector, spec, 'query vector');
+    checkK(k);
+    const count = await this.count(signal);
+    return this.#exact.search(spec, count, (add, s) => this.#readAll(spec, add, s), vectors, k, signal);
+  }
+
+  /** Every object in uuid order (Weaviate's cursor), with its vector, a page at a time. */
+  async #readAll(spec: IndexSpec, add: (records: readonly VectorRecord[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    const collection = this.#client.collections.use<string, ChunkProperties>(this.#collectionName(spec));
+    let after: string | undefined;
+    for (;;) {
+      signal?.throwIfAborted();
+      const page = await this.#call('read vectors', () =>
+        collection.query.fetchObjects({ limit: readPage, includeVector: true, returnProperties: ['chunkId', 'docId'], ...(after ? { after } : {}) }),
+      );
+      await add(
+        page.objects.map((object) => ({
+          id: String(object.properties.chunkId),
+          docId: String(object.properties.docId),
+          vector: Float32Array.from((object.vectors as { default?: number[] } | undefined)?.default ?? []),
+        })),
+      );
+      if (page.objects.length < readPage) return;
+      after = page.objects.at(-1)!.uuid;
+    }
+  }
+
   async count(signal?: AbortSignal): Promise<number> {
     const spec = this.#current();
     signal?.throwIfAborted();
@@ -136,6 +185,7 @@ export class WeaviateStore implements VectorStore {
   async drop(signal?: AbortSignal): Promise<void> {
     const spec = this.#current();
     signal?.throwIfAborted();
+    this.#exact.invalidate();
     await this.#call('delete collection', () => this.#client.collections.delete(this.#collectionName(spec)));
     this.#spec = undefined;
   }

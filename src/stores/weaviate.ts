@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
+import { defaultExactMaxRecords } from './exact-copy.js';
 import { toWeaviateError, type WeaviateErrorContext } from './weaviate-errors.js';
 import { WeaviateStore } from './weaviate-store.js';
 import type { VectorStore } from './vector-store.js';
@@ -28,6 +29,11 @@ const weaviateOptions = z.strictObject({
       ef: z.int().min(-1).max(4096).default(-1),
     })
     .prefault({}),
+  /**
+   * ANN recall (annRecall: in the eval) of an hnsw collection compares its answers with exact search over its
+   * vectors, read back into memory once per run; above this many objects it is "not measured".
+   */
+  exactMaxRecords: z.int().min(0).default(defaultExactMaxRecords),
   /** Per request (the client counts whole seconds). */
   timeoutMs: z.int().min(1000).default(60_000),
 });

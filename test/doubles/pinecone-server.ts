@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
  * `/data/<index>` (the `host` describe returns, so the client is pointed there explicitly). It speaks REST
  * API 2026-07 as @pinecone-database/pinecone 9 sends it, checks the `Api-Key` and `X-Pinecone-Api-Version`
  * headers, and answers queries by exact k-NN over what was upserted (ties in insertion order, as a real
- * service is free to do). Faults and eventual consistency are injected per test.
+ * service is free to do). Faults, eventual consistency and ANN misses (`dropNearest`) are injected per test.
  */
 export interface PineconeFault {
   /** Matched against `METHOD /path` (data-plane paths without the `/data/<index>` prefix). */
@@ -30,6 +30,12 @@ export interface PineconeServer {
   readonly apiVersion: string;
   /** Records become visible to stats, fetch and query this long after their upsert. */
   visibilityLagMs: number;
+  /**
+   * Queries leave out this many of the nearest matches, as a poor ANN index may (default 0: exact): the exact
+   * top-k then shares k − n chunks with the answer, so ANN recall@k is (k − n) / k by hand. fetch and list
+   * still see every record.
+   */
+  dropNearest: number;
   /** Every request as `METHOD /path` with the API version header it carried. */
   readonly requests: { readonly call: string; readonly apiVersion: string | undefined }[];
   inject(fault: PineconeFault): void;
@@ -63,6 +69,7 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
     apiKey,
     apiVersion,
     visibilityLagMs: 0,
+    dropNearest: 0,
     requests: [],
     inject: (fault) => void faults.push({ fault, seen: 0, failed: 0 }),
     clearFaults: () => void faults.splice(0),
@@ -164,7 +171,7 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
           .map(([id, r]) => ({ id, score: Math.fround(score(index.metric, query, r.values)), metadata: r.metadata }));
         // Stable sort: equal scores stay in insertion order, like a service that does not break ties by id.
         scored.sort((a, b) => (index.metric === 'euclidean' ? a.score - b.score : b.score - a.score));
-        const matches = scored.slice(0, topK).map((m) => ({ id: m.id, score: m.score, ...(json.includeMetadata ? { metadata: m.metadata } : {}) }));
+        const matches = scored.slice(state.dropNearest, state.dropNearest + topK).map((m) => ({ id: m.id, score: m.score, ...(json.includeMetadata ? { metadata: m.metadata } : {}) }));
         return send(res, 200, { matches, namespace, usage: { readUnits: 1 } });
       }
       case 'POST /describe_index_stats': {

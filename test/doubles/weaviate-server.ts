@@ -12,7 +12,8 @@ import type { AggregateRequest } from '../../node_modules/weaviate-client/dist/n
  * A wire-level Weaviate double: REST (`/v1/meta`, `/v1/schema…`, readiness) on one port and gRPC
  * (`weaviate.v1.Weaviate/BatchObjects`, `/Search`, `/Aggregate`, `grpc.health.v1.Health/Check`) on another,
  * served with nice-grpc from the definitions weaviate-client ships. Search is exact k-NN over what was
- * inserted, with Weaviate's distances (cosine, dot = −a·b, l2-squared), ties in insertion order.
+ * inserted, with Weaviate's distances (cosine, dot = −a·b, l2-squared), ties in insertion order, unless
+ * `dropNearest` makes it miss the nearest objects as a poor HNSW graph may.
  */
 export interface WeaviateFault {
   /** Matched against `GET /v1/meta`, `POST /v1/schema`, `grpc Search`, `grpc BatchObjects`, … */
@@ -33,6 +34,11 @@ export interface WeaviateServer {
   /** undefined: anonymous access allowed. */
   readonly apiKey: string | undefined;
   readonly calls: string[];
+  /**
+   * nearVector answers leave out this many of the nearest objects (default 0: exact), so ANN recall@k is
+   * (k − n) / k by hand; cursor reads (fetchObjects) still see every object.
+   */
+  dropNearest: number;
   inject(fault: WeaviateFault): void;
   close(): Promise<void>;
 }
@@ -167,7 +173,7 @@ export async function startWeaviateServer(options: { apiKey?: string; version?: 
       const query = vectorOf(near.vectorBytes, near.vector, near.vectors);
       const scored = [...collection.objects].map(([id, object]) => ({ id, object, distance: distance(collection.metric, query, object.vector) }));
       scored.sort((a, b) => a.distance - b.distance);
-      const results = scored.slice(0, request.limit || 10).map(({ id, object, distance }) => ({
+      const results = scored.slice(state.dropNearest, state.dropNearest + (request.limit || 10)).map(({ id, object, distance }) => ({
         properties: {
           nonRefProps: { fields: Object.fromEntries(wanted.map((key) => [key, { textValue: String(object.properties[key] ?? '') }])) },
           refProps: [],
@@ -200,7 +206,7 @@ export async function startWeaviateServer(options: { apiKey?: string; version?: 
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
+  const state: WeaviateServer = {
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     grpcPort,
     apiKey: options.apiKey,
@@ -210,7 +216,9 @@ export async function startWeaviateServer(options: { apiKey?: string; version?: 
       for (const socket of sockets) socket.destroy();
       await Promise.all([new Promise<void>((resolve) => http.close(() => resolve())), grpc.forceShutdown()]);
     },
+    dropNearest: 0,
   };
+  return state;
 }
 
 
