@@ -322,6 +322,20 @@ for (const target of targets) {
       expect(await shared.count()).toBe(0);
     });
 
+    for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
+      it(`searchExact, where the store has it, follows search's ordering rules by ${distance} (ties by id)`, async (context) => {
+        if (!shared.searchExact) return context.skip();
+        await shared.open(spec(distance));
+        await shared.upsert(handRecords);
+        await shared.finishLoad();
+        const expected = handExpected[distance];
+        const [hits, cut] = [(await shared.searchExact([handQuery], 10))[0]!, (await shared.searchExact([handQuery], 2))[0]!];
+        expect(hits.map((h) => [h.id, h.docId])).toEqual(expected.map(([id]) => [id, `doc-${id}`]));
+        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]![1], 5));
+        expect(cut.map((h) => h.id)).toEqual(expected.slice(0, 2).map(([id]) => id));
+      });
+    }
+
     if (target.key === 'memory') return;
 
     /** The plan a server picks for the store's search SQL: what proves an `index: hnsw` arm really is approximate. */

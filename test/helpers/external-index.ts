@@ -11,6 +11,8 @@ import { createHashingEmbedder } from '../../src/embedders/hashing.js';
 import type { Embedder } from '../../src/embedders/embedder.js';
 import { loadEval } from '../../src/config/load-eval.js';
 import { runEval } from '../../src/pipeline/run-eval.js';
+import { annRecallColumn } from '../../src/report/run-format.js';
+import type { AnnRecallSummary, RunSummary } from '../../src/report/run-summary.js';
 import { createEnv } from '../../src/shared/env.js';
 import { repoRoot } from './datasets.js';
 
@@ -78,6 +80,13 @@ export async function runSample(
   );
   const manifest = JSON.parse(await readFile(join(outcome.dir, 'manifest.json'), 'utf8'));
   return { perQuery, manifest, dir: outcome.dir, workDir };
+}
+
+/** The run's first arm's ANN recall (summary.json) and its cell in the ann-recall column (undefined: no column). */
+export async function annRecallOf(run: EvalRun): Promise<{ ann: AnnRecallSummary | undefined; cell: string | undefined }> {
+  const summary = JSON.parse(await readFile(join(run.dir, 'summary.json'), 'utf8')) as RunSummary;
+  const arm = summary.arms[0]!;
+  return { ann: arm.annRecall, cell: annRecallColumn(summary)?.cell(arm) };
 }
 
 /** ragbench's own exact index of the same chunks with the same embedder: the reference. */

@@ -6,7 +6,7 @@ import { Pinecone } from '@pinecone-database/pinecone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../../../src/embedders/hashing.js';
 import { startPineconeServer, type PineconeServer } from '../../doubles/pinecone-server.js';
-import { maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
+import { annRecallOf, maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const ownExactMemory = { kind: 'dense', embedder: { kind: 'hashing' }, store: { kind: 'memory' }, cache: false };
 
@@ -68,6 +68,11 @@ describe('kind: existing, source pinecone', () => {
     expect(writes()).toBe(writesBefore);
     expect(await state()).toBe(before);
     expect(JSON.stringify(run.manifest)).not.toContain(server.apiKey);
+    // Pinecone searches approximately and ragbench does not search an existing namespace exactly: "not measured", never "exact".
+    expect(await annRecallOf(run)).toEqual({
+      ann: expect.objectContaining({ index: 'existing Pinecone index (ANN, no recall setting)', recall: null, warning: expect.stringContaining('not measured') }),
+      cell: 'not measured',
+    });
   }, 60_000);
 
   it('sends a metadata filter as data, and refuses a wrong embedder or a missing docId field', async () => {

@@ -6,7 +6,7 @@ import weaviate, { ApiKey, configure, type WeaviateClient } from 'weaviate-clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../../../src/embedders/hashing.js';
 import { startWeaviateServer, type WeaviateServer } from '../../doubles/weaviate-server.js';
-import { maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
+import { annRecallOf, maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const ownExactMemory = { kind: 'dense', embedder: { kind: 'hashing' }, store: { kind: 'memory' }, cache: false };
 
@@ -66,6 +66,22 @@ describe('kind: existing, source weaviate', () => {
     expect(writes()).toBe(writesBefore);
     expect(await client.collections.use('ProdDocs').length()).toBe(before);
     expect(JSON.stringify(run.manifest)).not.toContain('wv-key');
+    // A flat vector index is a brute-force scan: exact, so no ANN recall to report.
+    expect(await annRecallOf(run)).toEqual({ ann: undefined, cell: undefined });
+  }, 60_000);
+
+  it('an HNSW collection is approximate: its ANN recall says "not measured", never "exact"', async () => {
+    await client.collections.create({
+      name: 'ProdDocsHnsw',
+      properties: [{ name: 'source', dataType: 'text' }],
+      vectorizers: configure.vectors.selfProvided({ vectorIndexConfig: configure.vectorIndex.hnsw({ distanceMetric: 'cosine', ef: 64 }) }),
+    });
+    await client.collections.use('ProdDocsHnsw').data.insertMany([{ properties: { source: '1' }, vectors: Array.from({ length: 384 }, (_, i) => (i === 0 ? 1 : 0)) }]);
+    const run = await runSample(config({ collection: 'ProdDocsHnsw', textProperty: undefined }), { env: env() });
+    expect(await annRecallOf(run)).toEqual({
+      ann: expect.objectContaining({ index: 'existing Weaviate hnsw collection ProdDocsHnsw (ef 64)', recall: null, warning: expect.stringContaining('not measured') }),
+      cell: 'not measured',
+    });
   }, 60_000);
 
   it('a collection rebuilt with other vectors (same count) gets another checksum', async () => {
