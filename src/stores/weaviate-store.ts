@@ -168,7 +168,8 @@ export class WeaviateStore implements VectorStore {
         page.objects.map((object) => ({
           id: String(object.properties.chunkId),
           docId: String(object.properties.docId),
-          vector: Float32Array.from((object.vectors as { default?: number[] } | undefined)?.default ?? []),
+          // The collection's one self-provided vector, named `default` by the client.
+          vector: Float32Array.from(Object.values((object.vectors ?? {}) as Record<string, number[]>)[0] ?? []),
         })),
       );
       if (page.objects.length < readPage) return;
