@@ -4,7 +4,7 @@ import type { Query } from '../corpus/types.js';
 import { withEmbeddingCache } from '../embedders/cache.js';
 import type { Embedder } from '../embedders/embedder.js';
 import { embedders } from '../embedders/registry.js';
-import type { ExistingIndex, IndexSnapshot } from '../stores/existing-index.js';
+import type { ExistingHit, ExistingIndex, ExistingQuery, IndexSnapshot } from '../stores/existing-index.js';
 import type { Approximation } from '../stores/vector-store.js';
 import { existingIndexes } from '../stores/registry.js';
 import { chunkArray } from '../shared/batches.js';
@@ -75,6 +75,7 @@ class ExistingSource implements ExternalSource {
 
   constructor(index: ExistingIndex, embedder: Embedder | undefined, snapshot: IndexSnapshot) {
     if (index.approximation) this.approximation = index.approximation;
+    if (!index.searchExact) this.searchExact = undefined;
     this.#index = index;
     this.#embedder = embedder;
     this.#snapshot = snapshot;
@@ -84,14 +85,20 @@ class ExistingSource implements ExternalSource {
     return this.#snapshot.count;
   }
 
-  async search(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]> {
+  search(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]> {
+    return this.#searchWith((query) => this.#index.search(query, k, signal), queries, signal);
+  }
+
+  searchExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]> {
+    return this.#searchWith((query) => this.#index.searchExact!(query, k, signal), queries, signal);
+  }
+
+  async #searchWith(search: (query: ExistingQuery) => Promise<ExistingHit[]>, queries: readonly Query[], signal?: AbortSignal): Promise<ExternalHit[][]> {
     const results: ExternalHit[][] = [];
     const embedder = this.#embedder;
     for (const batch of chunkArray(queries, embedder?.maxBatchSize ?? 64)) {
       const vectors = embedder ? await embedder.embed(batch.map((q) => q.text), 'query', signal) : [];
-      for (const [i, query] of batch.entries()) {
-        results.push(await this.#index.search({ text: query.text, vector: vectors[i] }, k, signal));
-      }
+      for (const [i, query] of batch.entries()) results.push(await search({ text: query.text, vector: vectors[i] }));
     }
     return results;
   }

@@ -27,6 +27,8 @@ export interface ExternalSource {
   search(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]>;
   /** Set when the source searches through an ANN index (an existing Pinecone namespace, Weaviate HNSW collection). */
   readonly approximation?: Approximation;
+  /** The same search without the ANN index, where the source can do it (an existing pgvector table). */
+  searchExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]>;
   /** Names, counts, content fingerprint, file hash or URL (never secrets): recorded in the run manifest. */
   describe(signal?: AbortSignal): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -60,19 +62,22 @@ export class CorpusMatcher {
   }
 
   /** One query's hits in the source's order; a chunk placed twice at the same offsets takes the next occurrence. */
-  toHits(hits: readonly ExternalHit[]): Hit[] {
+  /** `record: false` maps without counting (the exact reference searches of ANN recall are not part of the run). */
+  toHits(hits: readonly ExternalHit[], record = true): Hit[] {
     const taken = new Set<string>();
     return hits.map((hit, rank) => {
       const score = hit.score ?? -(rank + 1);
       const key = hit.ref ?? `${hit.docId}\u0000${hashText(hit.text ?? String(rank))}`;
       const locator = this.#documents.get(hit.docId);
       if (!locator) {
-        this.#record(key, 'unmatched');
-        if (this.#unmatched.length < 5 && !this.#unmatched.includes(hit.docId)) this.#unmatched.push(hit.docId);
+        if (record) {
+          this.#record(key, 'unmatched');
+          if (this.#unmatched.length < 5 && !this.#unmatched.includes(hit.docId)) this.#unmatched.push(hit.docId);
+        }
         return { id: unlocatedChunkId(hit.docId, hit.ref ?? String(rank)), docId: hit.docId, score };
       }
       const placed = place(locator, hit, taken);
-      this.#record(key, placed.outcome);
+      if (record) this.#record(key, placed.outcome);
       const id = placed.span ? chunkId(hit.docId, placed.span.start, placed.span.end) : unlocatedChunkId(hit.docId, hit.ref ?? String(rank));
       taken.add(id);
       return { id, docId: hit.docId, score };
@@ -130,8 +135,9 @@ export class ExternalRetriever implements Retriever {
     this.fingerprint = fingerprint;
     this.#source = source;
     this.#extra = extra;
-    // No retrieveExact: an approximate source's ANN recall is reported "not measured".
+    // Without the source's exact search, an approximate source's ANN recall is reported "not measured".
     if (source.approximation) this.approximation = source.approximation;
+    if (!source.searchExact) this.retrieveExact = undefined;
   }
 
   async open(_indexKey: string, signal?: AbortSignal): Promise<number> {
@@ -156,6 +162,13 @@ export class ExternalRetriever implements Retriever {
     if (!matcher) throw new Error('external retriever: useCorpus(documents) must run before retrieve');
     const results = await this.#source.search(queries, k, signal);
     return results.map((hits) => matcher.toHits(hits.slice(0, k)));
+  }
+
+  async retrieveExact?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+    const matcher = this.#matcher;
+    if (!matcher) throw new Error('external retriever: useCorpus(documents) must run before retrieveExact');
+    const results = await this.#source.searchExact!(queries, k, signal);
+    return results.map((hits) => matcher.toHits(hits.slice(0, k), false));
   }
 
   async describe(): Promise<Record<string, unknown>> {

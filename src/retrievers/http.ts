@@ -6,6 +6,7 @@ import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
 import { withRetry } from '../shared/retry.js';
 import { metadataPath, readPath } from '../stores/existing-index.js';
+import type { Approximation } from '../stores/vector-store.js';
 import { ExternalRetriever, type ExternalHit, type ExternalSource } from './external.js';
 import { hitFieldsSchema, toExternalHit, type HitFields } from './hit-mapping.js';
 
@@ -72,6 +73,8 @@ function serviceUrlForDisplay(url: string): string {
 
 class HttpSource implements ExternalSource {
   readonly where: string;
+  /** Whatever the service does inside (an ANN index?) is unknown: its ANN recall column says "not measured", never "exact". */
+  readonly approximation: Approximation;
   readonly #url: string;
   readonly #o: HttpOptions;
   readonly #headers: Record<string, string>;
@@ -87,6 +90,7 @@ class HttpSource implements ExternalSource {
     }
     this.#url = url;
     this.where = serviceUrlForDisplay(url);
+    this.approximation = { index: `the retrieval service at ${this.where} (ragbench cannot tell whether its search is exact)` };
     const secretValues = Object.entries(o.secretHeaders).map(([name, spec]) => {
       const { env, prefix } = typeof spec === 'string' ? { env: spec, prefix: '' } : spec;
       return [name, `${prefix}${context.env.secret(env)}`] as const;

@@ -5,6 +5,7 @@ import { ConfigError, ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import { loadUserModule, pickExport, type UserModule } from '../shared/user-module.js';
+import type { Approximation } from '../stores/vector-store.js';
 import { ExternalRetriever, type ExternalHit, type ExternalSource } from './external.js';
 import { hitFieldsSchema, toExternalHit, type HitFields } from './hit-mapping.js';
 
@@ -80,6 +81,8 @@ function notA(loaded: UserModule, o: ModuleOptions, what: string): ConfigError {
 }
 
 class ModuleSource implements ExternalSource {
+  /** What the user's chain does inside (an ANN index?) is unknown: its ANN recall column says "not measured", never "exact". */
+  readonly approximation: Approximation;
   readonly #call: RetrieveFn;
   readonly #fields: HitFields;
   readonly #o: ModuleOptions;
@@ -90,6 +93,7 @@ class ModuleSource implements ExternalSource {
     this.#fields = fields;
     this.#o = o;
     this.#loaded = loaded;
+    this.approximation = { index: `the module retriever ${loaded.identity.module} (ragbench cannot tell whether its search is exact)` };
   }
 
   search(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]> {

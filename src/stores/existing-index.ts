@@ -15,17 +15,24 @@ export interface ExistingIndex {
   /** true when the index embeds queries itself (Weaviate nearText / hybrid): no ragbench embedder is used. */
   readonly embedsQueries: boolean;
   /**
-   * Set when the index searches approximately (an ANN index): the run's ANN recall column then says "not
-   * measured" for it (ragbench does not search an existing index exactly), never "exact".
+   * Set when the index searches approximately (an ANN index): the run measures ANN recall against `searchExact`
+   * where the backend has it, and says "not measured" otherwise, never "exact".
    */
   readonly approximation?: Approximation;
   /** Best first, at most k. `vector` is the query embedding (undefined when `embedsQueries`). */
-  search(query: { readonly text: string; readonly vector: Float32Array | undefined }, k: number, signal?: AbortSignal): Promise<ExistingHit[]>;
+  search(query: ExistingQuery, k: number, signal?: AbortSignal): Promise<ExistingHit[]>;
+  /** The same search without the ANN index (read-only still), where the backend can do it: the ANN recall reference. */
+  searchExact?(query: ExistingQuery, k: number, signal?: AbortSignal): Promise<ExistingHit[]>;
   /** Records (rows, vectors, objects) and, where the store can give one, a content checksum of them. */
   snapshot(signal?: AbortSignal): Promise<IndexSnapshot>;
   /** Names of what is read (table, namespace, collection, tenant), for the run manifest; never secrets. */
   describe(): Record<string, unknown>;
   close(): Promise<void>;
+}
+
+export interface ExistingQuery {
+  readonly text: string;
+  readonly vector: Float32Array | undefined;
 }
 
 export interface ExistingHit {

@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, ServiceError } from '../shared/errors.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
-import { metadataPath, offsetOf, type ExistingHit, type ExistingIndex, type IndexSnapshot } from './existing-index.js';
+import { metadataPath, offsetOf, type ExistingHit, type ExistingIndex, type ExistingQuery, type IndexSnapshot } from './existing-index.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './pgvector-clients.js';
 import { distanceSql, encodeVector } from './pgvector-sql.js';
 import { checkK, overFetch, scoreFromDistance } from './vector-checks.js';
-import { compareHits, type Distance } from './vector-store.js';
+import { compareHits, type Approximation, type Distance } from './vector-store.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'a SQL identifier: letters, digits, _ and $, not starting with a digit');
 const filterValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
@@ -101,6 +101,8 @@ class PgvectorReader implements ExistingIndex {
   readonly embedsQueries = false;
   readonly model = undefined;
   dimensions: number | undefined;
+  /** Set in init() when an HNSW/IVFFlat index on the vector column can serve the search (and `exact` is off). */
+  approximation: Approximation | undefined;
   readonly #client: SqlClient;
   readonly #o: PgvectorExistingOptions;
   readonly #where: string;
@@ -137,9 +139,40 @@ class PgvectorReader implements ExistingIndex {
     } else {
       throw new ConfigError(`column ${this.#o.columns.vector} of ${this.#o.table} is ${column.type}, not a pgvector vector`);
     }
+    if (!this.#o.exact) this.approximation = await this.#annIndex();
   }
 
-  async search(query: { readonly vector: Float32Array | undefined }, k: number, signal?: AbortSignal): Promise<ExistingHit[]> {
+  /**
+   * The table's HNSW/IVFFlat indexes on the vector column: when there is one, `search` may be served by it and is
+   * approximate, so runs measure its recall against `searchExact` (the distance as a function call, which no index
+   * serves). The planner might still choose a scan; the measurement then simply says 1.000.
+   */
+  async #annIndex(): Promise<Approximation | undefined> {
+    const rows = await this.#read<{ name: string; method: string }>(
+      'SELECT ic.relname AS name, am.amname AS method FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid ' +
+        'JOIN pg_am am ON am.oid = ic.relam JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) ' +
+        "WHERE i.indrelid = to_regclass($1) AND a.attname = $2 AND am.amname IN ('hnsw', 'ivfflat') ORDER BY ic.relname",
+      [this.#table, this.#o.columns.vector],
+    );
+    if (rows.length === 0) return undefined;
+    const hnsw = rows.some((row) => row.method === 'hnsw');
+    const setting = hnsw ? `hnsw.ef_search ${this.#o.efSearch ?? 'server default'}` : `ivfflat.probes ${this.#o.probes ?? 'server default'}`;
+    return {
+      index: `existing pgvector ${rows.map((row) => `${row.method} ${row.name}`).join(', ')} on ${this.#o.table} (${setting})`,
+      raise: hnsw ? 'efSearch' : 'probes',
+      exactly: 'exact: true',
+    };
+  }
+
+  search(query: ExistingQuery, k: number, signal?: AbortSignal): Promise<ExistingHit[]> {
+    return this.#search(query, k, this.#o.exact, signal);
+  }
+
+  searchExact(query: ExistingQuery, k: number, signal?: AbortSignal): Promise<ExistingHit[]> {
+    return this.#search(query, k, true, signal);
+  }
+
+  async #search(query: ExistingQuery, k: number, exact: boolean, signal?: AbortSignal): Promise<ExistingHit[]> {
     checkK(k);
     if (k === 0) return [];
     if (!query.vector) throw new Error('pgvector existing index: a query vector is required');
@@ -148,7 +181,7 @@ class PgvectorReader implements ExistingIndex {
     const vector = params.add(encodeVector(query.vector));
     const sql = distanceSql[this.#o.distance as Distance];
     const column = quote(this.#o.columns.vector);
-    const distance = this.#o.exact ? sql.exact(column, vector) : `${column} ${sql.operator} ${vector}`;
+    const distance = exact ? sql.exact(column, vector) : `${column} ${sql.operator} ${vector}`;
     const select = this.#columns(params);
     const limit = params.add(overFetch(k));
     const rows = await this.#read<SearchRow>(

@@ -14,7 +14,7 @@ import { Document as LangChainDocument } from '@langchain/core/documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgliteServer, type PgliteServer } from '../../doubles/pglite-server.js';
 import { datasetPath, repoRoot } from '../../helpers/datasets.js';
-import { HashingLangChainEmbeddings, maxDifference, ownExactIndex, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
+import { annRecallOf, HashingLangChainEmbeddings, maxDifference, ownExactIndex, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const table = 'lc_chunks';
 
@@ -159,6 +159,21 @@ describe('kind: existing, source pgvector: span metrics from located chunk texts
       expect(maxDifference(run, reference)).toBeLessThanOrEqual(1e-9);
       const matched = (run.manifest.arms[0]!.retriever.evaluated as { matched: { unlocated: number; located: { exact: number } } }).matched;
       expect(matched.unlocated).toBe(0);
+      expect((await annRecallOf(run)).ann).toBeUndefined(); // exact: true, and no ANN index yet
+
+      // The user's table gets a (deliberately poor) HNSW index: searches through it are approximate, so the run
+      // measures their recall against the same table searched exactly, and warns naming efSearch.
+      await server.db.exec('CREATE INDEX cranfield_chunks_hnsw ON cranfield_chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 2, ef_construction = 4)');
+      const ann = { ...options, extra: { ...options.extra, annRecall: { queries: 30 } } };
+      const viaIndex = await runSample(existing({ mode: 'server', urlEnv: 'U', table: 'cranfield_chunks', exact: false, efSearch: 1 }), { ...ann, env: { U: server.url } });
+      const measured = await annRecallOf(viaIndex);
+      expect(measured.ann).toMatchObject({ k: 10, queries: 30, raise: 'efSearch', index: expect.stringMatching(/hnsw cranfield_chunks_hnsw on cranfield_chunks \(hnsw\.ef_search 1\)/) });
+      expect(measured.ann!.recall).toBeGreaterThan(0);
+      expect(measured.ann!.recall).toBeLessThan(0.95);
+      expect(measured.ann!.warning).toMatch(/raise efSearch/);
+      expect(measured.cell).toMatch(/^0\.\d{3} \(!\)$/);
+      // exact: true on the indexed table stays exact (the distance as a function call, which no index serves).
+      expect((await annRecallOf(await runSample(existing({ mode: 'server', urlEnv: 'U', table: 'cranfield_chunks' }), { ...ann, env: { U: server.url } }))).ann).toBeUndefined();
     } finally {
       await server.close();
     }

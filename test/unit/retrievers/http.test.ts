@@ -4,7 +4,7 @@ import { createEnv } from '../../../src/shared/env.js';
 import { retrievers } from '../../../src/retrievers/registry.js';
 import type { Retriever } from '../../../src/retrievers/retriever.js';
 import { startRetrievalServer, type RetrievalServer } from '../../doubles/retrieval-server.js';
-import { maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
+import { annRecallOf, maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const token = 's3cret-token-value';
 const env = { SEARCH_TOKEN: token };
@@ -58,6 +58,11 @@ describe('kind: http retriever against a retrieval service', () => {
     const manifest = JSON.stringify(run.manifest);
     expect(manifest).not.toContain(token);
     expect(run.manifest.arms[0]!.retriever.evaluated).toMatchObject({ service: 'http', url: server.url, matched: { unmatchedDocIds: 0, unlocated: 0 } });
+    // The service may search through an ANN index ragbench cannot see: "not measured", never "exact".
+    const { ann, cell } = await annRecallOf(run);
+    expect(cell).toBe('not measured');
+    expect(ann!.warning).toContain(`the retrieval service at ${server.url}`);
+    expect(JSON.stringify(ann)).not.toContain(token);
   }, 60_000);
 
   it('retries 429 and 500 answers and then succeeds', async () => {

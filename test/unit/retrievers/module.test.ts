@@ -2,7 +2,7 @@ import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maxDifference, runSample, type EvalRun } from '../../helpers/external-index.js';
+import { annRecallOf, maxDifference, runSample, type EvalRun } from '../../helpers/external-index.js';
 import { repoRoot } from '../../helpers/datasets.js';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'langchain', 'memory-retriever.ts');
@@ -22,6 +22,10 @@ describe('kind: module retriever', () => {
     const evaluated = run.manifest.arms[0]!.retriever.evaluated as Record<string, unknown>;
     expect(evaluated).toMatchObject({ module: fixture, export: 'default', matched: { unmatchedDocIds: 0, unlocated: 0 } });
     expect(evaluated.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // What the chain does inside is unknown to ragbench: its ANN recall is "not measured", never "exact".
+    const { ann, cell } = await annRecallOf(run);
+    expect(cell).toBe('not measured');
+    expect(ann).toMatchObject({ recall: null, warning: expect.stringMatching(/not measured: the module retriever .* cannot tell whether its search is exact/) });
   }, 60_000);
 
   it('calls a plain retrieve(query, k) export', async () => {
