@@ -5,7 +5,7 @@ import { ConfigError, DimensionError, ServiceError } from '../shared/errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { offsetOf, type ExistingHit, type ExistingIndex, type IndexSnapshot } from './existing-index.js';
 import { toWeaviateError, type WeaviateErrorContext } from './weaviate-errors.js';
-import { connectWeaviate } from './weaviate.js';
+import { connectWeaviate, weaviateConnectionOptions } from './weaviate.js';
 import { toScore } from './weaviate-store.js';
 import { checkK, overFetch } from './vector-checks.js';
 import { compareHits, type Approximation, type Distance } from './vector-store.js';
@@ -13,13 +13,7 @@ import { compareHits, type Approximation, type Distance } from './vector-store.j
 const property = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Weaviate property name');
 
 const options = z.strictObject({
-  urlEnv: z.string().min(1).default('WEAVIATE_URL'),
-  apiKeyEnv: z.string().min(1).default('WEAVIATE_API_KEY'),
-  grpcHost: z.string().min(1).optional(),
-  grpcPort: z.int().min(1).max(65_535).default(50_051),
-  grpcSecure: z.boolean().optional(),
-  grpcEnv: z.string().min(1).default('WEAVIATE_GRPC'),
-  timeoutMs: z.int().min(1000).default(60_000),
+  ...weaviateConnectionOptions,
   /** The collection your ingestion wrote, and its tenant when multi-tenancy is on. */
   collection: z.string().min(1),
   tenant: z.string().min(1).optional(),

@@ -6,7 +6,8 @@ import { toWeaviateError, type WeaviateErrorContext } from './weaviate-errors.js
 import { WeaviateStore } from './weaviate-store.js';
 import type { VectorStore } from './vector-store.js';
 
-const weaviateOptions = z.strictObject({
+/** Where and how to connect, shared by the store and `kind: existing` collections (env var names, never values). */
+export const weaviateConnectionOptions = {
   /** The environment variable holding the REST URL, e.g. http://localhost:8080 (endpoints stay out of config). */
   urlEnv: z.string().min(1).default('WEAVIATE_URL'),
   /** The environment variable holding the API key; unset means anonymous access (a local Weaviate). */
@@ -17,6 +18,12 @@ const weaviateOptions = z.strictObject({
   grpcSecure: z.boolean().optional(),
   /** …or `host:port` from this environment variable, when it is set (a second port is an endpoint too). */
   grpcEnv: z.string().min(1).default('WEAVIATE_GRPC'),
+  /** Per request (the client counts whole seconds). */
+  timeoutMs: z.int().min(1000).default(60_000),
+};
+
+const weaviateOptions = z.strictObject({
+  ...weaviateConnectionOptions,
   /** Collections are named `<collectionPrefix>_<index name>`; Weaviate wants a capital first letter. */
   collectionPrefix: z.string().regex(/^[A-Z][A-Za-z0-9]{0,23}$/, 'collectionPrefix: a capital letter, then letters and digits').default('Ragbench'),
   /** `flat` is Weaviate's brute-force index: exact search, the parity reference on this backend. */
@@ -34,8 +41,6 @@ const weaviateOptions = z.strictObject({
    * vectors, read back into memory once per run; above this many objects it is "not measured".
    */
   exactMaxRecords: z.int().min(0).default(defaultExactMaxRecords),
-  /** Per request (the client counts whole seconds). */
-  timeoutMs: z.int().min(1000).default(60_000),
 });
 
 export type WeaviateOptions = z.output<typeof weaviateOptions>;
