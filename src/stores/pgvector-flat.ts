@@ -44,6 +44,9 @@ export async function scanTable(
     );
     const block = parseCopyRows(bytes, spec.dimensions, page);
     scan.add(block, signal);
+    // PGlite answers without a macrotask turn: without this a whole pass would hold off timers and signal handlers
+    // (progress, Ctrl-C) until it ends.
+    await new Promise((resolve) => setImmediate(resolve));
     if (block.rows < pageRows) return scan.results();
     after = block.ids[block.rows - 1];
   }
