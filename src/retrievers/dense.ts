@@ -155,14 +155,11 @@ class DenseRetriever implements Retriever {
     // (searchBatchSize) reads them once for the whole batch, not once per embedding request.
     const vectors: Float32Array[] = [];
     for (const batch of chunkArray(queries, this.#embedder.maxBatchSize)) {
-      vectors.push(...(await this.#embedder.embed(
-        batch.map((q) => q.text),
-        'query',
-        signal,
-      )));
+      vectors.push(...(await this.#embedder.embed(batch.map((q) => q.text), 'query', signal)));
     }
     const results: Hit[][] = [];
-    for (const batch of chunkArray(vectors, this.#store.capabilities.searchBatchSize ?? Math.max(1, vectors.length))) results.push(...(await search(batch)));
+    const perSearch = this.#store.capabilities.searchBatchSize ?? Math.max(1, vectors.length);
+    for (const batch of chunkArray(vectors, perSearch)) results.push(...(await search(batch)));
     return results;
   }
 
