@@ -10,12 +10,14 @@ import type { Hit, IndexSpec } from './vector-store.js';
  * checks both against one reference), and the page is dropped before the next is read. Memory stays bounded by
  * one page whatever the table's size; nothing is kept between searches, so there is no copy to go stale.
  *
- * Why in process at all: pgvector's sequential scan inside PGlite (WASM, no SIMD) took 58–340 ms a query at
- * 50,000 × 384 dimensions, about 2× the in-process scan (bench/exact-search.mjs, load average 8–12). Why streamed:
+ * Why in process: with 200 queries per pass it took 33 ms a query at 50,000 × 384 dimensions against 72 ms for
+ * pgvector's sequential scan inside PGlite (WASM, no SIMD; bench/exact-search.mjs, load average 8). Why streamed:
  * the earlier whole-table copy cost 4 bytes × dimensions per row for the rest of the run (about 560 MB at 222,173
- * chunks with its growth), the biggest share of the 1.8 GB peak at 100,000 documents. Why whole batches: a pass
- * costs about 3–5 s of COPY and decoding at 222k rows, so the dense retriever hands the store all the run's
- * queries at once (`searchBatchSize`) instead of one pass per 64. A single `search` is one pass too.
+ * chunks with its growth), the biggest share of the 1.8 GB peak at 100,000 documents. Why whole batches: COPY out
+ * of PGlite costs ≈18 µs a row (4 s for 222k rows; decoding 0.5 s more), far more than PGlite's own scan of a row,
+ * so a pass pays only when it carries many queries: the dense retriever hands the store all of a run's queries at
+ * once (`searchBatchSize`) instead of one pass per 64. A lone `search` is a whole pass too (≈0.9 s at 50,000 rows,
+ * where SQL takes 72 ms); it stays on this path so that it returns exactly what `searchBatch` returns for it.
  */
 
 /** Rows per COPY page so that a page of vectors takes about `pageMb` (4 bytes a dimension). */

@@ -73,8 +73,9 @@ const pgvectorOptions = z
     exact: z.boolean().default(false),
     /**
      * embedded: exact search streams the vectors through process memory in pages of about this many MB (4 ×
-     * dimensions bytes a vector) and scores them there, ≈2× faster than PGlite's sequential scan
-     * (src/stores/pgvector-flat.ts); memory stays bounded by one page at any table size. 0 runs exact search as SQL.
+     * dimensions bytes a vector) and scores a whole batch of queries per pass, ≈2× faster per query than PGlite's
+     * sequential scan for a run's queries (src/stores/pgvector-flat.ts); memory stays bounded by one page at any
+     * table size. 0 runs exact search as SQL.
      */
     flatScanMaxMb: z.int().min(0).default(32),
     /** server: wait this long for another ingest of the same index to finish; 0 refuses at once. */
