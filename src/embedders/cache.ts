@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DimensionError } from '../shared/errors.js';
-import { writeFileAtomic } from '../shared/files.js';
 import { hashText } from '../shared/hash.js';
 import { redactUrlsInText } from '../shared/redact-url.js';
 import type { EmbedRole, Embedder } from './embedder.js';
@@ -41,6 +40,9 @@ const CHECKSUM_BYTES = 4;
 /** v2 records carry a checksum; `vectors.bin` (v1, none) is left alone and its entries are recomputed. */
 const VECTORS_FILE = 'vectors-v2.bin';
 
+/** Records read and checked per read while loading: bounded memory at any cache size (≈6 MB at 384 dimensions). */
+const LOAD_RECORDS = 4096;
+
 /**
  * Wraps an embedder with an on-disk content-hash cache so re-runs and resumes don't pay twice. Only misses reach
  * the inner embedder (each distinct text once per call). Entries live under one folder per inner fingerprint, so
@@ -49,8 +51,10 @@ const VECTORS_FILE = 'vectors-v2.bin';
  * Storage: `vectors-v2.bin`, append-only records of [16-byte key = sha256(role NUL text)][float32 × dimensions,
  * little-endian][CRC-32 of the two, uint32 LE], plus `meta.json` naming the fingerprint (URLs redacted) for people.
  * A record whose checksum fails is dropped with a warning, so its text is embedded again instead of returning
- * damaged vectors. Loaded lazily into memory on first use; the
- * misses of each call are appended before it returns, so an interrupted run keeps every call it finished. A
+ * damaged vectors. On first use the file is read once, in slices, to check every record and index it (key →
+ * record number); vectors stay on disk and hits are read back per call, their key and checksum checked again, so
+ * memory is ≈60 bytes per entry, not 4 × dimensions (the vectors of 222k chunks took 341 MB when they were kept).
+ * The misses of each call are appended before it returns, so an interrupted run keeps every call it finished. A
  * truncated last record (a crash mid-write) is ignored and cut off before the next append.
  */
 export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOptions): CachedEmbedder {
@@ -58,49 +62,107 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
   const file = join(path, VECTORS_FILE);
   const vectorBytes = embedder.dimensions * 4;
   const recordBytes = KEY_BYTES + vectorBytes + CHECKSUM_BYTES;
-  let entries: Promise<Map<string, Float32Array>> | undefined;
+  /** Key (base64) → record number in the file; `records` is how many whole records the file holds. */
+  let entries: Promise<{ keys: Map<string, number>; records: number }> | undefined;
   // Appends are chained so concurrent calls never interleave bytes within the file.
   let writes: Promise<void> = Promise.resolve();
   let hits = 0;
   let misses = 0;
   let corrupt = 0;
 
-  async function load(): Promise<Map<string, Float32Array>> {
+  const valid = (bytes: Buffer, offset: number) =>
+    crc32(bytes.subarray(offset, offset + KEY_BYTES + vectorBytes)) === bytes.readUInt32LE(offset + KEY_BYTES + vectorBytes);
+
+  /** Hands `each` the whole records of `from` in order, a slice at a time: (bytes, records in it, first record number). */
+  async function forEachSlice(from: FileHandle, whole: number, each: (bytes: Buffer, count: number, first: number) => Promise<void> | void): Promise<void> {
+    const slice = Buffer.allocUnsafe(LOAD_RECORDS * recordBytes);
+    for (let first = 0; first < whole; first += LOAD_RECORDS) {
+      const count = Math.min(LOAD_RECORDS, whole - first);
+      const { bytesRead } = await from.read(slice, 0, count * recordBytes, first * recordBytes);
+      if (bytesRead !== count * recordBytes) throw new Error(`embedding cache ${file}: short read`);
+      await each(slice, count, first);
+    }
+  }
+
+  async function load(): Promise<{ keys: Map<string, number>; records: number }> {
     await mkdir(path, { recursive: true });
     const meta = { fingerprint: redactUrlsInText(embedder.fingerprint), dimensions: embedder.dimensions };
     await writeFile(join(path, 'meta.json'), `${JSON.stringify(meta)}\n`);
-    const map = new Map<string, Float32Array>();
-    let bytes: Buffer;
+    const keys = new Map<string, number>();
+    let handle: FileHandle;
     try {
-      bytes = await readFile(file);
+      handle = await open(file, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return map;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { keys, records: 0 };
       throw error;
     }
-    const whole = Math.floor(bytes.byteLength / recordBytes);
-    const valid: Buffer[] = [];
-    for (let r = 0; r < whole; r++) {
-      const offset = r * recordBytes;
-      const stored = bytes.readUInt32LE(offset + KEY_BYTES + vectorBytes);
-      if (crc32(bytes.subarray(offset, offset + KEY_BYTES + vectorBytes)) !== stored) {
-        corrupt++;
-        continue;
+    let whole: number;
+    let size: number;
+    const damaged = new Set<number>();
+    try {
+      size = (await handle.stat()).size;
+      whole = Math.floor(size / recordBytes);
+      await forEachSlice(handle, whole, (bytes, count, first) => {
+        for (let r = 0; r < count; r++) {
+          const offset = r * recordBytes;
+          if (valid(bytes, offset)) keys.set(bytes.toString('base64', offset, offset + KEY_BYTES), first + r);
+          else damaged.add(first + r);
+        }
+      });
+      if (damaged.size > 0) {
+        corrupt += damaged.size;
+        options.warn?.(`embedding cache ${file}: ${damaged.size} record(s) failed their checksum and will be recomputed`);
+        // Rewritten without them (temp file + rename), so the warning is given once, not on every later run.
+        keys.clear();
+        const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+        const out = await open(temp, 'w');
+        try {
+          let kept = 0;
+          await forEachSlice(handle, whole, async (bytes, count, first) => {
+            const keep: Buffer[] = [];
+            for (let r = 0; r < count; r++) {
+              if (damaged.has(first + r)) continue;
+              const offset = r * recordBytes;
+              keep.push(bytes.subarray(offset, offset + recordBytes));
+              keys.set(bytes.toString('base64', offset, offset + KEY_BYTES), kept++);
+            }
+            await out.write(Buffer.concat(keep));
+          });
+        } finally {
+          await out.close();
+        }
+        await rename(temp, file);
+        return { keys, records: whole - damaged.size };
       }
-      valid.push(bytes.subarray(offset, offset + recordBytes));
-      const key = bytes.toString('base64', offset, offset + KEY_BYTES);
-      const vector = new Float32Array(embedder.dimensions);
-      new Uint8Array(vector.buffer).set(bytes.subarray(offset + KEY_BYTES, offset + KEY_BYTES + vectorBytes));
-      map.set(key, vector);
+    } finally {
+      await handle.close();
     }
-    if (corrupt > 0) {
-      options.warn?.(`embedding cache ${file}: ${corrupt} record(s) failed their checksum and will be recomputed`);
-      // Rewritten without them, so the warning is given once, not on every later run.
-      await writeFileAtomic(file, Buffer.concat(valid));
-    } else if (whole * recordBytes !== bytes.byteLength) {
-      // Appending after a partial record would misalign every record after it.
-      await truncate(file, whole * recordBytes);
+    // Appending after a partial record would misalign every record after it.
+    if (whole * recordBytes !== size) await truncate(file, whole * recordBytes);
+    return { keys, records: whole };
+  }
+
+  /** The stored vectors of `wanted` (record numbers); a record whose key or checksum no longer matches is undefined. */
+  async function read(wanted: readonly { key: Buffer; record: number }[]): Promise<(Float32Array | undefined)[]> {
+    if (wanted.length === 0) return [];
+    const handle = await open(file, 'r');
+    try {
+      const bytes = Buffer.allocUnsafe(recordBytes);
+      const vectors: (Float32Array | undefined)[] = [];
+      for (const { key, record } of wanted) {
+        const { bytesRead } = await handle.read(bytes, 0, recordBytes, record * recordBytes);
+        if (bytesRead !== recordBytes || !valid(bytes, 0) || bytes.compare(key, 0, KEY_BYTES, 0, KEY_BYTES) !== 0) {
+          vectors.push(undefined);
+          continue;
+        }
+        const vector = new Float32Array(embedder.dimensions);
+        new Uint8Array(vector.buffer).set(bytes.subarray(KEY_BYTES, KEY_BYTES + vectorBytes));
+        vectors.push(vector);
+      }
+      return vectors;
+    } finally {
+      await handle.close();
     }
-    return map;
   }
 
   async function append(records: readonly { key: Buffer; vector: Float32Array }[]): Promise<void> {
@@ -129,24 +191,32 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
         entries = undefined;
         throw error;
       });
-      const map = await entries;
+      const index = await entries;
       const vectors = new Array<Float32Array>(texts.length);
+      const keys = texts.map((text) => cacheKey(role, text));
+      const stored = keys.flatMap((key, i) => {
+        const record = index.keys.get(key.toString('base64'));
+        return record === undefined ? [] : [{ key, record, i }];
+      });
+      // Each read is a fresh array, so a caller that normalises in place cannot change the cache.
+      const found = await read(stored);
+      stored.forEach(({ i }, j) => {
+        const vector = found[j];
+        if (vector) vectors[i] = vector;
+        else corrupt++; // changed on disk since it was loaded: embedded again below
+      });
       // Distinct missing keys → the positions that need them, so a text repeated in one call is embedded once.
       const missing = new Map<string, { key: Buffer; text: string; positions: number[] }>();
       texts.forEach((text, i) => {
-        const key = cacheKey(role, text);
-        const id = key.toString('base64');
-        const cached = map.get(id);
-        if (cached) {
+        if (vectors[i]) {
           hits++;
-          // A copy: a caller that normalises in place must not change the cache.
-          vectors[i] = cached.slice();
-        } else {
-          misses++;
-          const entry = missing.get(id);
-          if (entry) entry.positions.push(i);
-          else missing.set(id, { key, text, positions: [i] });
+          return;
         }
+        misses++;
+        const id = keys[i]!.toString('base64');
+        const entry = missing.get(id);
+        if (entry) entry.positions.push(i);
+        else missing.set(id, { key: keys[i]!, text, positions: [i] });
       });
       if (missing.size === 0) return vectors;
 
@@ -160,13 +230,17 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
       if (wrong) {
         throw new DimensionError(`inner embedder returned a vector of length ${wrong.length}, expected ${embedder.dimensions}`);
       }
-      const records = pending.map(([id, entry], k) => {
+      const records = pending.map(([, entry], k) => {
         const vector = fresh[k]!;
-        map.set(id, vector.slice());
-        for (const i of entry.positions) vectors[i] = vector.slice();
+        entry.positions.forEach((i, n) => (vectors[i] = n === 0 ? vector : vector.slice()));
         return { key: entry.key, vector };
       });
-      const write = writes.then(() => append(records));
+      const write = writes.then(async () => {
+        await append(records);
+        // Indexed only once on disk, at the record numbers the appends gave them (appends are serialized).
+        pending.forEach(([id], k) => index.keys.set(id, index.records + k));
+        index.records += records.length;
+      });
       writes = write.catch(() => undefined);
       await write;
       return vectors;

@@ -146,7 +146,8 @@ async function retrieveInto(
   chunkHits: Map<string, Hit[]>,
   advance: (queries: number) => void = () => {},
 ): Promise<void> {
-  for (const batch of chunkArray(queries, 64)) {
+  // 64 keeps progress moving; a retriever that reads its whole index per call asks for larger batches.
+  for (const batch of chunkArray(queries, Math.max(64, plan.retriever.queryBatchSize ?? 64))) {
     plan.signal?.throwIfAborted();
     const results = plan.retriever.retrieveBatch
       ? await plan.retriever.retrieveBatch(batch, depth, plan.signal)

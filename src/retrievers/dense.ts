@@ -52,6 +52,7 @@ class DenseRetriever implements Retriever {
   readonly fingerprint: string;
   readonly persistent: boolean;
   readonly approximation?: Approximation;
+  readonly queryBatchSize?: number;
   readonly #embedder: Embedder;
   readonly #store: VectorStore;
   readonly #distance: Distance;
@@ -64,6 +65,7 @@ class DenseRetriever implements Retriever {
     this.#distance = options.distance;
     this.persistent = options.store.capabilities.persistent;
     if (options.store.approximation) this.approximation = options.store.approximation;
+    if (options.store.capabilities.searchBatchSize) this.queryBatchSize = options.store.capabilities.searchBatchSize;
     // A store without an exact path leaves ANN recall "not measured", never guessed.
     if (!options.store.searchExact) this.retrieveExact = undefined;
     this.fingerprint = fingerprintOf('dense', {
@@ -149,15 +151,15 @@ class DenseRetriever implements Retriever {
     signal: AbortSignal | undefined,
     search: (vectors: Float32Array[]) => Promise<Hit[][]>,
   ): Promise<Hit[][]> {
-    const results: Hit[][] = [];
+    // All the queries are embedded before any search, so a store that reads every row per search call
+    // (searchBatchSize) reads them once for the whole batch, not once per embedding request.
+    const vectors: Float32Array[] = [];
     for (const batch of chunkArray(queries, this.#embedder.maxBatchSize)) {
-      const vectors = await this.#embedder.embed(
-        batch.map((q) => q.text),
-        'query',
-        signal,
-      );
-      results.push(...(await search(vectors)));
+      vectors.push(...(await this.#embedder.embed(batch.map((q) => q.text), 'query', signal)));
     }
+    const results: Hit[][] = [];
+    const perSearch = this.#store.capabilities.searchBatchSize ?? Math.max(1, vectors.length);
+    for (const batch of chunkArray(vectors, perSearch)) results.push(...(await search(batch)));
     return results;
   }
 

@@ -29,6 +29,11 @@ export interface Retriever {
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
   retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   /**
+   * Queries per `retrieveBatch` call this retriever works best with, when more than the evaluation's default
+   * (64): a retriever whose every call scans the whole index (streamed exact search) reads it once per call.
+   */
+  readonly queryBatchSize?: number;
+  /**
    * Persistent retrievers: what the open index holds now, to check against the ingest checkpoint before it is
    * used (a damaged store must not pass as complete). `idChecksum` where the store computes it cheaply.
    */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { IndexMismatchError } from '../shared/errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { checkIndexSpec, checkK, checkVector } from './vector-checks.js';
-import { compareHits, distances, type Hit, type IndexSpec, type VectorRecord, type VectorStore } from './vector-store.js';
+import { ExactScan, vectorNorm } from './exact-scan.js';
+import { distances, type Hit, type IndexSpec, type VectorRecord, type VectorStore } from './vector-store.js';
 
 const memoryOptions = z.strictObject({});
 
@@ -46,7 +47,7 @@ class FlatIndex {
       this.docIds[row] = record.docId;
     }
     this.data.set(record.vector, row * this.spec.dimensions);
-    this.norms[row] = Math.sqrt(dot(record.vector, record.vector, 0));
+    this.norms[row] = vectorNorm(record.vector);
   }
 
   private grow(rows: number): void {
@@ -58,62 +59,6 @@ class FlatIndex {
     norms.set(this.norms);
     this.data = data;
     this.norms = norms;
-  }
-
-  score(query: Float32Array, queryNorm: number, row: number): number {
-    const offset = row * this.spec.dimensions;
-    switch (this.spec.distance) {
-      case 'dot':
-        return dot(query, this.data, offset);
-      case 'cosine': {
-        const denominator = queryNorm * this.norms[row]!;
-        // A zero vector has no direction: similarity 0, as the hashing embedder documents for empty texts.
-        return denominator === 0 ? 0 : dot(query, this.data, offset) / denominator;
-      }
-      case 'euclidean': {
-        let sum = 0;
-        for (let i = 0; i < query.length; i++) {
-          const d = query[i]! - this.data[offset + i]!;
-          sum += d * d;
-        }
-        return -Math.sqrt(sum);
-      }
-    }
-  }
-}
-
-function dot(a: Float32Array, b: Float32Array, offset: number): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[offset + i]!;
-  return sum;
-}
-
-/** Bounded top-k kept sorted best first: O(n log k) instead of sorting every row. */
-class TopHits {
-  readonly hits: Hit[] = [];
-  readonly #k: number;
-
-  constructor(k: number) {
-    this.#k = k;
-  }
-
-  /** Cheap pre-check, so a row becomes a Hit object only when it can enter (a per-row object was several times slower). */
-  admits(score: number): boolean {
-    return this.hits.length < this.#k || score >= this.hits[this.#k - 1]!.score;
-  }
-
-  add(hit: Hit): void {
-    const top = this.hits;
-    if (top.length === this.#k && compareHits(hit, top[this.#k - 1]!) >= 0) return;
-    let low = 0;
-    let high = top.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareHits(top[middle]!, hit) < 0) low = middle + 1;
-      else high = middle;
-    }
-    top.splice(low, 0, hit);
-    if (top.length > this.#k) top.pop();
   }
 }
 
@@ -157,39 +102,15 @@ export class MemoryStore implements VectorStore {
     return (await this.searchBatch([vector], k))[0]!;
   }
 
-  /**
-   * Scores every query of the batch against a row before moving to the next row: one pass over the stored
-   * vectors per batch. bench/exact-search.mjs found no gain over one query at a time in JS (the per-row
-   * arithmetic, not memory, is the cost), so this is for the callers' convenience, not speed.
-   */
+  /** One pass over the stored vectors for the whole batch (exact-scan.ts, shared with embedded pgvector). */
   async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
     const index = this.#open();
     for (const vector of vectors) checkVector(vector, index.spec, 'query vector');
     checkK(k);
     if (k === 0) return vectors.map(() => []);
-    const norms = vectors.map((vector) => Math.sqrt(dot(vector, vector, 0)));
-    const tops = vectors.map(() => new TopHits(k));
-    const { dimensions, distance } = index.spec;
-    const data = index.data;
-    for (let row = 0; row < index.ids.length; row++) {
-      if ((row & 0xffff) === 0) signal?.throwIfAborted();
-      const offset = row * dimensions;
-      for (let q = 0; q < vectors.length; q++) {
-        // The dot product inlined (not index.score()): the hot loop of every exact embedded search.
-        const query = vectors[q]!;
-        let score = 0;
-        if (distance === 'euclidean') score = index.score(query, norms[q]!, row);
-        else {
-          for (let i = 0; i < dimensions; i++) score += query[i]! * data[offset + i]!;
-          if (distance === 'cosine') {
-            const denominator = norms[q]! * index.norms[row]!;
-            score = denominator === 0 ? 0 : score / denominator;
-          }
-        }
-        if (tops[q]!.admits(score)) tops[q]!.add({ id: index.ids[row]!, docId: index.docIds[row]!, score });
-      }
-    }
-    return tops.map((top) => top.hits);
+    const scan = new ExactScan(vectors, k, index.spec.distance, index.spec.dimensions);
+    scan.add({ rows: index.ids.length, data: index.data, norms: index.norms, ids: index.ids, docIds: index.docIds }, signal);
+    return scan.results();
   }
 
   async count(): Promise<number> {

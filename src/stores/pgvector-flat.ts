@@ -1,30 +1,41 @@
-import { MemoryStore } from './memory.js';
+import { ExactScan, type RowBlock } from './exact-scan.js';
 import type { SqlClient } from './pgvector-clients.js';
 import { tableName } from './pgvector-sql.js';
-import type { IndexSpec } from './vector-store.js';
+import type { Hit, IndexSpec } from './vector-store.js';
 
 /**
- * Exact search for embedded pgvector, done in process. Measured at 50,000 × 384 dimensions on this shared
- * 2-core machine (bench/exact-search.mjs, load average 8–12, so ±50% between runs): pgvector's sequential scan
- * inside PGlite (WASM, no SIMD; query vector sent in binary) took 58–340 ms a query, a flat scan over the same
- * vectors in one Float32Array 48–205 ms, typically about 2× faster; scoring a batch of queries per pass over the
- * rows did not help further in JS. Copying the vectors out of PGlite with binary COPY costs 0.5–2 s per 50,000
- * once (paged reads of `vector_send` as bytea took 7.9 s). So exact search copies the table into a MemoryStore
- * (float64 scoring, the reference the contract suite checks every store against) and scans there, within
- * `flatScanMaxMb`; the copy is dropped whenever the table changes.
+ * Exact search for embedded pgvector, done in process as one streamed pass over the table per batch of queries:
+ * the vectors come out of PGlite in pages of binary COPY (`ORDER BY id`, ≈32 MB each by default), every query of
+ * the batch is scored against a page (exact-scan.ts: float64, the memory store's arithmetic, so the contract suite
+ * checks both against one reference), and the page is dropped before the next is read. Memory stays bounded by
+ * one page whatever the table's size; nothing is kept between searches, so there is no copy to go stale.
+ *
+ * Why in process: with 200 queries per pass it took 33 ms a query at 50,000 × 384 dimensions against 72 ms for
+ * pgvector's sequential scan inside PGlite (WASM, no SIMD; bench/exact-search.mjs, load average 8). Why streamed:
+ * the earlier whole-table copy cost 4 bytes × dimensions per row for the rest of the run (about 560 MB at 222,173
+ * chunks with its growth), the biggest share of the 1.8 GB peak at 100,000 documents. Why whole batches: COPY out
+ * of PGlite costs ≈18 µs a row (4 s for 222k rows; decoding 0.5 s more), far more than PGlite's own scan of a row,
+ * so a pass pays only when it carries many queries: the dense retriever hands the store all of a run's queries at
+ * once (`searchBatchSize`) instead of one pass per 64. A lone `search` is a whole pass too (≈0.9 s at 50,000 rows,
+ * where SQL takes 72 ms); it stays on this path so that it returns exactly what `searchBatch` returns for it.
  */
 
-/** Rows per binary COPY page: ≈32 MB of 384-dimension vectors, so the copy never holds the whole table twice. */
-const defaultPageRows = 20_000;
+/** Rows per COPY page so that a page of vectors takes about `pageMb` (4 bytes a dimension). */
+export function pageRowsFor(pageMb: number, dimensions: number): number {
+  return Math.max(1, Math.floor((pageMb * 1024 * 1024) / (4 * dimensions)));
+}
 
-export async function loadFlatCopy(
+export async function scanTable(
   client: Required<Pick<SqlClient, 'copyBinary'>>,
   spec: IndexSpec,
-  signal?: AbortSignal,
-  pageRows = defaultPageRows,
-): Promise<MemoryStore> {
-  const store = new MemoryStore();
-  await store.open(spec);
+  queries: readonly Float32Array[],
+  k: number,
+  options: { readonly pageRows: number; readonly signal?: AbortSignal },
+): Promise<Hit[][]> {
+  const { pageRows, signal } = options;
+  const scan = new ExactScan(queries, k, spec.distance, spec.dimensions);
+  // One buffer for every page of the pass: pages are decoded into it in turn.
+  const page = { data: new Float32Array(pageRows * spec.dimensions), norms: new Float64Array(pageRows) };
   let after: string | undefined;
   for (;;) {
     signal?.throwIfAborted();
@@ -33,44 +44,68 @@ export async function loadFlatCopy(
     const bytes = await client.copyBinary(
       `COPY (SELECT id, doc_id, embedding FROM ${tableName(spec)} ${where}ORDER BY id LIMIT ${pageRows}) TO '/dev/blob' WITH (FORMAT binary)`,
     );
-    const records = parseCopyRows(bytes, spec.dimensions);
-    if (records.length === 0) return store;
-    await store.upsert(records);
-    after = records.at(-1)!.id;
-    if (records.length < pageRows) return store;
+    const block = parseCopyRows(bytes, spec.dimensions, page);
+    scan.add(block, signal);
+    // PGlite answers without a macrotask turn: without this a whole pass would hold off timers and signal handlers
+    // (progress, Ctrl-C) until it ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (block.rows < pageRows) return scan.results();
+    after = block.ids[block.rows - 1];
   }
 }
 
 const signature = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
 const decoder = new TextDecoder();
 
-/** Postgres binary COPY of (text, text, vector): a header, then per tuple int16 fields, int32 length + bytes each. */
-export function parseCopyRows(bytes: Uint8Array, dimensions: number): { id: string; docId: string; vector: Float32Array }[] {
+/**
+ * Postgres binary COPY of (text, text, vector): a header, then per tuple int16 fields, int32 length + bytes each.
+ * Vectors are decoded into `into` (which must hold every row of the page), norms computed as the memory store does.
+ */
+export function parseCopyRows(bytes: Uint8Array, dimensions: number, into?: { data: Float32Array; norms: Float64Array }): RowBlock {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (signature.some((byte, i) => bytes[i] !== byte)) throw new Error('binary COPY: unexpected signature');
   let at = signature.length + 4;
   at += 4 + view.getInt32(at); // header extension area
-  const rows: { id: string; docId: string; vector: Float32Array }[] = [];
+  const ids: string[] = [];
+  const docIds: string[] = [];
+  let data = into?.data ?? new Float32Array(0);
+  let norms = into?.norms ?? new Float64Array(0);
   const field = () => {
     const length = view.getInt32(at);
     if (length < 0) throw new Error('binary COPY: unexpected NULL');
-    const start = at + 4;
-    at = start + length;
-    return bytes.subarray(start, start + length);
+    const start = at;
+    at += 4 + length;
+    return start + 4;
   };
-  for (;;) {
+  for (let row = 0; ; row++) {
     const fields = view.getInt16(at);
     at += 2;
-    if (fields === -1) return rows;
+    if (fields === -1) return { rows: row, data, norms, ids, docIds };
     if (fields !== 3) throw new Error(`binary COPY: expected 3 fields, got ${fields}`);
-    const id = decoder.decode(field());
-    const docId = decoder.decode(field());
-    const raw = field();
-    const vectorView = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    let start = field();
+    ids.push(decoder.decode(bytes.subarray(start, at)));
+    start = field();
+    docIds.push(decoder.decode(bytes.subarray(start, at)));
+    start = field();
     // pgvector's vector_send: int16 dimensions, int16 unused, then big-endian float4s.
-    if (vectorView.getInt16(0) !== dimensions) throw new Error(`binary COPY: vector of ${vectorView.getInt16(0)} dimensions, expected ${dimensions}`);
-    const vector = new Float32Array(dimensions);
-    for (let i = 0; i < dimensions; i++) vector[i] = vectorView.getFloat32(4 + 4 * i);
-    rows.push({ id, docId, vector });
+    const stored = view.getInt16(start);
+    if (stored !== dimensions) throw new Error(`binary COPY: vector of ${stored} dimensions, expected ${dimensions}`);
+    if ((row + 1) * dimensions > data.length) {
+      // Only without `into` (or a page larger than promised): grow by doubling.
+      const grown = new Float32Array(Math.max((row + 1) * dimensions, data.length * 2));
+      grown.set(data);
+      data = grown;
+      const grownNorms = new Float64Array(grown.length / dimensions);
+      grownNorms.set(norms);
+      norms = grownNorms;
+    }
+    const offset = row * dimensions;
+    let squares = 0;
+    for (let i = 0; i < dimensions; i++) {
+      const value = view.getFloat32(start + 4 + 4 * i);
+      data[offset + i] = value;
+      squares += value * value; // a float32 read as a double: the same sum as vectorNorm over the stored row
+    }
+    norms[row] = Math.sqrt(squares);
   }
 }

@@ -37,6 +37,11 @@ export interface StoreCapabilities {
   readonly readsOwnWrites: boolean;
   /** true when the index survives the process (resume and reuse across runs make sense). */
   readonly persistent: boolean;
+  /**
+   * Stores whose exact search reads every stored row once per `searchBatch` call (embedded pgvector streams its
+   * table): how many queries one call should carry, so a run's queries cost one pass instead of one per batch.
+   */
+  readonly searchBatchSize?: number;
 }
 
 export interface Approximation {

@@ -155,4 +155,18 @@ describe('embedding cache', () => {
     expect(clean.stats.corrupt).toBe(0); // the damaged record was dropped from the file when it was found
     expect((await readFile(file)).byteLength).toBe(3 * recordBytes);
   });
+
+  it('keeps vectors on disk, not in memory: a record damaged after it was loaded is recomputed, never returned', async () => {
+    const inner = countingHashing();
+    const cached = withEmbeddingCache(inner, { dir: dir() });
+    const expected = await cached.embed(corpus, 'document');
+    const recordBytes = 16 + 32 * 4 + 4;
+    const handle = await open(join(cached.path, 'vectors-v2.bin'), 'r+');
+    await handle.write(Buffer.alloc(8, 0x3f), 0, 8, 2 * recordBytes + 16); // record 3's vector, while in use
+    await handle.close();
+    const again = await cached.embed(corpus, 'document');
+    expect(again.map((v) => Array.from(v))).toEqual(expected.map((v) => Array.from(v)));
+    expect(inner.calls).toEqual([corpus, [corpus[2]]]);
+    expect(cached.stats).toEqual({ hits: 2, misses: 4, corrupt: 1 });
+  });
 });

@@ -105,3 +105,29 @@ describe('evaluate: retrieval depth', () => {
     expect(wider.depth).toMatchObject({ targetTokens: 370, shortOfTokens: 0 });
   });
 });
+
+describe('evaluate: query batches', () => {
+  const many = Array.from({ length: 200 }, (_, i) => ({ id: `q${i}`, text: 'q' }));
+  const batchingRetriever = (queryBatchSize: number | undefined, calls: number[]): Retriever => ({
+    ...rankedRetriever(20, 1),
+    ...(queryBatchSize ? { queryBatchSize } : {}),
+    retrieveBatch: async (batch, k) => {
+      calls.push(batch.length);
+      return batch.map(() => Array.from({ length: k }, (_, i) => ({ id: `d${i}`, docId: `d${i}`, score: -i })));
+    },
+  });
+  const run = (retriever: Retriever) =>
+    evaluate({ queries: many, judgments: new Map(many.map((q) => [q.id, new Map([['d1', 1]])])), retriever, depth: 10, metrics: ['recall@10'], includeUnjudged: false });
+
+  it('hands a retriever that reads its whole index per call (queryBatchSize) all the queries in one call', async () => {
+    const calls: number[] = [];
+    await run(batchingRetriever(4096, calls));
+    expect(calls).toEqual([200]);
+  });
+
+  it('otherwise retrieves in batches of 64', async () => {
+    const calls: number[] = [];
+    await run(batchingRetriever(undefined, calls));
+    expect(calls).toEqual([64, 64, 64, 8]);
+  });
+});

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, ServiceError } from '../../../src/shared/errors.js';
-import { loadFlatCopy } from '../../../src/stores/pgvector-flat.js';
+import { MemoryStore } from '../../../src/stores/memory.js';
+import { scanTable } from '../../../src/stores/pgvector-flat.js';
 import { createTableSql, encodeVector, upsertParams, upsertSql } from '../../../src/stores/pgvector-sql.js';
 import { pgvector } from '../../../src/stores/pgvector.js';
 
@@ -107,21 +108,41 @@ describe('pgvector embedded exact search in process', () => {
     }
   });
 
-  it('parses binary COPY in pages (page size 7 over 300 rows)', async () => {
-    const { createPgliteClient } = await import('../../../src/stores/pgvector-clients.js');
-    const client = await createPgliteClient(undefined);
+  it.each(['cosine', 'dot', 'euclidean'] as const)(
+    'streams binary COPY in pages (7 rows over 50) and scores exactly as the memory store, to the last bit (%s)',
+    async (distance) => {
+      const { createPgliteClient } = await import('../../../src/stores/pgvector-clients.js');
+      const client = await createPgliteClient(undefined);
+      const memory = new MemoryStore();
+      try {
+        await client.enableVectors();
+        const spec = { name: 'pages', dimensions: 8, distance };
+        await client.query(createTableSql(spec));
+        await client.query(upsertSql(spec, 50), records.slice(0, 50).flatMap((r) => upsertParams(r)));
+        await memory.open(spec);
+        await memory.upsert(records.slice(0, 50));
+        const copyBinary = (sql: string) => client.copyBinary!(sql);
+        const streamed = await scanTable({ copyBinary }, spec, queries, 50, { pageRows: 7 });
+        expect(streamed).toEqual(await memory.searchBatch(queries, 50));
+        expect(streamed[0]!.map((h) => h.id).sort()).toEqual(records.slice(0, 50).map((r) => r.id).sort());
+        // A page size that divides the table exactly ends on an empty page.
+        expect(await scanTable({ copyBinary }, spec, queries, 5, { pageRows: 10 })).toEqual(await memory.searchBatch(queries, 5));
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it('asks for whole runs of queries per search call (one streamed pass), only when it streams', async () => {
+    const streamed = await pgvector.create(pgvector.options.parse({ memory: true }), context());
+    const sql = await pgvector.create(pgvector.options.parse({ memory: true, flatScanMaxMb: 0 }), context());
+    const hnsw = await pgvector.create(pgvector.options.parse({ memory: true, index: 'hnsw' }), context());
     try {
-      await client.enableVectors();
-      const spec = { name: 'pages', dimensions: 8, distance: 'dot' as const };
-      await client.query(createTableSql(spec));
-      await client.query(upsertSql(spec, 50), records.slice(0, 50).flatMap((r) => upsertParams(r)));
-      const copy = await loadFlatCopy({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, undefined, 7);
-      expect(await copy.count()).toBe(50);
-      const expected = records.slice(0, 50).map((r) => r.id).sort();
-      const stored = await copy.search(queries[0]!, 50);
-      expect(stored.map((h) => h.id).sort()).toEqual(expected);
+      expect(streamed.capabilities.searchBatchSize).toBeGreaterThanOrEqual(1000);
+      expect(sql.capabilities.searchBatchSize).toBeUndefined();
+      expect(hnsw.capabilities.searchBatchSize).toBeUndefined();
     } finally {
-      await client.close();
+      await Promise.all([streamed.close(), sql.close(), hnsw.close()]);
     }
   });
 });
