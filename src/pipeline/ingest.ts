@@ -123,9 +123,20 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   progress.done();
   // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
   progress.start(`build index ${plan.identity.retriever.name} (seconds)`);
-  const ticker = setInterval(() => progress.advance(1), 1000);
+  let ticker: NodeJS.Timeout | undefined = setInterval(() => progress.advance(1), 1000);
+  // A retriever that reports its own count replaces the seconds ticker with a phase that has a rate and an ETA.
+  const buildProgress: Progress = {
+    start(label, total) {
+      clearInterval(ticker);
+      ticker = undefined;
+      progress.done();
+      progress.start(label, total);
+    },
+    advance: (units) => (ticker === undefined ? progress.advance(units) : undefined),
+    done() {},
+  };
   try {
-    await timed('indexBuild', () => retriever.finish(signal));
+    await timed('indexBuild', () => retriever.finish(signal, buildProgress));
   } finally {
     clearInterval(ticker);
     progress.done();

@@ -107,7 +107,7 @@ export class ChunkTermLog {
     const avgLength = chunkCount > 0 && totalLength > 0 ? totalLength / chunkCount : 1;
 
     const df = new Uint32Array(termCount);
-    this.#decodeAll(live, (_slot, term) => df[term]!++);
+    this.#decodeAll(live, (_slot, term) => df[term]!++, false, onSlots);
     const offsets = new Uint32Array(termCount + 1);
     let total = 0;
     for (let t = 0; t < termCount; t++) {

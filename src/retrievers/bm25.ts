@@ -4,6 +4,7 @@ import type { Query } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import { compareHits } from '../stores/vector-store.js';
+import type { Progress } from '../shared/progress.js';
 import type { Hit, Retriever } from './retriever.js';
 import { ChunkTermLog, type Postings } from './bm25-postings.js';
 import { queriesWithoutTokens, tokenizerNames, tokenizers, type Tokenizer } from './tokenize.js';
@@ -81,10 +82,12 @@ export class Bm25Retriever implements Retriever {
     this.#postings = undefined;
   }
 
-  async finish(signal?: AbortSignal): Promise<void> {
+  async finish(signal?: AbortSignal, progress?: Progress): Promise<void> {
     signal?.throwIfAborted();
+    // Two passes over the chunks' term lists (document frequencies, then postings): a count worth showing at scale.
+    progress?.start(`bm25 postings (chunk passes)`, 2 * this.#log.slots);
     // The build buffers and the id → slot map are only needed while adding: released once the postings exist.
-    this.#postings = this.#log.finalise(this.#termIds.size, this.#options.k1, this.#options.b);
+    this.#postings = this.#log.finalise(this.#termIds.size, this.#options.k1, this.#options.b, (slots) => progress?.advance(slots));
     this.#log = new ChunkTermLog();
     this.#slots.clear();
   }

@@ -131,6 +131,9 @@ describe('ingest', () => {
     });
     expect(result.chunks).toBe(expectedChunks);
     expect(phases[0]).toMatchObject({ total: documents.length, advanced: documents.length, pulledAtFirstAdvance: 4 });
+    // BM25's finalisation has a count (two passes over the chunks), so its phase has a rate and an ETA, not seconds.
+    expect(phases.map((p) => p.label)).toEqual([expect.stringMatching(/^ingest /), expect.stringMatching(/^build index /), 'bm25 postings (chunk passes)']);
+    expect(phases[2]).toMatchObject({ total: 2 * expectedChunks, advanced: 2 * expectedChunks });
   });
 
   it('names indexes after everything that shapes them', () => {
