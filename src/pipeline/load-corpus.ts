@@ -42,16 +42,12 @@ export async function loadCorpus(
     ...(corpus.layout ? { layout: corpus.layout } : {}),
     ...(corpus.documentsFile ? { documentsFile: corpus.documentsFile } : {}),
   });
-  const progress = options.progress;
   // docId → text length: what the id checks and span bounds need, without the texts.
   const lengths = new Map<string, number>();
-  progress?.start(`read corpus ${corpus.name} (docs)`);
-  for await (const doc of source.documents()) {
+  for await (const doc of source.documents(options.progress ? { progress: options.progress } : {})) {
     options.signal?.throwIfAborted();
     lengths.set(doc.id, doc.text.length);
-    progress?.advance(1);
   }
-  progress?.done();
   const [queries, judgments, fingerprint] = await Promise.all([source.queries(), source.judgments(), source.fingerprint()]);
   const where = { file: corpus.file ?? corpus.path };
   if (lengths.size === 0) {
