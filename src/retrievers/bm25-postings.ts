@@ -25,7 +25,7 @@ export interface Postings {
 const segmentBytes = 8 * 1024 * 1024;
 
 /** A growable Uint32 column (one value per chunk slot). */
-class Column {
+export class Column {
   values = new Uint32Array(1024);
   push(index: number, value: number): void {
     if (index >= this.values.length) {

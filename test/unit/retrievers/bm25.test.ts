@@ -116,6 +116,19 @@ describe('bm25 retriever', () => {
     expect(hits[2]!.score).toBe(weight(3, 1, lengths[0]!));
   });
 
+  it('returns chunk ids as added: derived ids (docId#start-end, also with # in the doc id) and ids of any other shape', async () => {
+    const doc = { id: 'notes/a#1.md', text: 'alpha beta. gamma alpha.' };
+    const custom = { id: 'my-own-id', docId: 'x', start: 0, end: 5, text: 'alpha' };
+    const retriever = await indexed([makeChunk(doc, 0, 11), makeChunk(doc, 12, 24), custom, whole('b', 'alpha')]);
+    const hits = await retriever.retrieve(query('alpha'), 10);
+    expect(hits.map((h) => [h.id, h.docId]).sort()).toEqual([
+      ['b#0-5', 'b'],
+      ['my-own-id', 'x'],
+      ['notes/a#1.md#0-11', 'notes/a#1.md'],
+      ['notes/a#1.md#12-24', 'notes/a#1.md'],
+    ]);
+  });
+
   it('refuses add() after finish(): the build buffers are released, so re-indexing starts with open()', async () => {
     const retriever = await indexed([whole('a', 'alpha')]);
     await expect(retriever.add([whole('b', 'beta')])).rejects.toThrow(/after finish/);
