@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
 import { DataError } from '../shared/errors.js';
 import { isJsonObject, readJsonl } from './jsonl.js';
 import { readQrels } from './qrels.js';
 import { readSpanJudgments } from './spans.js';
+import type { Progress } from '../shared/progress.js';
 import type { CorpusSource, Document, Query } from './types.js';
 
 export interface BeirCorpusOptions {
@@ -40,7 +41,7 @@ export async function openBeirCorpus(dir: string, options: BeirCorpusOptions): P
   let fingerprint: Promise<string> | undefined;
   return {
     name: options.name,
-    documents: () => readBeirDocuments(corpusFile),
+    documents: (documentOptions) => readBeirDocuments(corpusFile, documentOptions?.progress),
     queries: () => readQueriesJsonl(queriesFile),
     judgments: () => readRequired(qrelsFile, 'qrels', readQrels),
     spans: async (spanOptions) => ((await exists(spansFile)) ? readSpanJudgments(spansFile, spanOptions) : undefined),
@@ -50,9 +51,20 @@ export async function openBeirCorpus(dir: string, options: BeirCorpusOptions): P
 }
 
 /** Streams `corpus.jsonl`; throws a DataError at `file:line` on a bad record or a repeated `_id`. */
-export async function* readBeirDocuments(file: string): AsyncGenerator<Document> {
+export async function* readBeirDocuments(file: string, progress?: Progress): AsyncGenerator<Document> {
   const seen = new Set<string>();
-  for await (const { value, line } of readJsonl(file)) {
+  // Progress in whole megabytes of the file (a count of documents is not known before the end).
+  const megabyte = 1 << 20;
+  let pending = 0;
+  const onBytes = (bytes: number) => {
+    pending += bytes;
+    if (pending >= megabyte) {
+      progress!.advance(Math.floor(pending / megabyte));
+      pending %= megabyte;
+    }
+  };
+  if (progress) progress.start(`read ${file} (MB)`, Math.ceil((await stat(file)).size / megabyte));
+  for await (const { value, line } of readJsonl(file, progress ? { onBytes } : {})) {
     const place = { file, line };
     const id = requireId(value, place);
     if (!isJsonObject(value) || typeof value.text !== 'string') {
@@ -74,6 +86,10 @@ export async function* readBeirDocuments(file: string): AsyncGenerator<Document>
     seen.add(id);
     // An empty title (BEIR's convention for "none") is left out so consumers test one thing: `title === undefined`.
     yield typeof title === 'string' && title !== '' ? { id, title, text: value.text } : { id, text: value.text };
+  }
+  if (progress) {
+    if (pending > 0) progress.advance(1); // the last partial megabyte, so the count ends at the total
+    progress.done();
   }
 }
 

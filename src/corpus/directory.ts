@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { DataError } from '../shared/errors.js';
 import { exists, hashFiles, readQueriesJsonl } from './beir.js';
 import { readQrels } from './qrels.js';
+import type { Progress } from '../shared/progress.js';
 import type { CorpusSource, Document, Judgments, Query } from './types.js';
 import { decodeUtf8 } from '../shared/utf8.js';
 
@@ -35,7 +36,7 @@ export async function openDirectoryCorpus(dir: string, options: DirectoryCorpusO
   let fingerprint: Promise<string> | undefined;
   return {
     name: options.name,
-    documents: () => readDocuments(dir, files),
+    documents: (documentOptions) => readDocuments(dir, files, documentOptions?.progress),
     queries: async (): Promise<Query[]> => ((await exists(queriesFile)) ? readQueriesJsonl(queriesFile) : []),
     judgments: async (): Promise<Judgments> => ((await exists(qrelsFile)) ? readQrels(qrelsFile) : new Map()),
     // File names are hashed too: renaming a note changes document ids, so it must change the fingerprint.
@@ -44,12 +45,15 @@ export async function openDirectoryCorpus(dir: string, options: DirectoryCorpusO
   };
 }
 
-async function* readDocuments(dir: string, ids: readonly string[]): AsyncGenerator<Document> {
+async function* readDocuments(dir: string, ids: readonly string[], progress?: Progress): AsyncGenerator<Document> {
+  progress?.start(`read ${dir} (files)`, ids.length);
   for (const id of ids) {
     const text = decodeUtf8(await readFile(join(dir, id)), join(dir, id));
     // readFile keeps a UTF-8 BOM as U+FEFF; it is not content, and chunk offsets must not count it.
     yield { id, text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+    progress?.advance(1);
   }
+  progress?.done();
 }
 
 /** Relative posix paths of the document files, sorted by UTF-16 code units (locale-independent). */

@@ -13,7 +13,7 @@ export interface JsonlRecord {
  * Blank lines are skipped (editors and `cat a b` leave them); a line that is not JSON throws a DataError
  * at `file:line`. A missing file throws a DataError too.
  */
-export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
+export async function* readJsonl(file: string, options: { readonly onBytes?: (bytes: number) => void } = {}): AsyncGenerator<JsonlRecord> {
   // Bytes, decoded strictly: invalid UTF-8 is an error at its byte offset, not a silent U+FFFD.
   const stream = createReadStream(file);
   // readline swallows stream errors until the first read; surface a missing file as data, not a crash.
@@ -32,7 +32,7 @@ export async function* readJsonl(file: string): AsyncGenerator<JsonlRecord> {
   }
   let line = 0;
   try {
-    for await (const raw of splitLines(decodeStrict(stream, file))) {
+    for await (const raw of splitLines(decodeStrict(stream, file, options.onBytes))) {
       line++;
       // A UTF-8 BOM on the first line would make JSON.parse fail on an otherwise valid file.
       const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
@@ -72,9 +72,12 @@ async function* splitLines(stream: AsyncIterable<string>): AsyncGenerator<string
   if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
-async function* decodeStrict(stream: AsyncIterable<Buffer>, file: string): AsyncGenerator<string> {
+async function* decodeStrict(stream: AsyncIterable<Buffer>, file: string, onBytes?: (bytes: number) => void): AsyncGenerator<string> {
   const decoder = createUtf8Stream(file);
-  for await (const chunk of stream) yield decoder.push(chunk);
+  for await (const chunk of stream) {
+    onBytes?.(chunk.length);
+    yield decoder.push(chunk);
+  }
   const rest = decoder.end();
   if (rest !== '') yield rest;
 }

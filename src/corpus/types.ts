@@ -1,5 +1,7 @@
 /** ① The corpus: documents, queries and relevance judgments. All records are immutable. */
 
+import type { Progress } from '../shared/progress.js';
+
 export interface Document {
   readonly id: string;
   readonly title?: string;
@@ -35,8 +37,11 @@ export type SpanJudgments = ReadonlyMap<string, readonly RelevantSpan[]>;
 export interface CorpusSource {
   /** Short name used in index names and reports. */
   readonly name: string;
-  /** Streams documents in a stable order. */
-  documents(): AsyncIterable<Document>;
+  /**
+   * Streams documents in a stable order. With `progress`, the source reports the read as a phase with a total it
+   * knows up front (megabytes of corpus.jsonl, or files), so a long read shows a rate and an ETA.
+   */
+  documents(options?: { readonly progress?: Progress }): AsyncIterable<Document>;
   queries(): Promise<Query[]>;
   judgments(): Promise<Judgments>;
   /**

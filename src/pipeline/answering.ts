@@ -13,7 +13,7 @@ import type { Progress } from '../shared/progress.js';
 import type { BootstrapOptions } from '../stats/bootstrap.js';
 import { evaluateAnswers, type QueryAnswer } from './answer-eval.js';
 import { estimateOverScored } from './estimates.js';
-import type { LoadedCorpus } from './load-corpus.js';
+import { readAllDocuments, type LoadedCorpus } from './load-corpus.js';
 
 export interface ArmAnswers {
   readonly estimates: Readonly<Record<string, ScoredEstimate>>;
@@ -59,7 +59,7 @@ export async function prepareAnswering(options: {
   const context = { env: options.env, workDir: options.workDir, ledger: options.ledger, baseDir: dirname(options.evalFile) };
   const answerer = await answerers[config.answerer.kind as keyof typeof answerers].create(config.answerer.options as never, context);
   const judge = config.judge ? await createConfiguredChatModel(config.judge, context) : undefined;
-  const documents = new Map<string, Document>(options.corpus.documents.map((doc) => [doc.id, doc]));
+  const documents = new Map<string, Document>((await readAllDocuments(options.corpus)).map((doc) => [doc.id, doc]));
   return {
     metrics: config.metrics,
     qa,

@@ -18,7 +18,7 @@ import { silentProgress, type Progress } from '../shared/progress.js';
 import { answererPrice, answerResults, toDecisionArm, type AnsweredArm } from './decide-arms.js';
 import { prepareAnswering, type AnswerRunner, type ArmAnswers } from './answering.js';
 import { documentTokens } from './document-tokens.js';
-import { loadCorpus } from './load-corpus.js';
+import { loadCorpus, readAllDocuments } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from './run-record.js';
@@ -74,7 +74,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
 
   const answered: AnsweredArm[] = [];
   answered.push({ name: 'closed-book', kind: 'closed-book', answers: await answering.answerArm({ queries, contexts: 'closed-book', progress, ...signal }) });
-  const tokenOffsetsOf = documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
+  const tokenOffsetsOf = await documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
   const tokens = tokenOffsetsOf ? { tokenOffsetsOf } : {};
   const retrievedArms: ArmSummary[] = [];
   const results: QueryResult[] = [];
@@ -98,11 +98,12 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
     }
   }
   answered.push({ name: 'gold', kind: 'gold', answers: await answering.answerArm({ queries, contexts: 'gold', progress, ...signal }) });
-  const estimatedTokens = Math.ceil(corpus.documents.reduce((sum, doc) => sum + doc.text.length + (doc.title?.length ?? 0), 0) / charsPerToken);
+  const documents = await readAllDocuments(corpus);
+  const estimatedTokens = Math.ceil(documents.reduce((sum, doc) => sum + doc.text.length + (doc.title?.length ?? 0), 0) / charsPerToken);
   const skipped: SkippedArm[] = [];
   if (estimatedTokens <= settings.contextWindowTokens) {
     // Every document as one whole-document "hit" (chunkText gives whole documents for ids without a span), in corpus order.
-    const everything: Hit[] = corpus.documents.map((doc) => ({ id: doc.id, docId: doc.id, score: 0 }));
+    const everything: Hit[] = documents.map((doc) => ({ id: doc.id, docId: doc.id, score: 0 }));
     const chunkHits = new Map(queries.map((q) => [q.id, everything] as const));
     const answers = await answering.answerArm({ queries, contexts: 'retrieved', chunkHits, contextK: everything.length, progress, ...signal });
     answered.push({ name: 'whole-corpus', kind: 'whole-corpus', answers });
@@ -133,7 +134,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
     evalName: plan.name,
     runId,
     createdAt,
-    corpus: { name: corpus.name, documents: corpus.documents.length, estimatedTokens },
+    corpus: { name: corpus.name, documents: corpus.documentCount, estimatedTokens },
     questions: queries.length,
     answerer: answererName(answersConfig.answerer),
     answerMetrics: answersConfig.metrics,

@@ -8,13 +8,14 @@ import type { QueryResult } from './run-store.js';
  * stored per arm: a chunk id `docId#start-end` holds its offsets into the document, so each text is stored once
  * however many arms retrieved it (on the chunking shootout that is ~10× smaller than chunk text per arm).
  */
-export function drilldownRecords(input: {
+export async function drilldownRecords(input: {
   readonly queries: readonly Query[];
   readonly judgments: Judgments;
   readonly spans?: SpanJudgments | undefined;
-  readonly documents: readonly Document[];
+  /** The corpus in file order: streamed, only the wanted documents are kept. */
+  readonly documents: Iterable<Document> | AsyncIterable<Document>;
   readonly results: readonly QueryResult[];
-}): { queries: QueryRecord[]; documents: DocumentRecord[] } {
+}): Promise<{ queries: QueryRecord[]; documents: DocumentRecord[] }> {
   const scored = new Set(input.results.map((r) => r.queryId));
   const queries = input.queries
     .filter((q) => scored.has(q.id))
@@ -32,9 +33,10 @@ export function drilldownRecords(input: {
     for (const docId of Object.keys(query.judged)) wanted.add(docId);
     for (const span of query.spans ?? []) wanted.add(span.docId);
   }
-  const documents = input.documents
-    .filter((doc) => wanted.has(doc.id))
-    .map((doc): DocumentRecord => ({ id: doc.id, ...(doc.title ? { title: doc.title } : {}), text: doc.text }));
+  const documents: DocumentRecord[] = [];
+  for await (const doc of input.documents) {
+    if (wanted.has(doc.id)) documents.push({ id: doc.id, ...(doc.title ? { title: doc.title } : {}), text: doc.text });
+  }
   return { queries, documents };
 }
 

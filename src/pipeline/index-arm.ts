@@ -35,7 +35,8 @@ export async function indexArm(options: {
   );
   try {
     const indexed = await ingest({
-      documents: corpus.documents,
+      documents: corpus.readDocuments(),
+      documentCount: corpus.documentCount,
       chunker,
       retriever,
       identity: {

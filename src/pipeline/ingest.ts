@@ -15,7 +15,10 @@ import {
 } from './index-manifest.js';
 
 export interface IngestPlan {
-  readonly documents: readonly Document[];
+  /** In a stable order; streamed batch by batch, so only one batch of texts is in memory (issue 14). */
+  readonly documents: Iterable<Document> | AsyncIterable<Document>;
+  /** How many documents there are, for progress (default: the array's length; unknown for a stream). */
+  readonly documentCount?: number;
   readonly chunker: Chunker;
   readonly retriever: Retriever;
   readonly identity: IndexIdentity;
@@ -50,7 +53,9 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   const stored = await retriever.open(key, signal);
   if (retriever.useCorpus) {
     // Nothing to chunk or write: the retriever reads what its owner indexed and matches it to these documents.
-    await retriever.useCorpus(documents, signal);
+    const all: Document[] = [];
+    for await (const doc of documents) all.push(doc);
+    await retriever.useCorpus(all, signal);
     return { key, chunks: stored, mode: 'existing', seconds: (performance.now() - started) / 1000, stages: { chunk: 0, embed: 0, write: 0, indexBuild: 0 } };
   }
   const previous = retriever.persistent ? await readIndexManifest(workDir, key) : undefined;
@@ -87,35 +92,51 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     updatedAt: new Date().toISOString(),
   };
 
-  progress.start(`ingest ${plan.identity.corpus.name} × ${plan.identity.chunker.name} → ${plan.identity.retriever.name} (docs)`, documents.length);
-  for (let startDoc = 0; startDoc < documents.length; startDoc += batchSize) {
+  const total = plan.documentCount ?? (Array.isArray(documents) ? documents.length : undefined);
+  progress.start(`ingest ${plan.identity.corpus.name} × ${plan.identity.chunker.name} → ${plan.identity.retriever.name} (docs)`, total);
+  let documentsDone = 0;
+  const addBatch = async (batch: readonly Document[]) => {
     signal?.throwIfAborted();
-    const batch = documents.slice(startDoc, startDoc + batchSize);
     const chunks = await timed('chunk', async () => {
       await chunker.prepare?.(batch, signal);
       return batch.flatMap((doc) => chunker.chunk(doc));
     });
-    if (startDoc + batch.length > resumeFrom) await timed('write', () => retriever.add(chunks, signal));
+    if (documentsDone + batch.length > resumeFrom) await timed('write', () => retriever.add(chunks, signal));
+    documentsDone += batch.length;
     chunksDone += chunks.length;
     for (const chunk of chunks) checksum = addToIdChecksum(checksum, chunk.id);
     if (retriever.persistent) {
-      manifest = {
-        ...manifest,
-        documentsDone: startDoc + batch.length,
-        chunksDone,
-        idChecksum: checksum.toString(),
-        updatedAt: new Date().toISOString(),
-      };
+      manifest = { ...manifest, documentsDone, chunksDone, idChecksum: checksum.toString(), updatedAt: new Date().toISOString() };
       await writeIndexManifest(workDir, manifest);
     }
     progress.advance(batch.length);
+  };
+  let batch: Document[] = [];
+  for await (const doc of documents) {
+    batch.push(doc);
+    if (batch.length === batchSize) {
+      await addBatch(batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await addBatch(batch);
   progress.done();
   // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
   progress.start(`build index ${plan.identity.retriever.name} (seconds)`);
-  const ticker = setInterval(() => progress.advance(1), 1000);
+  let ticker: NodeJS.Timeout | undefined = setInterval(() => progress.advance(1), 1000);
+  // A retriever that reports its own count replaces the seconds ticker with a phase that has a rate and an ETA.
+  const buildProgress: Progress = {
+    start(label, total) {
+      clearInterval(ticker);
+      ticker = undefined;
+      progress.done();
+      progress.start(label, total);
+    },
+    advance: (units) => (ticker === undefined ? progress.advance(units) : undefined),
+    done() {},
+  };
   try {
-    await timed('indexBuild', () => retriever.finish(signal));
+    await timed('indexBuild', () => retriever.finish(signal, buildProgress));
   } finally {
     clearInterval(ticker);
     progress.done();
@@ -124,7 +145,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     const complete: IndexManifest = {
       ...manifest,
       status: 'complete',
-      documentsDone: documents.length,
+      documentsDone,
       chunksDone,
       idChecksum: checksum.toString(),
       updatedAt: new Date().toISOString(),

@@ -11,7 +11,12 @@ import type { Progress } from '../shared/progress.js';
 export interface LoadedCorpus {
   readonly name: string;
   readonly fingerprint: string;
-  readonly documents: readonly Document[];
+  readonly documentCount: number;
+  /**
+   * Streams the documents again from the source, in file order. Texts are not kept in memory (issue 14: a
+   * million-chunk corpus must ingest in bounded memory); what needs every text at once uses readAllDocuments.
+   */
+  readDocuments(): AsyncIterable<Document>;
   readonly queries: readonly Query[];
   readonly judgments: Judgments;
   /** Span-level judgments, when the corpus has a span file. */
@@ -20,7 +25,10 @@ export interface LoadedCorpus {
   readonly testSet?: { readonly method: string; readonly caveat?: string };
 }
 
-/** Reads a whole corpus into memory and checks that queries, judgments and documents fit together. */
+/**
+ * Opens a corpus and checks that queries, judgments and documents fit together, in one streaming pass over the
+ * documents that keeps only their ids and lengths (and those only until the checks are done).
+ */
 export async function loadCorpus(
   corpus: ResolvedCorpus,
   options: { requireQueries: boolean; progress?: Progress; signal?: AbortSignal },
@@ -34,11 +42,15 @@ export async function loadCorpus(
     ...(corpus.layout ? { layout: corpus.layout } : {}),
     ...(corpus.documentsFile ? { documentsFile: corpus.documentsFile } : {}),
   });
-  const documents: Document[] = [];
-  for await (const doc of source.documents()) documents.push(doc);
+  // docId → text length: what the id checks and span bounds need, without the texts.
+  const lengths = new Map<string, number>();
+  for await (const doc of source.documents(options.progress ? { progress: options.progress } : {})) {
+    options.signal?.throwIfAborted();
+    lengths.set(doc.id, doc.text.length);
+  }
   const [queries, judgments, fingerprint] = await Promise.all([source.queries(), source.judgments(), source.fingerprint()]);
   const where = { file: corpus.file ?? corpus.path };
-  if (documents.length === 0) {
+  if (lengths.size === 0) {
     throw new DataError(`corpus ${corpus.name} has no documents`, { place: where, fix: 'check the corpus path' });
   }
   if (options.requireQueries) {
@@ -54,11 +66,27 @@ export async function loadCorpus(
         fix: `add qrels/${corpus.qrelsSplit}.tsv (query-id, corpus-id, score) beside the documents`,
       });
     }
-    checkJudgedIds(corpus.name, where, documents, queries, judgments);
+    checkJudgedIds(corpus.name, where, lengths, queries, judgments);
   }
-  const spans = await source.spans?.({ documentLengths: new Map(documents.map((doc) => [doc.id, doc.text.length])) });
+  const spans = await source.spans?.({ documentLengths: lengths });
   const testSet = await readTestSetNote(corpus.path);
-  return { name: corpus.name, fingerprint, documents, queries, judgments, ...(spans ? { spans } : {}), ...(testSet ? { testSet } : {}) };
+  return {
+    name: corpus.name,
+    fingerprint,
+    documentCount: lengths.size,
+    readDocuments: () => source.documents(),
+    queries,
+    judgments,
+    ...(spans ? { spans } : {}),
+    ...(testSet ? { testSet } : {}),
+  };
+}
+
+/** Every document in memory, in file order: for what needs them all at once (answering, whole-corpus contexts). */
+export async function readAllDocuments(corpus: Pick<LoadedCorpus, 'readDocuments'>): Promise<Document[]> {
+  const documents: Document[] = [];
+  for await (const doc of corpus.readDocuments()) documents.push(doc);
+  return documents;
 }
 
 /** The method and caveat of a test set made by `ragbench synth` (its synth-report.json), so runs on it say so. */
@@ -75,11 +103,10 @@ async function readTestSetNote(path: string): Promise<LoadedCorpus['testSet']> {
 function checkJudgedIds(
   name: string,
   place: { file: string },
-  documents: readonly Document[],
+  docIds: ReadonlyMap<string, unknown>,
   queries: readonly Query[],
   judgments: Judgments,
 ): void {
-  const docIds = new Set(documents.map((d) => d.id));
   const queryIds = new Set(queries.map((q) => q.id));
   const missingQueries = [...judgments.keys()].filter((id) => !queryIds.has(id));
   const missingDocs = new Set<string>();

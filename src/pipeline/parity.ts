@@ -112,7 +112,7 @@ export async function runParity(plan: ResolvedEval, options: ParityOptions): Pro
     }
     reports.push({ chunker: chunkerConfig.name, stores: runs.map((run) => run.arm), pairs });
   }
-  return { evalName: plan.name, corpus: { name: corpus.name, documents: corpus.documents.length }, queries: queries.length, k, rboP, threshold, metrics: plan.metrics, chunkers: reports };
+  return { evalName: plan.name, corpus: { name: corpus.name, documents: corpus.documentCount }, queries: queries.length, k, rboP, threshold, metrics: plan.metrics, chunkers: reports };
 }
 
 /** Parity needs dense retrievers that differ only in their store: anything else would compare embedders. */

@@ -62,7 +62,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
       })
     : undefined;
 
-  const tokenOffsetsOf = documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
+  const tokenOffsetsOf = await documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);
   const arms: ArmSummary[] = [];
   const results: QueryResult[] = [];
   const runs = new Map<string, Map<string, RankedDoc[]>>();
@@ -94,7 +94,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const createdAt = new Date().toISOString();
   const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
   const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
-  const drilldown = drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.documents, results });
+  const drilldown = await drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.readDocuments(), results });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {
     manifest,
     summary,

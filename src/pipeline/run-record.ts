@@ -47,7 +47,7 @@ export function buildRunSummary(input: RunRecordInput): RunSummary {
     corpus: {
       name: corpus.name,
       fingerprint: corpus.fingerprint,
-      documents: corpus.documents.length,
+      documents: corpus.documentCount,
       queries: allQueries.length,
       judgedQueries: allQueries.filter((q) => corpus.judgments.has(q.id)).length,
       ...(corpus.testSet ? { testSet: corpus.testSet } : {}),

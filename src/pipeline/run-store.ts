@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { formatRun, type RankedDoc } from '../metrics/run-file.js';
 import type { RunSummary } from '../report/run-summary.js';
@@ -66,9 +66,10 @@ export async function writeRunFolder(dir: string, files: RunFiles): Promise<stri
     await mkdir(join(partial, 'runs'), { recursive: true });
     await writeFile(join(partial, 'manifest.json'), `${JSON.stringify(files.manifest, null, 2)}\n`);
     await writeFile(join(partial, 'summary.json'), `${JSON.stringify(files.summary, null, 2)}\n`);
-    await writeFile(join(partial, 'results.jsonl'), files.results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // Streamed row by row: a run of many queries × arms never becomes one string in memory (issue 14).
+    await writeLines(join(partial, 'results.jsonl'), files.results.length === 0 ? ['\n'] : mapped(files.results, (r) => `${JSON.stringify(r)}\n`));
     for (const [name, run] of files.runs) {
-      await writeFile(join(partial, 'runs', `${name}.trec`), formatRun(run, name));
+      await writeLines(join(partial, 'runs', `${name}.trec`), mapped(run, ([queryId, docs]) => formatRun(new Map([[queryId, docs]]), name)));
     }
     await writeFile(join(partial, 'report.md'), files.reportMarkdown);
     if (files.drilldown) {
@@ -83,6 +84,31 @@ export async function writeRunFolder(dir: string, files: RunFiles): Promise<stri
     throw error;
   }
   return final;
+}
+
+function* mapped<T>(items: Iterable<T>, format: (item: T) => string): Generator<string> {
+  for (const item of items) yield format(item);
+}
+
+/** Writes the pieces in order, about a megabyte per write. */
+async function writeLines(path: string, pieces: Iterable<string>): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    let buffer: string[] = [];
+    let size = 0;
+    for (const piece of pieces) {
+      buffer.push(piece);
+      size += piece.length;
+      if (size >= 1 << 20) {
+        await file.writeFile(buffer.join(''));
+        buffer = [];
+        size = 0;
+      }
+    }
+    if (buffer.length > 0) await file.writeFile(buffer.join(''));
+  } finally {
+    await file.close();
+  }
 }
 
 function jsonLines(rows: readonly unknown[]): string {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PluginDefinition } from '../shared/plugin.js';
+import type { Progress } from '../shared/progress.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Document, Query } from '../corpus/types.js';
 import type { Approximation, Hit } from '../stores/vector-store.js';
@@ -23,7 +24,11 @@ export interface Retriever {
   /** Idempotent by chunk id. */
   add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void>;
   /** After the last add: build ANN or lexical statistics. */
-  finish(signal?: AbortSignal): Promise<void>;
+  /**
+   * `progress`: a retriever whose build has a count (BM25's postings) starts its own phase on it; otherwise ingest
+   * shows the seconds elapsed.
+   */
+  finish(signal?: AbortSignal, progress?: Progress): Promise<void>;
   /** Chunk hits, best first, at most k; ties broken by chunk id so runs are reproducible. */
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */

@@ -104,3 +104,21 @@ describe('openBeirCorpus on malformed data', () => {
     expect((await dataErrorOf(openBeirCorpus(dir, { name: 't' }))).message).toMatch(/no corpus\.jsonl/);
   });
 });
+
+describe('reading progress', () => {
+  const tempDir = useTempDirs();
+
+  it('reports corpus.jsonl in megabytes against the file size (a total up front, so an ETA), ending at the total', async () => {
+    const line = (i: number) => `${JSON.stringify({ _id: `d${i}`, title: '', text: 'x'.repeat(1000) })}\n`;
+    const dir = await tempDir({ 'corpus.jsonl': Array.from({ length: 2600 }, (_, i) => line(i)).join('') }); // ≈ 2.5 MB
+    const corpus = await openBeirCorpus(dir, { name: 'p' });
+    const phases: Array<{ label: string; total?: number; advanced: number; done: boolean }> = [];
+    const progress = {
+      start: (label: string, total?: number) => void phases.push({ label, ...(total !== undefined ? { total } : {}), advanced: 0, done: false }),
+      advance: (units: number) => void (phases.at(-1)!.advanced += units),
+      done: () => void (phases.at(-1)!.done = true),
+    };
+    expect(await collect(corpus.documents({ progress }))).toHaveLength(2600);
+    expect(phases).toEqual([{ label: expect.stringMatching(/^read .*corpus\.jsonl \(MB\)$/), total: 3, advanced: 3, done: true }]);
+  });
+});

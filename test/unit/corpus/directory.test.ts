@@ -21,6 +21,15 @@ describe('openDirectoryCorpus', () => {
     expect(corpus.name).toBe('notes');
   });
 
+  it('reports reading as a phase of files with the total up front', async () => {
+    const dir = await tempDir({ 'a.md': 'one', 'b.txt': 'two', 'c/d.md': 'three' });
+    const corpus = await openDirectoryCorpus(dir, { name: 'notes' });
+    const calls: string[] = [];
+    const progress = { start: (label: string, total?: number) => void calls.push(`start ${total}`), advance: (n: number) => void calls.push(`+${n}`), done: () => void calls.push('done') };
+    await collect(corpus.documents({ progress }));
+    expect(calls).toEqual(['start 3', '+1', '+1', '+1', 'done']);
+  });
+
   it('strips a UTF-8 BOM so chunk offsets count only content', async () => {
     const dir = await tempDir({ 'bom.md': '\uFEFFcafé – naïve' });
     const [doc] = await collect((await openDirectoryCorpus(dir, { name: 't' })).documents());

@@ -6,7 +6,7 @@ import { chunkers } from '../../../src/chunkers/registry.js';
 import type { Document } from '../../../src/corpus/types.js';
 import { indexKeyFor } from '../../../src/pipeline/index-manifest.js';
 import { ingest } from '../../../src/pipeline/ingest.js';
-import { loadCorpus } from '../../../src/pipeline/load-corpus.js';
+import { loadCorpus, readAllDocuments } from '../../../src/pipeline/load-corpus.js';
 import { retrievers } from '../../../src/retrievers/registry.js';
 import { stores } from '../../../src/stores/registry.js';
 import type { Retriever } from '../../../src/retrievers/retriever.js';
@@ -51,7 +51,7 @@ describe('ingest', () => {
 
   beforeAll(async () => {
     const corpus = await loadCorpus({ name: 'sample', path: join(repoRoot, 'corpora', 'sample'), qrelsSplit: 'test' }, { requireQueries: true });
-    documents = corpus.documents;
+    documents = await readAllDocuments(corpus);
     expectedChunks = documents.reduce((n, doc) => n + chunker.chunk(doc).length, 0);
   });
 
@@ -94,6 +94,46 @@ describe('ingest', () => {
     const result = await ingest({ documents, chunker, retriever: again, identity: identity(again.fingerprint), workDir });
     expect(result).toMatchObject({ mode: 'built', chunks: expectedChunks });
     await again.close();
+  });
+
+  it('streams documents: loadCorpus keeps no texts, ingest reads them batch by batch with progress over the count', async () => {
+    const corpus = await loadCorpus({ name: 'sample', path: join(repoRoot, 'corpora', 'sample'), qrelsSplit: 'test' }, { requireQueries: true });
+    expect(corpus).not.toHaveProperty('documents');
+    expect(corpus.documentCount).toBe(documents.length);
+    expect(await readAllDocuments(corpus)).toEqual(documents); // streams again, same order
+    let pulled = 0;
+    async function* counted() {
+      for await (const doc of corpus.readDocuments()) {
+        pulled++;
+        yield doc;
+      }
+    }
+    const phases: Array<{ label: string; total?: number; advanced: number; pulledAtFirstAdvance?: number }> = [];
+    const progress: Progress = {
+      start: (label, total) => void phases.push({ label, ...(total !== undefined ? { total } : {}), advanced: 0 }),
+      advance(units) {
+        const phase = phases.at(-1)!;
+        phase.pulledAtFirstAdvance ??= pulled;
+        phase.advanced += units;
+      },
+      done() {},
+    };
+    const retriever = await retrievers.bm25.create(retrievers.bm25.options.parse({}), { env: createEnv({}), workDir: '/tmp' });
+    const result = await ingest({
+      documents: counted(),
+      documentCount: corpus.documentCount,
+      chunker,
+      retriever,
+      identity: identity(retriever.fingerprint),
+      workDir: '/tmp',
+      batchSize: 4,
+      progress,
+    });
+    expect(result.chunks).toBe(expectedChunks);
+    expect(phases[0]).toMatchObject({ total: documents.length, advanced: documents.length, pulledAtFirstAdvance: 4 });
+    // BM25's finalisation has a count (two passes over the chunks), so its phase has a rate and an ETA, not seconds.
+    expect(phases.map((p) => p.label)).toEqual([expect.stringMatching(/^ingest /), expect.stringMatching(/^build index /), 'bm25 postings (chunk passes)']);
+    expect(phases[2]).toMatchObject({ total: 2 * expectedChunks, advanced: 2 * expectedChunks });
   });
 
   it('names indexes after everything that shapes them', () => {

@@ -42,9 +42,9 @@ describe('report.html building blocks', () => {
     expect(parseChunkId('plain-id')).toEqual(['plain-id', -1, -1]);
   });
 
-  it('keeps only the documents a stored chunk or a label points into', () => {
+  it('keeps only the documents a stored chunk or a label points into', async () => {
     const results: QueryResult[] = [{ arm: 'a', queryId: 'q1', metrics: {}, top: [{ docId: 'd1', score: 1 }], chunks: [{ id: 'd1#0-3', score: 1 }] }];
-    const records = drilldownRecords({
+    const records = await drilldownRecords({
       queries: [{ id: 'q1', text: 'x' }, { id: 'q2', text: 'unscored' }],
       judgments: new Map([['q1', new Map([['d2', 2], ['d4', 0]])]]),
       spans: new Map([['q1', [{ docId: 'd2', start: 0, end: 2, grade: 1 }]]]),

@@ -99,6 +99,45 @@ describe('bm25 retriever', () => {
     expect(await again.retrieve(query('cat'), 10)).toEqual(await once.retrieve(query('cat'), 10));
   });
 
+  it('scores large frequencies and large term ids exactly (the compact index codes both in varints)', async () => {
+    // 20,000 distinct filler words push term ids past two varint bytes; "cat" 300 times needs a 16-bit tf.
+    const filler = Array.from({ length: 20_000 }, (_, i) => `w${i}`).join(' ');
+    const chunks = [whole('a', filler), whole('b', `${'cat '.repeat(300)}w19999`), whole('c', 'cat w19999 w5')];
+    const retriever = await indexed(chunks);
+    const lengths = [20_000, 301, 3];
+    const avg = (20_000 + 301 + 3) / 3;
+    const norm = (len: number) => 0.9 * (1 - 0.4 + (0.4 * len) / avg);
+    const idfOf = (df: number) => Math.log(1 + (3 - df + 0.5) / (df + 0.5));
+    const weight = (df: number, tf: number, len: number) => (idfOf(df) * tf * 1.9) / (tf + norm(len));
+    const hits = await retriever.retrieve(query('cat w19999'), 10);
+    expect(hits.map((h) => h.id)).toEqual(['b#0-1206', 'c#0-13', 'a#0-' + filler.length]);
+    expect(hits[0]!.score).toBe(weight(2, 300, lengths[1]!) + weight(3, 1, lengths[1]!));
+    expect(hits[1]!.score).toBe(weight(2, 1, lengths[2]!) + weight(3, 1, lengths[2]!));
+    expect(hits[2]!.score).toBe(weight(3, 1, lengths[0]!));
+  });
+
+  it('returns chunk ids as added: derived ids (docId#start-end, also with # in the doc id) and ids of any other shape', async () => {
+    const doc = { id: 'notes/a#1.md', text: 'alpha beta. gamma alpha.' };
+    const custom = { id: 'my-own-id', docId: 'x', start: 0, end: 5, text: 'alpha' };
+    const retriever = await indexed([makeChunk(doc, 0, 11), makeChunk(doc, 12, 24), custom, whole('b', 'alpha')]);
+    const hits = await retriever.retrieve(query('alpha'), 10);
+    expect(hits.map((h) => [h.id, h.docId]).sort()).toEqual([
+      ['b#0-5', 'b'],
+      ['my-own-id', 'x'],
+      ['notes/a#1.md#0-11', 'notes/a#1.md'],
+      ['notes/a#1.md#12-24', 'notes/a#1.md'],
+    ]);
+  });
+
+  it('refuses add() after finish(): the build buffers are released, so re-indexing starts with open()', async () => {
+    const retriever = await indexed([whole('a', 'alpha')]);
+    await expect(retriever.add([whole('b', 'beta')])).rejects.toThrow(/after finish/);
+    await retriever.open('test');
+    await retriever.add([whole('b', 'beta')]);
+    await retriever.finish();
+    expect((await retriever.retrieve(query('beta alpha'), 10)).map((h) => h.id)).toEqual(['b#0-4']);
+  });
+
   it('does not leak scores from one query into the next', async () => {
     const retriever = await indexed([whole('a', 'alpha beta'), whole('b', 'beta')]);
     const first = await retriever.retrieve(query('beta'), 10);
