@@ -149,11 +149,18 @@ async function retrieveInto(
   // 64 keeps progress moving; a retriever that reads its whole index per call asks for larger batches.
   for (const batch of chunkArray(queries, Math.max(64, plan.retriever.queryBatchSize ?? 64))) {
     plan.signal?.throwIfAborted();
+    // A long call (one streamed pass for the whole batch) reports its share, so the count moves through it.
+    let reported = 0;
+    const onProgress = (share: number) => {
+      const units = Math.min(batch.length, Math.floor(share * batch.length)) - reported;
+      if (units > 0) advance(units);
+      reported += Math.max(0, units);
+    };
     const results = plan.retriever.retrieveBatch
-      ? await plan.retriever.retrieveBatch(batch, depth, plan.signal)
+      ? await plan.retriever.retrieveBatch(batch, depth, plan.signal, onProgress)
       : await Promise.all(batch.map((query) => plan.retriever.retrieve(query, depth, plan.signal)));
     batch.forEach((query, i) => chunkHits.set(query.id, results[i] ?? []));
-    advance(batch.length);
+    advance(batch.length - reported);
   }
 }
 

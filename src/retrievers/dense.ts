@@ -7,7 +7,7 @@ import type { Embedder } from '../embedders/embedder.js';
 import { embedders } from '../embedders/registry.js';
 import { manageStore } from '../stores/managed-store.js';
 import { stores } from '../stores/registry.js';
-import type { Approximation, Distance, Hit, VectorStore } from '../stores/vector-store.js';
+import type { Approximation, Distance, Hit, ShareProgress, VectorStore } from '../stores/vector-store.js';
 import { chunkArray } from '../shared/batches.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, pluginConfigSchema, type PluginConfig, type PluginContext } from '../shared/plugin.js';
@@ -133,9 +133,14 @@ class DenseRetriever implements Retriever {
     return hits ?? [];
   }
 
-  async retrieveBatch(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+  async retrieveBatch(queries: readonly Query[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]> {
+    let searched = 0;
     return this.#embedAndSearch(queries, signal, async (vectors) => {
-      if (this.#store.searchBatch) return this.#store.searchBatch(vectors, k, signal);
+      // This search's share of its vectors → the share of all the queries asked for.
+      const before = searched;
+      searched += vectors.length;
+      const share = onProgress ? (s: number) => onProgress((before + s * vectors.length) / queries.length) : undefined;
+      if (this.#store.searchBatch) return this.#store.searchBatch(vectors, k, signal, share);
       const results: Hit[][] = [];
       for (const vector of vectors) results.push(await this.#store.search(vector, k, signal));
       return results;

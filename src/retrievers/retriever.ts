@@ -3,7 +3,7 @@ import type { PluginDefinition } from '../shared/plugin.js';
 import type { Progress } from '../shared/progress.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Document, Query } from '../corpus/types.js';
-import type { Approximation, Hit } from '../stores/vector-store.js';
+import type { Approximation, Hit, ShareProgress } from '../stores/vector-store.js';
 
 export type { Approximation, Hit };
 
@@ -32,7 +32,7 @@ export interface Retriever {
   /** Chunk hits, best first, at most k; ties broken by chunk id so runs are reproducible. */
   retrieve(query: Query, k: number, signal?: AbortSignal): Promise<Hit[]>;
   /** Optional batch form (one embedding request for many queries); same result as `retrieve` per query. */
-  retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  retrieveBatch?(queries: readonly Query[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]>;
   /**
    * Queries per `retrieveBatch` call this retriever works best with, when more than the evaluation's default
    * (64): a retriever whose every call scans the whole index (streamed exact search) reads it once per call.

@@ -3,7 +3,7 @@ import { canonicalJson } from '../shared/hash.js';
 import { silentProgress, type Progress } from '../shared/progress.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import { checkIndexSpec, checkK, checkVector } from './vector-checks.js';
-import type { Hit, IndexSpec, VectorStore } from './vector-store.js';
+import type { Hit, IndexSpec, ShareProgress, VectorStore } from './vector-store.js';
 
 export interface ManageOptions {
   /** `advance(n)` after each stored batch of n vectors; the caller starts and ends the phase. */
@@ -91,11 +91,11 @@ export function manageStore(store: VectorStore, options: ManageOptions = {}): Ve
       : {}),
     ...(store.searchBatch
       ? {
-          async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+          async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]> {
             const index = current();
             for (const vector of vectors) checkVector(vector, index, 'query vector');
             checkK(k);
-            return attempt(() => store.searchBatch!(vectors, k, signal), signal);
+            return attempt(() => store.searchBatch!(vectors, k, signal, onProgress), signal);
           },
         }
       : {}),

@@ -1,7 +1,7 @@
 import { ExactScan, type RowBlock } from './exact-scan.js';
 import type { SqlClient } from './pgvector-clients.js';
 import { tableName } from './pgvector-sql.js';
-import type { Hit, IndexSpec } from './vector-store.js';
+import type { Hit, IndexSpec, ShareProgress } from './vector-store.js';
 
 /**
  * Exact search for embedded pgvector, done in process as one streamed pass over the table per batch of queries:
@@ -30,9 +30,10 @@ export async function scanTable(
   spec: IndexSpec,
   queries: readonly Float32Array[],
   k: number,
-  options: { readonly pageRows: number; readonly signal?: AbortSignal },
+  options: { readonly pageRows: number; readonly signal?: AbortSignal; readonly progress?: { readonly onProgress: ShareProgress; readonly rows: number } },
 ): Promise<Hit[][]> {
-  const { pageRows, signal } = options;
+  const { pageRows, signal, progress } = options;
+  let scanned = 0;
   const scan = new ExactScan(queries, k, spec.distance, spec.dimensions);
   // One buffer for every page of the pass: pages are decoded into it in turn.
   const page = { data: new Float32Array(pageRows * spec.dimensions), norms: new Float64Array(pageRows) };
@@ -46,6 +47,8 @@ export async function scanTable(
     );
     const block = parseCopyRows(bytes, spec.dimensions, page);
     scan.add(block, signal);
+    scanned += block.rows;
+    if (progress && progress.rows > 0) progress.onProgress(Math.min(1, scanned / progress.rows));
     // PGlite answers without a macrotask turn: without this a whole pass would hold off timers and signal handlers
     // (progress, Ctrl-C) until it ends.
     await new Promise((resolve) => setImmediate(resolve));

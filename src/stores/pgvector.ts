@@ -34,6 +34,7 @@ import {
   type Approximation,
   type Hit,
   type IndexSpec,
+  type ShareProgress,
   type StoreCapabilities,
   type VectorRecord,
   type VectorStore,
@@ -260,8 +261,8 @@ class PgvectorStore implements VectorStore {
   }
 
   /** Exact embedded search scores the whole batch in one streamed pass over the table; otherwise one query at a time. */
-  async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
-    return this.#searchMany(vectors, k, this.#exact(), signal);
+  async searchBatch(vectors: readonly Float32Array[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]> {
+    return this.#searchMany(vectors, k, this.#exact(), signal, onProgress);
   }
 
   /** The reference an ANN arm's recall is measured against: the same rows, no index. */
@@ -269,9 +270,9 @@ class PgvectorStore implements VectorStore {
     return this.#searchMany(vectors, k, true, signal);
   }
 
-  async #searchMany(vectors: readonly Float32Array[], k: number, exact: boolean, signal?: AbortSignal): Promise<Hit[][]> {
+  async #searchMany(vectors: readonly Float32Array[], k: number, exact: boolean, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]> {
     if (this.#lock) await this.#releaseLock();
-    if (exact && this.#streamed()) return this.#scan(vectors, k, signal);
+    if (exact && this.#streamed()) return this.#scan(vectors, k, signal, onProgress);
     const results: Hit[][] = [];
     for (const vector of vectors) results.push(await this.#search(vector, k, exact, signal));
     return results;
@@ -339,14 +340,16 @@ class PgvectorStore implements VectorStore {
     return this.#client.copyBinary !== undefined && this.#options.flatScanMaxMb > 0;
   }
 
-  async #scan(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]> {
+  async #scan(vectors: readonly Float32Array[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]> {
     const spec = this.#current();
     for (const vector of vectors) checkVector(vector, spec, 'query vector');
     checkK(k);
     if (k === 0 || vectors.length === 0) return vectors.map(() => []);
     const client = this.#client;
     const pageRows = pageRowsFor(this.#options.flatScanMaxMb, spec.dimensions);
-    return scanTable({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, vectors, k, { pageRows, ...(signal ? { signal } : {}) });
+    // The row count (one aggregate, small beside the pass) turns pages read into a share of the pass.
+    const progress = onProgress ? { onProgress, rows: await this.count(signal) } : undefined;
+    return scanTable({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, vectors, k, { pageRows, ...(signal ? { signal } : {}), ...(progress ? { progress } : {}) });
   }
 
   /** Holds the index's ingest lock (server mode); re-taken if its connection was lost. */

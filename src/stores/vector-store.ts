@@ -83,7 +83,7 @@ export interface VectorStore {
   /** Exact nearest neighbours over the same vectors, bypassing any ANN index (same ordering rules as `search`). */
   searchExact?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
   /** Optional: many queries at once, each result exactly what `search` returns for it. */
-  searchBatch?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal): Promise<Hit[][]>;
+  searchBatch?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]>;
   count(signal?: AbortSignal): Promise<number>;
   /**
    * Where cheap (one SQL aggregate): the order-independent checksum of the stored ids, `idChecksum` of
@@ -93,6 +93,12 @@ export interface VectorStore {
   drop(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The share (0–1) of one call's work done so far, reported by stores and retrievers whose single call is long (a
+ * streamed exact pass over every row), so progress keeps moving through it.
+ */
+export type ShareProgress = (share: number) => void;
 
 /** Sort comparator for hits: score descending, then id ascending (deterministic ties). */
 export function compareHits(a: Hit, b: Hit): number {

@@ -125,6 +125,21 @@ describe('evaluate: query batches', () => {
     expect(calls).toEqual([200]);
   });
 
+  it('moves the query count through one long call as the retriever reports its share (a streamed pass)', async () => {
+    const advances: number[] = [];
+    const progress = { start: () => {}, advance: (n: number) => advances.push(n), done: () => {} };
+    const retriever: Retriever = {
+      ...batchingRetriever(4096, []),
+      retrieveBatch: async (batch, k, _signal, onProgress) => {
+        for (const share of [0.25, 0.5, 0.5, 1]) onProgress?.(share);
+        return batch.map(() => Array.from({ length: k }, (_, i) => ({ id: `d${i}`, docId: `d${i}`, score: -i })));
+      },
+    };
+    await evaluate({ queries: many, judgments: new Map([['q0', new Map([['d1', 1]])]]), retriever, depth: 10, metrics: ['recall@10'], includeUnjudged: false, progress });
+    // 50 at a quarter, 50 more at half, nothing for a repeated share, the rest at the end: 200 in all, never more.
+    expect(advances).toEqual([50, 50, 100, 0]);
+  });
+
   it('otherwise retrieves in batches of 64', async () => {
     const calls: number[] = [];
     await run(batchingRetriever(undefined, calls));

@@ -126,7 +126,11 @@ describe('pgvector embedded exact search in process', () => {
         expect(streamed).toEqual(await memory.searchBatch(queries, 50));
         expect(streamed[0]!.map((h) => h.id).sort()).toEqual(records.slice(0, 50).map((r) => r.id).sort());
         // A page size that divides the table exactly ends on an empty page.
-        expect(await scanTable({ copyBinary }, spec, queries, 5, { pageRows: 10 })).toEqual(await memory.searchBatch(queries, 5));
+        const shares: number[] = [];
+        const progress = { rows: 50, onProgress: (share: number) => shares.push(share) };
+        expect(await scanTable({ copyBinary }, spec, queries, 5, { pageRows: 10, progress })).toEqual(await memory.searchBatch(queries, 5));
+        // Progress after every page: 10 of 50 rows, 20, … the whole table, then the empty last page.
+        expect(shares).toEqual([0.2, 0.4, 0.6, 0.8, 1, 1]);
       } finally {
         await client.close();
       }
