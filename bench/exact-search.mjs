@@ -11,8 +11,8 @@ let seed = 1;
 const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
 const vector = () => Float32Array.from({ length: dimensions }, random);
 const context = { env: createEnv({}), workDir: '/tmp' };
-const open = async (flatScanMaxMb) => {
-  const store = await stores.pgvector.create(stores.pgvector.options.parse({ memory: true, flatScanMaxMb }), context);
+const open = async (flatScanPageMb) => {
+  const store = await stores.pgvector.create(stores.pgvector.options.parse({ memory: true, flatScanPageMb }), context);
   await store.open({ name: 'bench', dimensions, distance: 'cosine' });
   return store;
 };

@@ -175,9 +175,10 @@ class DenseRetriever implements Retriever {
 
 /**
  * Store options that shape the index: all but `exactMaxRecords` (Pinecone, Weaviate), which bounds only the ANN
- * recall measurement, so raising it reuses the index (and index keys stay as they were before it existed).
+ * recall measurement, and `flatScanPageMb` (embedded pgvector), the page size of the exact scan, which changes
+ * neither the index nor a single score; so changing them reuses the index.
  */
 function indexShaping(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { exactMaxRecords: _measurementOnly, ...shaping } = options;
+  const { exactMaxRecords: _measurementOnly, flatScanPageMb: _pageSizeOnly, ...shaping } = options;
   return shaping;
 }

@@ -78,7 +78,7 @@ const pgvectorOptions = z
      * sequential scan for a run's queries (src/stores/pgvector-flat.ts); memory stays bounded by one page at any
      * table size. 0 runs exact search as SQL.
      */
-    flatScanMaxMb: z.int().min(0).default(32),
+    flatScanPageMb: z.int().min(0).default(32),
     /** server: wait this long for another ingest of the same index to finish; 0 refuses at once. */
     lockWaitMs: z.int().min(0).default(0),
     /**
@@ -335,9 +335,9 @@ class PgvectorStore implements VectorStore {
     return this.#closed;
   }
 
-  /** Embedded exact search runs in process (binary COPY pages), unless `flatScanMaxMb: 0` asks for SQL. */
+  /** Embedded exact search runs in process (binary COPY pages), unless `flatScanPageMb: 0` asks for SQL. */
   #streamed(): boolean {
-    return this.#client.copyBinary !== undefined && this.#options.flatScanMaxMb > 0;
+    return this.#client.copyBinary !== undefined && this.#options.flatScanPageMb > 0;
   }
 
   async #scan(vectors: readonly Float32Array[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]> {
@@ -346,7 +346,7 @@ class PgvectorStore implements VectorStore {
     checkK(k);
     if (k === 0 || vectors.length === 0) return vectors.map(() => []);
     const client = this.#client;
-    const pageRows = pageRowsFor(this.#options.flatScanMaxMb, spec.dimensions);
+    const pageRows = pageRowsFor(this.#options.flatScanPageMb, spec.dimensions);
     // The row count (one aggregate, small beside the pass) turns pages read into a share of the pass.
     const progress = onProgress ? { onProgress, rows: await this.count(signal) } : undefined;
     return scanTable({ copyBinary: (sql) => client.copyBinary!(sql) }, spec, vectors, k, { pageRows, ...(signal ? { signal } : {}), ...(progress ? { progress } : {}) });

@@ -84,7 +84,7 @@ describe('pgvector embedded exact search in process', () => {
 
   it('returns what exact SQL returns, across COPY pages, and sees later upserts', async () => {
     const [flat, sql] = await Promise.all(
-      [1024, 0].map((flatScanMaxMb) => pgvector.create(pgvector.options.parse({ memory: true, flatScanMaxMb }), context())),
+      [1024, 0].map((flatScanPageMb) => pgvector.create(pgvector.options.parse({ memory: true, flatScanPageMb }), context())),
     );
     try {
       for (const store of [flat!, sql!]) {
@@ -137,9 +137,21 @@ describe('pgvector embedded exact search in process', () => {
     },
   );
 
+  it('the scan page size is not part of the index key (the same index serves every page size)', async () => {
+    const { retrievers } = await import('../../../src/retrievers/registry.js');
+    const fingerprint = async (store: Record<string, unknown>) => {
+      const options = retrievers.dense.options.parse({ embedder: { kind: 'hashing', dimensions: 3 }, store: { kind: 'pgvector', memory: true, ...store }, cache: false });
+      const retriever = await retrievers.dense.create(options, context());
+      await retriever.close();
+      return retriever.fingerprint;
+    };
+    expect(await fingerprint({ flatScanPageMb: 4 })).toBe(await fingerprint({}));
+    expect(await fingerprint({ index: 'hnsw' })).not.toBe(await fingerprint({}));
+  });
+
   it('asks for whole runs of queries per search call (one streamed pass), only when it streams', async () => {
     const streamed = await pgvector.create(pgvector.options.parse({ memory: true }), context());
-    const sql = await pgvector.create(pgvector.options.parse({ memory: true, flatScanMaxMb: 0 }), context());
+    const sql = await pgvector.create(pgvector.options.parse({ memory: true, flatScanPageMb: 0 }), context());
     const hnsw = await pgvector.create(pgvector.options.parse({ memory: true, index: 'hnsw' }), context());
     try {
       expect(streamed.capabilities.searchBatchSize).toBeGreaterThanOrEqual(1000);
