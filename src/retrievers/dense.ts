@@ -175,8 +175,9 @@ class DenseRetriever implements Retriever {
 
 /**
  * Store options that shape the index: all but `exactMaxRecords` (Pinecone, Weaviate), which bounds only the ANN
- * recall measurement, and `flatScanPageMb` (embedded pgvector), the page size of the exact scan, which changes
- * neither the index nor a single score; so changing them reuses the index.
+ * recall measurement, and `flatScanPageMb` (embedded pgvector), the page size of the exact scan over the same
+ * table (any size gives bit-identical scores; 0, exact SQL, can differ in the last float digits). Changing them
+ * reuses the index; the manifest still records them.
  */
 function indexShaping(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const { exactMaxRecords: _measurementOnly, flatScanPageMb: _pageSizeOnly, ...shaping } = options;
