@@ -6,7 +6,7 @@ import { definePlugin } from '../shared/plugin.js';
 import { offsetOf, type ExistingHit, type ExistingIndex, type IndexSnapshot } from './existing-index.js';
 import { toWeaviateError, type WeaviateErrorContext } from './weaviate-errors.js';
 import { connectWeaviate, weaviateConnectionOptions } from './weaviate.js';
-import { toScore } from './weaviate-store.js';
+import { forEachCursorPage, toScore } from './weaviate-store.js';
 import { checkK, overFetch } from './vector-checks.js';
 import { compareHits, type Approximation, type Distance } from './vector-store.js';
 
@@ -146,16 +146,15 @@ class WeaviateReader implements ExistingIndex {
     try {
       const count = await collection.length();
       if (count === 0 || count > o.checksumMaxRecords) return { count };
-      // A cursor read in uuid order (Weaviate's own iteration order), 1000 objects per request.
+      // A cursor read in uuid order (Weaviate's own iteration order).
       const hash = createHash('sha256');
       const returnProperties = [o.docIdProperty, o.textProperty, o.startProperty, o.endProperty].filter((p): p is string => p !== undefined) as (keyof Record<string, string>)[];
-      let after: string | undefined;
-      for (;;) {
-        const page = await collection.query.fetchObjects({ limit: 1000, includeVector: true, returnProperties, ...(after ? { after } : {}) });
-        for (const object of page.objects) hash.update(`${object.uuid}\u001f${JSON.stringify(object.properties)}\u001f${JSON.stringify(object.vectors ?? {})}\n`);
-        if (page.objects.length < 1000) break;
-        after = page.objects.at(-1)!.uuid;
-      }
+      await forEachCursorPage(
+        async (after, limit) => (await collection.query.fetchObjects({ limit, includeVector: true, returnProperties, ...(after ? { after } : {}) })).objects,
+        (objects) => {
+          for (const object of objects) hash.update(`${object.uuid}\u001f${JSON.stringify(object.properties)}\u001f${JSON.stringify(object.vectors ?? {})}\n`);
+        },
+      );
       return { count, checksum: hash.digest('hex').slice(0, 32) };
     } catch (error) {
       throw toWeaviateError(error, this.#errors, 'count');

@@ -30,8 +30,27 @@ interface ChunkProperties {
 
 /** Objects per gRPC BatchObjects call (the client sends one request per insertMany). */
 const batchObjects = 500;
-/** Objects per cursor page when reading vectors back for exact search. */
-const readPage = 1000;
+/** Objects per cursor page when a collection is read back whole (exact search, checksums). */
+const cursorPage = 1000;
+
+/**
+ * Weaviate's cursor: every object of a collection in uuid order, `cursorPage` a request, until a short page. Each
+ * page goes to `onPage`; `fetchPage` makes the request (its properties, vectors, tenant) for the objects after `after`.
+ */
+export async function forEachCursorPage<O extends { readonly uuid: string }>(
+  fetchPage: (after: string | undefined, limit: number) => Promise<readonly O[]>,
+  onPage: (objects: readonly O[]) => Promise<void> | void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    signal?.throwIfAborted();
+    const objects = await fetchPage(after, cursorPage);
+    await onPage(objects);
+    if (objects.length < cursorPage) return;
+    after = objects.at(-1)!.uuid;
+  }
+}
 
 export class WeaviateStore implements VectorStore {
   readonly kind = 'weaviate';
@@ -158,23 +177,22 @@ export class WeaviateStore implements VectorStore {
   /** Every object in uuid order (Weaviate's cursor), with its vector, a page at a time. */
   async #readAll(spec: IndexSpec, add: (records: readonly VectorRecord[]) => Promise<void>, signal?: AbortSignal): Promise<void> {
     const collection = this.#client.collections.use<string, ChunkProperties>(this.#collectionName(spec));
-    let after: string | undefined;
-    for (;;) {
-      signal?.throwIfAborted();
-      const page = await this.#call('read vectors', () =>
-        collection.query.fetchObjects({ limit: readPage, includeVector: true, returnProperties: ['chunkId', 'docId'], ...(after ? { after } : {}) }),
-      );
-      await add(
-        page.objects.map((object) => ({
-          id: String(object.properties.chunkId),
-          docId: String(object.properties.docId),
-          // The collection's one self-provided vector, named `default` by the client.
-          vector: Float32Array.from(Object.values((object.vectors ?? {}) as Record<string, number[]>)[0] ?? []),
-        })),
-      );
-      if (page.objects.length < readPage) return;
-      after = page.objects.at(-1)!.uuid;
-    }
+    const fetchPage = async (after: string | undefined, limit: number) =>
+      (await this.#call('read vectors', () => collection.query.fetchObjects({ limit, includeVector: true, returnProperties: ['chunkId', 'docId'], ...(after ? { after } : {}) })))
+        .objects;
+    await forEachCursorPage(
+      fetchPage,
+      (objects) =>
+        add(
+          objects.map((object) => ({
+            id: String(object.properties.chunkId),
+            docId: String(object.properties.docId),
+            // The collection's one self-provided vector, named `default` by the client.
+            vector: Float32Array.from(Object.values((object.vectors ?? {}) as Record<string, number[]>)[0] ?? []),
+          })),
+        ),
+      signal,
+    );
   }
 
   async count(signal?: AbortSignal): Promise<number> {
