@@ -28,6 +28,8 @@ export interface AnswerRunner {
   readonly qa: QaSet;
   /** The answerer's `heuristic` description when it is not a language model (see Answerer). */
   readonly heuristic?: string;
+  /** Every document of the corpus by id, in file order: read once here, for contexts (and decide's whole corpus). */
+  readonly documents: ReadonlyMap<string, Document>;
   /**
    * `contexts` and `contextK` override the config's for this arm only (`ragbench decide` answers the same
    * questions closed-book, from retrieval and from the gold passages); `chunkHits` is needed for 'retrieved'.
@@ -63,6 +65,7 @@ export async function prepareAnswering(options: {
   return {
     metrics: config.metrics,
     qa,
+    documents,
     ...(answerer.heuristic ? { heuristic: answerer.heuristic } : {}),
     async answerArm({ queries, chunkHits, contexts, contextK, progress, signal }) {
       const evaluation = await evaluateAnswers({

@@ -18,7 +18,7 @@ import { silentProgress, type Progress } from '../shared/progress.js';
 import { answererPrice, answerResults, toDecisionArm, type AnsweredArm } from './decide-arms.js';
 import { prepareAnswering, type AnswerRunner, type ArmAnswers } from './answering.js';
 import { documentTokens } from './document-tokens.js';
-import { loadCorpus, readAllDocuments } from './load-corpus.js';
+import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from './run-record.js';
@@ -98,7 +98,8 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
     }
   }
   answered.push({ name: 'gold', kind: 'gold', answers: await answering.answerArm({ queries, contexts: 'gold', progress, ...signal }) });
-  const documents = await readAllDocuments(corpus);
+  // The answering step already holds every document (in file order): no second read of the corpus.
+  const documents = [...answering.documents.values()];
   const estimatedTokens = Math.ceil(documents.reduce((sum, doc) => sum + doc.text.length + (doc.title?.length ?? 0), 0) / charsPerToken);
   const skipped: SkippedArm[] = [];
   if (estimatedTokens <= settings.contextWindowTokens) {
@@ -176,6 +177,7 @@ function capturing(answering: AnswerRunner): { runner: AnswerRunner; answers: ()
   const runner: AnswerRunner = {
     metrics: answering.metrics,
     qa: answering.qa,
+    documents: answering.documents,
     ...(answering.heuristic ? { heuristic: answering.heuristic } : {}),
     async answerArm(call) {
       captured = await answering.answerArm({ ...call, contexts: 'retrieved' });
