@@ -47,7 +47,7 @@ export interface RunScores {
 export function scoreRun(options: ScoreRunOptions): RunScores {
   const { run } = options;
   const specs = runMetricSpecs(options.metrics);
-  return finishScores(options, specs, run.keys(), run.size, (queryId, relevant) => scoreQuery(run.get(queryId) ?? [], relevant, specs));
+  return finishScores(options, specs, run.keys(), (queryId, relevant) => scoreQuery(run.get(queryId) ?? [], relevant, specs));
 }
 
 /** The metrics to compute, each once (aliases collapse to one label), in the order first requested. */
@@ -73,7 +73,6 @@ export function finishScores(
   options: Omit<ScoreRunOptions, 'run'>,
   specs: readonly MetricSpec[],
   runQueryIds: Iterable<string>,
-  runSize: number,
   valuesOf: (queryId: string, relevant: ReadonlyMap<string, number>) => readonly number[],
 ): RunScores {
   const { judgments } = options;
@@ -85,6 +84,7 @@ export function finishScores(
     );
   }
   const runIds = new Set(runQueryIds);
+  const runSize = runIds.size;
   const missingFromRun = [...judgments.keys()].filter((queryId) => !runIds.has(queryId));
   const unjudgedInRun = [...runIds].filter((queryId) => !judgments.has(queryId));
 

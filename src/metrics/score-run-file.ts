@@ -96,6 +96,6 @@ export async function scoreRunFile(options: ScoreRunFileOptions): Promise<RunFil
     const first = [...duplicates.keys()].reduce((a, b) => (firstSeen.get(a)! <= firstSeen.get(b)! ? a : b));
     throw duplicates.get(first)!;
   }
-  const scores = finishScores(options, specs, firstSeen.keys(), firstSeen.size, (queryId, relevant) => values.get(queryId) ?? scoreQuery([], relevant, specs));
+  const scores = finishScores(options, specs, firstSeen.keys(), (queryId, relevant) => values.get(queryId) ?? scoreQuery([], relevant, specs));
   return { ...scores, reread: split.size };
 }
