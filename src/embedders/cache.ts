@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, rename, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { appendFile, mkdir, open, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DimensionError } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/files.js';
 import { hashText } from '../shared/hash.js';
 import { redactUrlsInText } from '../shared/redact-url.js';
 import type { EmbedRole, Embedder } from './embedder.js';
@@ -73,14 +74,14 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
   const valid = (bytes: Buffer, offset: number) =>
     crc32(bytes.subarray(offset, offset + KEY_BYTES + vectorBytes)) === bytes.readUInt32LE(offset + KEY_BYTES + vectorBytes);
 
-  /** Hands `each` the whole records of `from` in order, a slice at a time: (bytes, records in it, first record number). */
-  async function forEachSlice(from: FileHandle, whole: number, each: (bytes: Buffer, count: number, first: number) => Promise<void> | void): Promise<void> {
-    const slice = Buffer.allocUnsafe(LOAD_RECORDS * recordBytes);
+  /** The whole records of `from` in order, a slice at a time (one buffer, reused): bytes, records in it, first record number. */
+  async function* slices(from: FileHandle, whole: number): AsyncGenerator<{ bytes: Buffer; count: number; first: number }> {
+    const bytes = Buffer.allocUnsafe(LOAD_RECORDS * recordBytes);
     for (let first = 0; first < whole; first += LOAD_RECORDS) {
       const count = Math.min(LOAD_RECORDS, whole - first);
-      const { bytesRead } = await from.read(slice, 0, count * recordBytes, first * recordBytes);
+      const { bytesRead } = await from.read(bytes, 0, count * recordBytes, first * recordBytes);
       if (bytesRead !== count * recordBytes) throw new Error(`embedding cache ${file}: short read`);
-      await each(slice, count, first);
+      yield { bytes, count, first };
     }
   }
 
@@ -102,23 +103,21 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
     try {
       size = (await handle.stat()).size;
       whole = Math.floor(size / recordBytes);
-      await forEachSlice(handle, whole, (bytes, count, first) => {
+      for await (const { bytes, count, first } of slices(handle, whole)) {
         for (let r = 0; r < count; r++) {
           const offset = r * recordBytes;
           if (valid(bytes, offset)) keys.set(bytes.toString('base64', offset, offset + KEY_BYTES), first + r);
           else damaged.add(first + r);
         }
-      });
+      }
       if (damaged.size > 0) {
         corrupt += damaged.size;
         options.warn?.(`embedding cache ${file}: ${damaged.size} record(s) failed their checksum and will be recomputed`);
-        // Rewritten without them (temp file + rename), so the warning is given once, not on every later run.
+        // Rewritten without them, so the warning is given once, not on every later run.
         keys.clear();
-        const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-        const out = await open(temp, 'w');
-        try {
-          let kept = 0;
-          await forEachSlice(handle, whole, async (bytes, count, first) => {
+        let kept = 0;
+        const keptRecords = async function* (): AsyncGenerator<Buffer> {
+          for await (const { bytes, count, first } of slices(handle, whole)) {
             const keep: Buffer[] = [];
             for (let r = 0; r < count; r++) {
               if (damaged.has(first + r)) continue;
@@ -126,12 +125,10 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
               keep.push(bytes.subarray(offset, offset + recordBytes));
               keys.set(bytes.toString('base64', offset, offset + KEY_BYTES), kept++);
             }
-            await out.write(Buffer.concat(keep));
-          });
-        } finally {
-          await out.close();
-        }
-        await rename(temp, file);
+            yield Buffer.concat(keep); // a copy: the slice buffer is reused for the next one
+          }
+        };
+        await writeFileAtomic(file, keptRecords());
         return { keys, records: whole - damaged.size };
       }
     } finally {
