@@ -1,4 +1,4 @@
-import { ExactScan, type RowBlock } from './exact-scan.js';
+import { ExactScan, vectorNorm, type RowBlock } from './exact-scan.js';
 import type { SqlClient } from './pgvector-clients.js';
 import { tableName } from './pgvector-sql.js';
 import type { Hit, IndexSpec, ShareProgress } from './vector-store.js';
@@ -62,7 +62,7 @@ const decoder = new TextDecoder();
 
 /**
  * Postgres binary COPY of (text, text, vector): a header, then per tuple int16 fields, int32 length + bytes each.
- * Vectors are decoded into `into` (which must hold every row of the page), norms computed as the memory store does.
+ * Vectors are decoded into `into` (which must hold every row of the page), norms by vectorNorm, as the memory store does.
  */
 export function parseCopyRows(bytes: Uint8Array, dimensions: number, into?: { data: Float32Array; norms: Float64Array }): RowBlock {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -103,12 +103,7 @@ export function parseCopyRows(bytes: Uint8Array, dimensions: number, into?: { da
       norms = grownNorms;
     }
     const offset = row * dimensions;
-    let squares = 0;
-    for (let i = 0; i < dimensions; i++) {
-      const value = view.getFloat32(start + 4 + 4 * i);
-      data[offset + i] = value;
-      squares += value * value; // a float32 read as a double: the same sum as vectorNorm over the stored row
-    }
-    norms[row] = Math.sqrt(squares);
+    for (let i = 0; i < dimensions; i++) data[offset + i] = view.getFloat32(start + 4 + 4 * i);
+    norms[row] = vectorNorm(data, offset, dimensions);
   }
 }
