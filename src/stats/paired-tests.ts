@@ -238,3 +238,41 @@ function sum(values: readonly number[]): number {
   for (const v of values) s += v;
   return s;
 }
+
+/**
+ * Benjamini–Hochberg step-up adjusted p-values (1995; R `p.adjust(method = "BH")`): sort ascending,
+ * p̃_(i) = min_{j ≥ i} min(1, m · p_(j) / j), in input order. Rejecting p̃ < α controls the false discovery rate
+ * at α for independent or positively dependent tests (PRDS, Benjamini & Yekutieli 2001) — the usual case for IR
+ * metrics on shared queries, though not guaranteed; Holm controls the stricter family-wise error under any dependence.
+ */
+export function bhAdjust(pValues: readonly number[]): number[] {
+  for (const p of pValues) if (!(p >= 0 && p <= 1)) throw new RangeError(`p-values must be in [0, 1], got ${p}`);
+  const m = pValues.length;
+  const order = pValues.map((_, i) => i).sort((i, j) => pValues[j]! - pValues[i]! || j - i);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  order.forEach((index, k) => {
+    const rank = m - k;
+    running = Math.min(running, (m * pValues[index]!) / rank);
+    adjusted[index] = Math.min(1, running);
+  });
+  return adjusted;
+}
+
+export type Correction = 'holm' | 'bh';
+
+/** Adjusted p-values of a family under the named correction. */
+export function adjustPValues(pValues: readonly number[], correction: Correction): number[] {
+  return correction === 'holm' ? holmAdjust(pValues) : bhAdjust(pValues);
+}
+
+/**
+ * The smallest p-value the randomization test can return: 1/(P + 1) with P Monte Carlo sign vectors, 1/2^m (one-
+ * sided) or 2/2^m (two-sided) when it enumerates the 2^m sign vectors of m non-zero differences. A threshold below
+ * it (α/F for a family of F tests) can never be met, whatever the data.
+ */
+export function smallestAttainableP(result: Pick<RandomizationResult, 'method' | 'permutations' | 'alternative' | 'nonZero'>): number {
+  if (result.method === 'monte-carlo') return 1 / (result.permutations + 1);
+  if (result.nonZero === 0) return 1;
+  return Math.min(1, (result.alternative === 'two-sided' ? 2 : 1) / 2 ** result.nonZero);
+}

@@ -1,0 +1,117 @@
+import { meanOf, pairedBootstrapDiff, standardDeviation } from './bootstrap.js';
+import { adjustPValues, pairedRandomizationTest, smallestAttainableP, type Correction } from './paired-tests.js';
+
+/**
+ * Paired comparisons between the arms of one run, in the manner of ranx's `compare`: every entry is one pair of
+ * arms on one metric, over the queries both scored, and all entries form ONE family whose p-values are adjusted
+ * together (Holm by default, Benjamini–Hochberg on request), so the number of comparisons a reader scans is the
+ * number the correction accounts for.
+ */
+export type PairwiseFamily = 'all-pairs' | 'baseline';
+
+export interface PairwiseSeries {
+  readonly metric: string;
+  readonly a: string;
+  readonly b: string;
+  /** a's and b's scores on the same queries, in the same order. */
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+}
+
+export interface PairwiseEntry {
+  readonly metric: string;
+  readonly a: string;
+  readonly b: string;
+  readonly queries: number;
+  /** mean(a − b) over the shared queries. */
+  readonly delta: number;
+  /** Paired percentile-bootstrap interval of delta (unadjusted, at `confidence`). */
+  readonly ci: { readonly lower: number; readonly upper: number };
+  /** Two-sided paired randomization p (exact up to 20 non-zero differences, else seeded Monte Carlo). */
+  readonly p: number;
+  readonly pAdjusted: number;
+  /**
+   * Standardised paired effect: mean(a − b) / sd(a − b) (Cohen's d_z; Sakai 2014 "Statistical reform in IR" reports
+   * this form for paired data). 0 when every difference is 0; ±Infinity for a constant non-zero difference.
+   */
+  readonly effectSize: number;
+}
+
+export interface PairwiseResult {
+  readonly entries: readonly PairwiseEntry[];
+  /** What the adjustment ran over: every entry of the run, as `correction` over `size` tests. */
+  readonly family: {
+    readonly kind: PairwiseFamily;
+    readonly baseline?: string;
+    readonly correction: Correction;
+    readonly size: number;
+    readonly alpha: number;
+    readonly confidence: number;
+    readonly permutations: number;
+    readonly seed: number;
+  };
+  /** Set when the family's strictest threshold (α/size) is below the smallest p the permutation count can give. */
+  readonly warning?: string;
+}
+
+export interface PairwiseOptions {
+  readonly kind: PairwiseFamily;
+  readonly baseline?: string;
+  readonly correction: Correction;
+  readonly alpha: number;
+  readonly confidence: number;
+  readonly permutations: number;
+  readonly seed: number;
+}
+
+/** Tests every series (see PairwiseSeries), adjusts the p-values as one family and says when α/F is unreachable. */
+export function comparePairwise(series: readonly PairwiseSeries[], options: PairwiseOptions): PairwiseResult {
+  let smallest = 0;
+  const tested = series
+    .filter((s) => s.x.length > 0)
+    .map((s) => {
+      const test = pairedRandomizationTest(s.x, s.y, { seed: options.seed, permutations: options.permutations });
+      smallest = Math.max(smallest, smallestAttainableP(test));
+      const ci = pairedBootstrapDiff(s.x, s.y, { seed: options.seed, confidence: options.confidence });
+      const differences = s.x.map((v, i) => v - s.y[i]!);
+      const sd = standardDeviation(differences);
+      const mean = meanOf(differences);
+      // A spread below rounding noise of the differences is no spread: report the constant shift as ±∞, not 4e15.
+      const effectSize = sd <= 1e-12 * Math.max(...differences.map(Math.abs)) ? (mean === 0 ? 0 : Math.sign(mean) * Infinity) : mean / sd;
+      return { metric: s.metric, a: s.a, b: s.b, queries: s.x.length, delta: ci.mean, ci: { lower: ci.lower, upper: ci.upper }, p: test.pValue, effectSize };
+    });
+  const adjusted = adjustPValues(tested.map((t) => t.p), options.correction);
+  const entries = tested.map((t, i) => ({ ...t, pAdjusted: adjusted[i]! }));
+  const size = entries.length;
+  const family = {
+    kind: options.kind,
+    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+    correction: options.correction,
+    size,
+    alpha: options.alpha,
+    confidence: options.confidence,
+    permutations: options.permutations,
+    seed: options.seed,
+  };
+  const threshold = options.alpha / Math.max(1, size);
+  const warning =
+    size > 0 && smallest > threshold
+      ? `the smallest p the randomization test can return here is ${Number(smallest.toPrecision(2))} (${options.permutations} permutations), above ` +
+        `α/${size} = ${Number(threshold.toPrecision(2))}: ${options.correction === 'holm' ? 'Holm' : 'BH'} cannot reject every hypothesis it should; raise the permutations or shrink the family (compare.baseline)`
+      : undefined;
+  return { entries, family, ...(warning ? { warning } : {}) };
+}
+
+/** The arm pairs of a family: every unordered pair (a before b in `arms` order), or each arm against `baseline`. */
+export function armPairs(arms: readonly string[], baseline?: string): { a: string; b: string }[] {
+  if (baseline !== undefined) return arms.filter((arm) => arm !== baseline).map((arm) => ({ a: arm, b: baseline }));
+  return arms.flatMap((a, i) => arms.slice(i + 1).map((b) => ({ a, b })));
+}
+
+/** One line naming what a pairwise verdict rests on, e.g. "paired randomization test, Holm over 315 tests, α 0.05". */
+export function describeFamily(family: PairwiseResult['family']): string {
+  const correction = family.correction === 'holm' ? 'Holm' : 'Benjamini–Hochberg';
+  const scope = family.kind === 'baseline' ? `each arm vs ${family.baseline}` : 'all arm pairs';
+  return `two-sided paired randomization test, ${correction} over ${family.size} tests (${scope} × metrics), α ${family.alpha}; ` +
+    `${Math.round(family.confidence * 100)}% paired bootstrap intervals`;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { armPairs, comparePairwise, describeFamily } from '../../../src/stats/pairwise.js';
+import { holmAdjust, bhAdjust, pairedRandomizationTest } from '../../../src/stats/paired-tests.js';
+
+const options = { kind: 'all-pairs', correction: 'holm', alpha: 0.05, confidence: 0.95, permutations: 1000, seed: 42 } as const;
+
+describe('armPairs', () => {
+  it('lists every unordered pair once, or each arm against the baseline', () => {
+    expect(armPairs(['x', 'y', 'z'])).toEqual([{ a: 'x', b: 'y' }, { a: 'x', b: 'z' }, { a: 'y', b: 'z' }]);
+    expect(armPairs(['x', 'y', 'z'], 'y')).toEqual([{ a: 'x', b: 'y' }, { a: 'z', b: 'y' }]);
+    expect(armPairs(['x'])).toEqual([]);
+  });
+});
+
+describe('comparePairwise', () => {
+  const a = [0.5, 0.7, 0.2, 0.9, 0.4];
+  const b = [0.4, 0.5, 0.2, 0.6, 0.5];
+  const c = [0.1, 0.1, 0.2, 0.3, 0.0];
+
+  it('gives delta, the paired p, the family-adjusted p and d_z = mean/sd of the differences', () => {
+    const result = comparePairwise(
+      [
+        { metric: 'm', a: 'a', b: 'b', x: a, y: b },
+        { metric: 'm', a: 'a', b: 'c', x: a, y: c },
+        { metric: 'm', a: 'b', b: 'c', x: b, y: c },
+      ],
+      options,
+    );
+    // a − b = [0.1, 0.2, 0, 0.3, −0.1]: mean 0.1, sd = √((0 + 0.01 + 0.01 + 0.04 + 0.04)/4) = √0.025
+    const first = result.entries[0]!;
+    expect(first.delta).toBeCloseTo(0.1, 12);
+    expect(first.effectSize).toBeCloseTo(0.1 / Math.sqrt(0.025), 10);
+    expect(first.queries).toBe(5);
+    expect(first.ci.lower).toBeLessThanOrEqual(first.delta);
+    const ps = [pairedRandomizationTest(a, b).pValue, pairedRandomizationTest(a, c).pValue, pairedRandomizationTest(b, c).pValue];
+    expect(result.entries.map((e) => e.p)).toEqual(ps);
+    expect(result.entries.map((e) => e.pAdjusted)).toEqual(holmAdjust(ps));
+    expect(result.family).toMatchObject({ kind: 'all-pairs', correction: 'holm', size: 3 });
+    const bh = comparePairwise([{ metric: 'm', a: 'a', b: 'c', x: a, y: c }, { metric: 'm', a: 'b', b: 'c', x: b, y: c }], { ...options, correction: 'bh' });
+    expect(bh.entries.map((e) => e.pAdjusted)).toEqual(bhAdjust([ps[1]!, ps[2]!]));
+    expect(describeFamily(result.family)).toContain('Holm over 3 tests');
+  });
+
+  it('reports a zero effect for identical arms and an infinite one for a constant shift', () => {
+    const result = comparePairwise(
+      [
+        { metric: 'm', a: 'a', b: 'a2', x: a, y: a },
+        { metric: 'm', a: 'a', b: 'a3', x: a.map((v) => v + 0.1), y: a },
+      ],
+      options,
+    );
+    expect(result.entries[0]).toMatchObject({ delta: 0, effectSize: 0, p: 1 });
+    expect(result.entries[1]!.effectSize).toBe(Infinity);
+  });
+
+  it('warns when α over the family is below the smallest p the permutations can reach', () => {
+    const long = Array.from({ length: 40 }, (_, i) => i / 40);
+    const series = Array.from({ length: 100 }, (_, i) => ({ metric: `m${i}`, a: 'a', b: 'b', x: long, y: long.map((v) => v - 0.1) }));
+    const result = comparePairwise(series, { ...options, permutations: 999 });
+    expect(result.warning).toMatch(/smallest p .* 0.001 .*above α\/100 = 0.0005/);
+    expect(comparePairwise(series.slice(0, 10), { ...options, permutations: 999 }).warning).toBeUndefined();
+  });
+});
