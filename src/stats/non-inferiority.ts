@@ -6,7 +6,8 @@ import { normalQuantile } from './normal.js';
  * is the candidate at most `margin` worse? Three outcomes, read off one-sided paired-bootstrap bounds L and U of Δ
  * at level 1 − α/F each (Bonferroni over the F gated entries of one comparison, so a gate over many arms and metrics
  * does not fail by chance):
- * - pass:         L > −margin  (the data rule out a drop larger than the margin),
+ * - pass:         L ≥ −margin  (the data rule out a drop larger than the margin; ≥ rather than > so that a
+ *                 candidate on which no query got worse passes a zero margin: then L = 0 = −margin),
  * - fail:         U < −margin  (the data rule out a drop within the margin),
  * - inconclusive: otherwise    (the interval straddles −margin: more queries would decide).
  * Under a true Δ = −margin each wrong verdict (pass, or fail) has probability ≤ α/F; at Δ = −margin both are wrong
@@ -63,12 +64,12 @@ export function nonInferiority(candidate: readonly number[], baseline: readonly 
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.resamples !== undefined ? { resamples: options.resamples } : {}),
   });
-  const decision: NonInferiorityDecision = bounds.lower > -margin ? 'pass' : bounds.upper < -margin ? 'fail' : 'inconclusive';
+  const decision: NonInferiorityDecision = bounds.lower >= -margin ? 'pass' : bounds.upper < -margin ? 'fail' : 'inconclusive';
   const n = candidate.length;
   const sdDelta = standardDeviation(candidate.map((x, i) => x - baseline[i]!));
   const z = normalQuantile(level);
   const distance = Math.abs(bounds.mean + margin);
-  const queriesNeeded = decision !== 'inconclusive' ? null : distance === 0 ? null : Math.max(n + 1, Math.ceil(((z * sdDelta) / distance) ** 2));
+  const queriesNeeded = decision !== 'inconclusive' ? null : distance <= 1e-12 ? null : Math.max(n + 1, Math.ceil(((z * sdDelta) / distance) ** 2));
   return {
     decision,
     delta: bounds.mean,

@@ -71,7 +71,8 @@ export function comparePairwise(series: readonly PairwiseSeries[], options: Pair
     .filter((s) => s.x.length > 0)
     .map((s) => {
       const test = pairedRandomizationTest(s.x, s.y, { seed: options.seed, permutations: options.permutations });
-      smallest = Math.max(smallest, smallestAttainableP(test));
+      // Only a Monte Carlo p is limited by a setting (the permutation count); an exact p is limited by the data.
+      if (test.method === 'monte-carlo') smallest = Math.max(smallest, smallestAttainableP(test));
       const ci = pairedBootstrapDiff(s.x, s.y, { seed: options.seed, confidence: options.confidence });
       const differences = s.x.map((v, i) => v - s.y[i]!);
       const sd = standardDeviation(differences);

@@ -85,12 +85,17 @@ function comparisonFileName(comparison: Comparison): string {
   return `${comparison.baseline.runId}__vs__${comparison.candidate.runId}.html`.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-/** One line for the error printer: which arm and metric failed, with the delta and p. */
+/** One line for the error printer: which arm and metric failed or stayed inconclusive, with the numbers and the test. */
 export function gateFailureMessage(comparison: Comparison): string {
-  const failures = comparison.arms.flatMap((arm) =>
-    arm.metrics.filter((m) => m.verdict === 'fail').map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`),
-  );
-  return `regression gate failed (${failures.length}): ${failures.join(' | ')}`;
+  const list = (verdict: 'fail' | 'inconclusive') =>
+    comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.blocks && m.verdict === verdict).map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`));
+  const failures = list('fail');
+  const inconclusive = list('inconclusive');
+  const parts = [
+    ...(failures.length > 0 ? [`regression gate failed (${failures.length}): ${failures.join(' | ')}`] : []),
+    ...(inconclusive.length > 0 ? [`gate inconclusive (${inconclusive.length}, onInconclusive: fail): ${inconclusive.join(' | ')}`] : []),
+  ];
+  return parts.join('; ');
 }
 
 async function loadGateFile(file: string): Promise<Gate> {

@@ -133,9 +133,11 @@ describe('nonInferiority (hand-computed cases)', () => {
     const result = nonInferiority(base, base, { margin: 0, alpha: 0.05, family: 10 });
     expect(result.level).toBeCloseTo(0.995, 12);
     expect(result.resamples).toBe(4000); // 20 / 0.005
-    // identical runs: Δ ≡ 0, margin 0: L = 0 is not > −0 … the bound equals −m, so the data cannot show "no drop"
-    expect(result.decision).toBe('inconclusive');
-    expect(result.queriesNeeded).toBeNull();
+    // identical runs: Δ ≡ 0, margin 0: L = 0 = −m, and no query got worse: a pass (L ≥ −m)
+    expect(result).toMatchObject({ decision: 'pass', lower: 0, upper: 0, queriesNeeded: null });
+    // on the margin with spread: Δ = −m exactly → inconclusive, and no number of queries would decide
+    const onMargin = nonInferiority([0.1, 0.3, 0.5, 0.7], [0.2, 0.2, 0.6, 0.6], { margin: 0, alpha: 0.05, family: 1 });
+    expect(onMargin).toMatchObject({ decision: 'inconclusive', queriesNeeded: null });
   });
 
   it('refuses bad options', () => {
