@@ -13,6 +13,7 @@ import { documentTokens } from './document-tokens.js';
 import { drilldownRecords } from './drilldown.js';
 import { loadCorpus } from './load-corpus.js';
 import { runArm } from './run-arm.js';
+import { pairwiseOf } from './run-pairwise.js';
 import { buildRunReportModel } from './run-report.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './run-store.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from './run-record.js';
@@ -92,7 +93,9 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   checkSummaryAgainstResults(arms, results);
   const usage = ledger.report();
   const createdAt = new Date().toISOString();
-  const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const base = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const pairwise = pairwiseOf(plan, base, results);
+  const summary: RunSummary = pairwise ? { ...base, pairwise } : base;
   const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
   const drilldown = await drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.readDocuments(), results });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {

@@ -1,4 +1,5 @@
 import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './run-format.js';
+import { pairwiseMarks } from './run-pairwise.js';
 import type { RunSummary } from './run-summary.js';
 
 /**
@@ -9,6 +10,7 @@ export function renderTable(summary: RunSummary): string {
   const several = summary.arms.length > 1;
   const ann = annRecallColumn(summary);
   const short = shortColumn(summary);
+  const marks = pairwiseMarks(summary);
   const retrieval = table(
     ['chunker', 'retriever', 'chunks', ...(short ? [short.header] : []), ...summary.metrics, ...(ann ? [ann.header] : [])],
     summary.arms.map((arm) => [
@@ -20,7 +22,8 @@ export function renderTable(summary: RunSummary): string {
         const estimate = arm.metrics[metric];
         if (!estimate) return 'n/a';
         const best = several && estimate.mean === bestMean(summary, metric);
-        return formatEstimate(estimate, (mean) => `${mean}${best ? '*' : ''}`);
+        const mark = marks?.mark(arm.arm, metric) ?? '';
+        return formatEstimate(estimate, (mean) => `${mean}${best ? '*' : ''}${mark}`);
       }),
       ...(ann ? [ann.cell(arm)] : []),
     ]),
@@ -29,6 +32,8 @@ export function renderTable(summary: RunSummary): string {
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
+  if (marks) parts.push(marks.legend);
+  if (summary.pairwise?.warning) parts.push(`warning: ${summary.pairwise.warning}`);
   if (short) parts.push(depthNote(summary));
   const warnings = annRecallWarnings(summary);
   if (warnings.length > 0) parts.push('', ...warnings.map((warning) => `warning: ${warning}`));
