@@ -20,8 +20,15 @@ describe('kind: existing, source pinecone', () => {
   async function state(): Promise<string> {
     const index = client.index({ name: 'prod-docs', host: (await client.indexes.describe('prod-docs')).host, namespace: 'v2' });
     const stats = await index.describeIndexStats();
-    const list = await index.listPaginated({ limit: 1000 });
-    const ids = (list.vectors ?? []).map((v) => v.id!).sort();
+    // Pinecone lists at most 100 ids a page.
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await index.listPaginated({ limit: 100, ...(token ? { paginationToken: token } : {}) });
+      ids.push(...(page.vectors ?? []).map((v) => v.id!));
+      token = page.pagination?.next;
+    } while (token);
+    ids.sort();
     const fetched = await index.fetch({ ids: ids.slice(0, 100) });
     return JSON.stringify([stats.namespaces, ids, fetched.records]);
   }
