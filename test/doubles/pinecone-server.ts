@@ -46,8 +46,10 @@ export interface PineconeServer {
   ann: { readonly m: number; readonly efConstruction: number; readonly ef: number } | undefined;
   /** The double's own view, for tests computing expectations independently: a namespace's visible records… */
   records(index: string, namespace?: string): { id: string; values: Float32Array; metadata: Record<string, unknown> | undefined }[];
-  /** …and the ids its query would answer (best first), as `POST /query` computes them. */
-  nearest(index: string, namespace: string, vector: Float32Array, topK: number): string[];
+  /** …and the matches its query would answer (best first), as `POST /query` computes them… */
+  nearest(index: string, namespace: string, vector: Float32Array, topK: number): { id: string; score: number }[];
+  /** …and which namespaces hold records, per index. */
+  namespaces(): { index: string; namespace: string }[];
   /** Every request as `METHOD /path` with the API version header it carried. */
   readonly requests: { readonly call: string; readonly apiVersion: string | undefined }[];
   inject(fault: PineconeFault): void;
@@ -111,8 +113,9 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
     nearest: (name, namespace, vector, topK) => {
       const index = indexes.get(name);
       if (!index) throw new Error(`no index ${name}`);
-      return search(index, namespace, vector, topK, undefined).map((m) => m.id);
+      return search(index, namespace, vector, topK, undefined).map((m) => ({ id: m.id, score: m.score }));
     },
+    namespaces: () => [...indexes.values()].flatMap((index) => [...index.namespaces.keys()].map((namespace) => ({ index: index.name, namespace }))),
     inject: (fault) => void faults.push({ fault, seen: 0, failed: 0 }),
     clearFaults: () => void faults.splice(0),
     close: async () => {

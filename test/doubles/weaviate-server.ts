@@ -48,8 +48,10 @@ export interface WeaviateServer {
   readonly calls: string[];
   /** The double's own view for tests computing expectations independently: a collection's (tenant's) objects… */
   objects(collection: string, tenant?: string): { uuid: string; vector: Float32Array; properties: Properties }[];
-  /** …and the uuids its nearVector search would answer, best first. */
-  nearest(collection: string, vector: Float32Array, limit: number, tenant?: string): string[];
+  /** …the uuids and distances its nearVector search would answer, best first… */
+  nearest(collection: string, vector: Float32Array, limit: number, tenant?: string): { id: string; distance: number }[];
+  /** …and the collections it holds. */
+  collectionNames(): string[];
   inject(fault: WeaviateFault): void;
   close(): Promise<void>;
 }
@@ -401,8 +403,9 @@ export async function startWeaviateServer(options: { apiKey?: string; version?: 
     objects: (name, tenant) => [...shardOf(collectionOf(name), tenant).objects].map(([uuid, o]) => ({ uuid, vector: o.vector, properties: o.properties })),
     nearest: (name, vector, limit, tenant) => {
       const collection = collectionOf(name);
-      return nearVector(collection, shardOf(collection, tenant), vector, limit).map((h) => h.id);
+      return nearVector(collection, shardOf(collection, tenant), vector, limit);
     },
+    collectionNames: () => [...collections.keys()],
   };
   return state;
 }
