@@ -1,17 +1,17 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { gateSchema, type Gate } from '../../config/eval-config.js';
-import { loadYamlFile } from '../../shared/yaml-file.js';
-import { compareRuns } from '../../pipeline/compare.js';
-import { resolveRunDir } from '../../pipeline/run-folder.js';
-import { buildComparisonReportModel } from '../../pipeline/run-report.js';
-import { renderComparisonHtml } from '../../report/comparison-html.js';
-import type { Comparison } from '../../report/comparison-summary.js';
-import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';
-import { renderComparisonTable } from '../../report/comparison-terminal.js';
-import { renderJUnit } from '../../report/junit.js';
+import { loadYamlFile } from '../../shared/files/yaml-file.js';
+import { compareRuns } from '../../pipeline/compare/compare.js';
+import { resolveRunDir } from '../../pipeline/run/folder.js';
+import { buildComparisonReportModel } from '../../pipeline/run/report.js';
+import { renderComparisonHtml } from '../../report/comparison/html.js';
+import type { Comparison } from '../../report/comparison/summary.js';
+import { renderComparisonMarkdown } from '../../report/comparison/markdown.js';
+import { renderComparisonTable } from '../../report/comparison/terminal.js';
+import { renderJUnit } from '../../report/comparison/junit.js';
 import { ConfigError, GateError, UsageError } from '../../shared/errors.js';
-import { writeFileAtomic } from '../../shared/files.js';
+import { writeFileAtomic } from '../../shared/files/write-atomic.js';
 import type { GlobalOptions } from '../global-options.js';
 
 export interface CompareCommandOptions {

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
-import { runDecide } from '../../pipeline/decide.js';
-import { verdictNames } from '../../report/decision-rules.js';
+import { runDecide } from '../../pipeline/decide/decide.js';
+import { verdictNames } from '../../report/decision/rules.js';
 import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
-import { checkWorkDir } from '../../shared/work-dir.js';
+import { checkWorkDir } from '../../shared/files/work-dir.js';
 
 export interface DecideCommandOptions {
   readonly out?: string;

@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
 import { loadCorpusReference, loadPluginReference } from '../../config/load-eval.js';
-import { ingestOnly } from '../../pipeline/ingest-only.js';
+import { ingestOnly } from '../../pipeline/index/ingest-only.js';
 import { createEnv } from '../../shared/env.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress, printNotice, printWarning } from '../progress.js';
-import { checkWorkDir } from '../../shared/work-dir.js';
+import { checkWorkDir } from '../../shared/files/work-dir.js';
 
 export async function ingestCommand(
   retrieverFile: string,

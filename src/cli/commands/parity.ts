@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
-import { runParity, type ParityReport } from '../../pipeline/parity.js';
+import { runParity, type ParityReport } from '../../pipeline/parity/parity.js';
 import { createEnv } from '../../shared/env.js';
 import { GateError, UsageError } from '../../shared/errors.js';
-import { writeJsonAtomic } from '../../shared/files.js';
+import { writeJsonAtomic } from '../../shared/files/write-atomic.js';
 import type { GlobalOptions } from '../global-options.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
-import { checkWorkDir } from '../../shared/work-dir.js';
+import { checkWorkDir } from '../../shared/files/work-dir.js';
 
 export interface ParityCliOptions {
   readonly k: string;

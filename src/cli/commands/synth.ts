@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { loadCorpusReference } from '../../config/load-eval.js';
-import { loadYamlFile } from '../../shared/yaml-file.js';
+import { loadYamlFile } from '../../shared/files/yaml-file.js';
 import { chatModels } from '../../llms/registry.js';
 import { createEnv } from '../../shared/env.js';
 import { UsageError } from '../../shared/errors.js';
