@@ -115,6 +115,21 @@ describe('architecture', () => {
     expect(crowded).toEqual([]);
   });
 
+  it('keeps functions in src/cli short: at most 80 lines (commands register themselves from cli/commands/)', () => {
+    const long: string[] = [];
+    for (const file of [...graph.keys()].filter((name) => name.startsWith('cli/'))) {
+      const lines = readFileSync(join(srcDir, file), 'utf8').split('\n');
+      // Top-level functions (declarations and arrow functions bound to a const) end at the first column-0 brace.
+      lines.forEach((line, start) => {
+        if (!/^(export )?(async )?function |^(export )?const \w+ = (async )?\(.*=> \{$/.test(line)) return;
+        const end = lines.findIndex((text, index) => index > start && /^\}/.test(text));
+        const length = (end === -1 ? lines.length : end) - start + 1;
+        if (length > 80) long.push(`${file}:${start + 1} ${length} lines`);
+      });
+    }
+    expect(long).toEqual([]);
+  });
+
   it('keeps source files small (STYLE: split before 500 lines)', () => {
     const large = [...graph.keys()].filter((file) => readFileSync(join(srcDir, file), 'utf8').split('\n').length > 500);
     expect(large).toEqual([]);
