@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { segmentSentences } from '../chunkers/sentences.js';
 import type { Decision } from '../corpus/qa.js';
 import { stem, stopwords, wordTokens } from '../metrics/text-normalize.js';
-import { normalizeForMatching } from '../shared/unicode-text.js';
+import { normalizeForMatching } from '../shared/text/unicode-text.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Answerer, AnswerOptions, ContextPassage, GeneratedAnswer } from './answerer.js';

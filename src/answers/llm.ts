@@ -7,7 +7,7 @@ import { definePlugin } from '../shared/plugin.js';
 import type { Answerer, AnswererContext, AnswerOptions, ContextPassage, GeneratedAnswer } from './answerer.js';
 import { chatModelConfigSchema, createConfiguredChatModel } from './chat-models.js';
 import { loadPromptTemplate, renderAnswerMessages, resolvePromptFile, type PromptTemplate } from './prompt-template.js';
-import { normalizeForMatching } from '../shared/unicode-text.js';
+import { normalizeForMatching } from '../shared/text/unicode-text.js';
 
 const llmOptions = z.strictObject({
   /** The chat model: `{ kind: openai, model: gpt-4o-mini, baseURL?, temperature?, … }`. */

@@ -3,7 +3,7 @@ import { exists } from '../corpus/beir.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseYaml } from '../shared/yaml-file.js';
+import { parseYaml } from '../shared/files/yaml-file.js';
 import type { ChatMessage } from '../llms/chat-model.js';
 import { ConfigError } from '../shared/errors.js';
 import { hashText } from '../shared/hash.js';
@@ -100,7 +100,7 @@ export async function loadPromptTemplate(file: string): Promise<PromptTemplate> 
 }
 
 /** The repository's (and package's) `prompts/` folder: two levels above this file in src/ and in dist/. */
-export const builtinPromptsDir = fileURLToPath(new URL('../../prompts/', import.meta.url));
+export const builtinPromptsDir = fileURLToPath(new URL('../../prompts', import.meta.url));
 
 /**
  * `qa-v1` (a bare name) → `prompts/qa-v1.yaml` beside the eval's folder (`<baseDir>/../prompts/`, as

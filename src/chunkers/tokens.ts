@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Document } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
-import { createTokenOffsets, tokenEncodings, type TokenOffsets } from '../shared/token-offsets.js';
+import { createTokenOffsets, tokenEncodings, type TokenOffsets } from '../shared/text/token-offsets.js';
 import type { Chunk, Chunker } from './chunker.js';
 import { ChunkCollector, smallerThan, windows } from './spans.js';
 

@@ -54,7 +54,7 @@ export type Gate = z.output<typeof gateSchema>;
 export const decisionMetricNames = ['decision-accuracy', 'correctness-llm', 'token-f1', 'exact-match'] as const;
 
 /**
- * `decide:` — how `ragbench decide` turns per-arm scores into a recommendation (src/report/decision-rules.ts).
+ * `decide:` — how `ragbench decide` turns per-arm scores into a recommendation (src/report/decision/rules.ts).
  * "≈" means the 95% CI of a paired difference lies inside ±equivalenceMargin; "≫" means the difference exceeds the
  * margin and is significant (Holm-adjusted randomization p < alpha).
  */

@@ -10,7 +10,7 @@ import { ConfigError, RagbenchError } from '../shared/errors.js';
 import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
 import { evalConfigSchema, type EvalConfig } from './eval-config.js';
 import { isDirectory, nameFromFile, resolveReference } from './references.js';
-import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/yaml-file.js';
+import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/files/yaml-file.js';
 
 export const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
 export const retrieverFileSchema = pluginConfigSchema('retriever', retrievers);

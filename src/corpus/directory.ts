@@ -5,7 +5,7 @@ import { exists, hashFiles, readQueriesJsonl } from './beir.js';
 import { readQrels } from './qrels.js';
 import type { Progress } from '../shared/progress.js';
 import type { CorpusSource, Document, Judgments, Query } from './types.js';
-import { decodeUtf8 } from '../shared/utf8.js';
+import { decodeUtf8 } from '../shared/text/utf8.js';
 
 export interface DirectoryCorpusOptions {
   /** Short name used in index names and reports. */

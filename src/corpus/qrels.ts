@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DataError, type Place } from '../shared/errors.js';
-import { decodeUtf8 } from '../shared/utf8.js';
+import { decodeUtf8 } from '../shared/text/utf8.js';
 import type { Judgments } from './types.js';
 
 /** The two qrels layouts `readQrels` accepts. */

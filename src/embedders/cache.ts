@@ -3,7 +3,7 @@ import { appendFile, mkdir, open, truncate, writeFile, type FileHandle } from 'n
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DimensionError } from '../shared/errors.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../shared/files/write-atomic.js';
 import { hashText } from '../shared/hash.js';
 import { redactUrlsInText } from '../shared/redact-url.js';
 import type { EmbedRole, Embedder } from './embedder.js';

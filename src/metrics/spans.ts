@@ -14,7 +14,7 @@
  * `chunkCost`.) Grades are ignored: every span with grade ≥ 1 is relevant text.
  */
 import type { RelevantSpan } from '../corpus/types.js';
-import type { TokenOffsets } from '../shared/token-offsets.js';
+import type { TokenOffsets } from '../shared/text/token-offsets.js';
 
 /** A retrieved chunk's place: `[start, end)` in its document's text. */
 export interface RetrievedSpan {

@@ -1,4 +1,4 @@
-import { isCjk, normalizeForMatching, tokenizeUnicode } from '../shared/unicode-text.js';
+import { isCjk, normalizeForMatching, tokenizeUnicode } from '../shared/text/unicode-text.js';
 
 /**
  * Text normalisation and tokenisers shared by answer metrics (exact match, token F1) and lexical faithfulness.

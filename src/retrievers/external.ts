@@ -2,7 +2,7 @@ import { chunkId, unlocatedChunkId } from '../chunkers/chunker.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Document, Query } from '../corpus/types.js';
 import { hashText } from '../shared/hash.js';
-import { TextLocator, type LocateMatch } from '../shared/locate-text.js';
+import { TextLocator, type LocateMatch } from '../shared/text/locate-text.js';
 import type { Approximation } from '../stores/vector-store.js';
 import type { Hit, Retriever } from './retriever.js';
 

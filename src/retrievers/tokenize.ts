@@ -1,4 +1,4 @@
-import { tokenizeUnicode } from '../shared/unicode-text.js';
+import { tokenizeUnicode } from '../shared/text/unicode-text.js';
 
 /** Lexical tokenizers for BM25. Pure functions: text in, tokens out, in text order (repeats kept). */
 export type Tokenizer = (text: string) => string[];

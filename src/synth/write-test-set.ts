@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatSpanLine } from '../corpus/spans.js';
 import type { Document, RelevantSpan } from '../corpus/types.js';
 import { UsageError } from '../shared/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../shared/files.js';
+import { writeFileAtomic, writeJsonAtomic } from '../shared/files/write-atomic.js';
 
 /** A generated query and its labels: the relevant spans (their documents are the qrels, grade = best span's). */
 export interface SynthQuery {
