@@ -23,8 +23,8 @@ import { bm25, fuse, matchesWhere, type Properties } from './weaviate-search.js'
  * bm25, hybrid (alpha, rankedFusion / relativeScoreFusion; weaviate-search.ts), nearText and objects without
  * vectors through a collection's `text2vec-*` module — in the double every such module is ragbench's hashing
  * embedder (default options, the collection's vector length, 384 when unknown) over the object's text
- * properties joined by spaces (the collection name first unless vectorizeCollectionName is false; properties
- * with skip: true left out) — and multi-tenancy (tenants via REST, per-tenant objects). Errors are the
+ * properties joined by spaces (the collection name first only with vectorizeClassName: true, which named
+ * vectors do not set; only the sourceProperties when set, else every text property without skip: true) — and multi-tenancy (tenants via REST, per-tenant objects). Errors are the
  * server's messages with gRPC UNKNOWN (a dimension mismatch: "vector lengths don't match"), as Weaviate sends.
  */
 export interface WeaviateFault {
@@ -174,8 +174,10 @@ export async function startWeaviateServer(options: { apiKey?: string; version?: 
   }
 
   function objectText(collection: Collection, properties: Properties): string {
-    const parts = collection.vectorizer?.config.vectorizeCollectionName === false ? [] : [collection.name];
-    for (const name of collection.textProperties) {
+    // The wire names: `vectorizeClassName` (legacy vectorizeCollectionName), `properties` (the client's sourceProperties).
+    const parts = collection.vectorizer?.config.vectorizeClassName === true ? [collection.name] : [];
+    const sources = collection.vectorizer?.config.properties as string[] | undefined;
+    for (const name of sources ?? collection.textProperties) {
       if (!collection.skipped.has(name) && typeof properties[name] === 'string') parts.push(properties[name] as string);
     }
     return parts.join(' ');
