@@ -6,6 +6,7 @@ import { Pinecone } from '@pinecone-database/pinecone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../../../src/embedders/hashing.js';
 import { startPineconeServer, type PineconeServer } from '../../doubles/pinecone-server.js';
+import { listAllIds } from '../../helpers/pinecone-ids.js';
 import { annRecallOf, maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const ownExactMemory = { kind: 'dense', embedder: { kind: 'hashing' }, store: { kind: 'memory' }, cache: false };
@@ -20,15 +21,7 @@ describe('kind: existing, source pinecone', () => {
   async function state(): Promise<string> {
     const index = client.index({ name: 'prod-docs', host: (await client.indexes.describe('prod-docs')).host, namespace: 'v2' });
     const stats = await index.describeIndexStats();
-    // Pinecone lists at most 100 ids a page.
-    const ids: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await index.listPaginated({ limit: 100, ...(token ? { paginationToken: token } : {}) });
-      ids.push(...(page.vectors ?? []).map((v) => v.id!));
-      token = page.pagination?.next;
-    } while (token);
-    ids.sort();
+    const ids = (await listAllIds(index)).sort();
     const fetched = await index.fetch({ ids: ids.slice(0, 100) });
     return JSON.stringify([stats.namespaces, ids, fetched.records]);
   }

@@ -10,6 +10,7 @@ import { pineconeExisting } from '../../../../src/stores/pinecone/existing.js';
 import { upsertBatches } from '../../../../src/stores/pinecone/store.js';
 import { stores } from '../../../../src/stores/registry.js';
 import type { VectorStore } from '../../../../src/stores/vector-store.js';
+import { listAllIds } from '../../../helpers/pinecone-ids.js';
 import { pineconeLimits, startPineconeServer, type PineconeServer } from '../../../doubles/pinecone-server.js';
 
 let server: PineconeServer;
@@ -87,13 +88,7 @@ describe('query, fetch and list limits', () => {
     expect((await index.query({ vector: [1, 1], topK: 10_000 })).matches).toHaveLength(250);
     await expect(index.fetch({ ids: Array.from({ length: 1001 }, (_, i) => `r${i}`) })).rejects.toThrow(/1001 ids exceed the maximum of 1000 per fetch/);
     await expect(index.listPaginated({ limit: 101 })).rejects.toThrow(/limit must be between 1 and 100/);
-    const ids: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await index.listPaginated({ limit: 100, ...(token ? { paginationToken: token } : {}) });
-      ids.push(...(page.vectors ?? []).map((v) => v.id!));
-      token = page.pagination?.next;
-    } while (token);
+    const ids = await listAllIds(index);
     expect(ids).toHaveLength(250);
     expect(new Set(ids).size).toBe(250);
   });
