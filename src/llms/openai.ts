@@ -34,7 +34,7 @@ const openAiChatOptions = z
     path: ['baseURLEnv'],
   });
 
-export type OpenAiChatOptions = z.output<typeof openAiChatOptions>;
+type OpenAiChatOptions = z.output<typeof openAiChatOptions>;
 type StructuredOutputs = OpenAiChatOptions['structuredOutputs'];
 type RequestBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 

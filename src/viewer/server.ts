@@ -8,7 +8,7 @@ import { renderRunHtml } from '../report/run/html.js';
 import { escapeXml as h } from '../report/svg-charts.js';
 import { RagbenchError } from '../shared/errors.js';
 
-export interface ViewServer {
+interface ViewServer {
   readonly url: string;
   close(): Promise<void>;
 }

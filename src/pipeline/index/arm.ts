@@ -8,7 +8,7 @@ import type { Progress } from '../../shared/progress.js';
 import { ingest, type IngestResult } from './ingest.js';
 import type { LoadedCorpus } from '../load-corpus.js';
 
-export interface IndexedArm {
+interface IndexedArm {
   readonly chunker: Chunker;
   /** Open and holding the arm's chunks; the caller closes it. */
   readonly retriever: Retriever;

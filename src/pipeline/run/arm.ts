@@ -14,7 +14,7 @@ import { indexArm } from '../index/arm.js';
 import type { LoadedCorpus } from '../load-corpus.js';
 import type { QueryResult } from './results.js';
 
-export interface ArmPlan {
+interface ArmPlan {
   readonly plan: ResolvedEval;
   readonly corpus: LoadedCorpus;
   readonly queries: readonly Query[];
@@ -30,7 +30,7 @@ export interface ArmPlan {
   readonly readSeconds?: number;
 }
 
-export interface ArmOutcome {
+interface ArmOutcome {
   readonly summary: ArmSummary;
   readonly results: readonly QueryResult[];
   readonly run: Map<string, RankedDoc[]>;

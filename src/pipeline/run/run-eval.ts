@@ -51,15 +51,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const runId = newRunId(plan.name);
   const ledger = createLedger(plan.prices ?? {});
   const answering = plan.answers
-    ? await prepareAnswering({
-        config: plan.answers,
-        corpus,
-        corpusPath: plan.corpus.path,
-        evalFile: plan.file,
-        ...context,
-        ledger,
-        bootstrap: plan.bootstrap,
-      })
+    ? await prepareAnswering(plan, plan.answers, corpus, { ...context, ledger })
     : undefined;
 
   const tokenOffsetsOf = await documentTokens(corpus, [...plan.metrics, ...plan.spanMetrics]);

@@ -23,7 +23,7 @@ function formatSpanEstimate(estimate: ScoredEstimate | undefined): string {
 }
 
 /** `null 3/60 5%`, with `UNRELIABLE` when the share is above `unreliableNullShare`. */
-export function formatNullShare(estimate: ScoredEstimate): string {
+function formatNullShare(estimate: ScoredEstimate): string {
   const total = estimate.scored + estimate.nulls;
   const share = total === 0 ? 0 : estimate.nulls / total;
   return `null ${estimate.nulls}/${total} ${Math.round(share * 100)}%${share > unreliableNullShare ? ' UNRELIABLE' : ''}`;

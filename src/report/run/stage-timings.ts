@@ -1,3 +1,4 @@
+import { textTable } from '../text-table.js';
 import type { Comparison } from '../comparison/summary.js';
 import { stageNames, type StageSeconds } from './summary.js';
 
@@ -28,7 +29,5 @@ function formatSeconds(seconds: number): string {
 }
 
 function grid(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)].join('\n');
+  return textTable(header, rows, (column) => column === 0).join('\n');
 }

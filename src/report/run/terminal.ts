@@ -1,3 +1,4 @@
+import { textTable } from '../text-table.js';
 import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './format.js';
 import type { RunSummary } from './summary.js';
 
@@ -46,10 +47,4 @@ export function renderTable(summary: RunSummary): string {
   return parts.join('\n');
 }
 
-/** Left-aligned first two columns, right-aligned numbers, a dashed rule under the header. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)].join('\n');
-}
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => textTable(header, rows).join('\n');

@@ -5,7 +5,7 @@ import type { OpenAiErrorContext } from './errors.js';
 import { redactUrl, splitUrlCredentials } from '../redact-url.js';
 import type { RetryOptions } from '../retry.js';
 
-export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** What an OpenAI-backed embedder or chat model is built with besides its options. */
 export interface OpenAiDependencies {
@@ -15,7 +15,7 @@ export interface OpenAiDependencies {
 }
 
 /** The connection options every OpenAI-backed plug-in shares (embedders, chat models). */
-export interface OpenAiConnectionOptions {
+interface OpenAiConnectionOptions {
   readonly model: string;
   readonly apiKeyEnv: string;
   readonly baseURL?: string | undefined;
@@ -23,7 +23,7 @@ export interface OpenAiConnectionOptions {
   readonly timeoutMs: number;
 }
 
-export interface OpenAiConnection {
+interface OpenAiConnection {
   readonly client: OpenAI;
   /**
    * The configured endpoint with user-info and credential-like query values redacted (part of fingerprints,

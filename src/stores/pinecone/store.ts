@@ -6,7 +6,7 @@ import { toPineconeError } from './errors.js';
 import { checkIndexSpec, checkK, checkVector, overFetch, topHits } from '../vector-checks.js';
 import type { Approximation, Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from '../vector-store.js';
 
-export interface PineconeStoreOptions {
+interface PineconeStoreOptions {
   readonly apiKeyEnv: string;
   readonly cloud: string;
   readonly region: string;
