@@ -122,3 +122,30 @@ export function depthNote(summary: RunSummary): string {
     ? `Retrieval: ${how}; column "${short.header}" counts the queries still short of that, whose document metrics at k saw fewer than k documents.${tokens}`
     : `Retrieval: ${how}; every query had enough documents.${tokens}`;
 }
+
+/**
+ * One line per hybrid arm (its components, which are approximate and their ANN recall) and per rerank stage (the
+ * model, candidates, pairs scored and cached, seconds and cost): what the table's numbers were produced by.
+ */
+export function pipelineNotes(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const arm of summary.arms) {
+    if (arm.components) {
+      const parts = arm.components.map((c) => {
+        if (c.approximate === null) return `${c.retriever} (exact)`;
+        const recall = c.annRecall?.recall;
+        return `${c.retriever} (approximate: ${c.approximate}; ANN recall${recall === null || recall === undefined ? ' not measured' : `@${c.annRecall!.k} ${recall.toFixed(3)}`})`;
+      });
+      lines.push(`fused: ${arm.arm} = ${parts.join(' + ')}`);
+    }
+    if (arm.rerank) {
+      const { usage } = arm.rerank;
+      const usd = usage.usd === null ? `cost unknown (${usage.reason ?? 'no price'})` : `$${usage.usd.toFixed(4)}`;
+      lines.push(
+        `reranked: ${arm.arm} by ${arm.rerank.reranker}, top ${arm.rerank.candidates} candidates: ${usage.pairs.toLocaleString('en')} pairs scored ` +
+          `(${usage.cachedPairs.toLocaleString('en')} from cache) in ${arm.rerank.seconds.toFixed(2)} s, ${usage.requests} requests, ${usd}`,
+      );
+    }
+  }
+  return lines;
+}
