@@ -88,7 +88,8 @@ export function loadOptions(spec: TransformersModelSpec, local: boolean) {
     device: 'cpu' as const,
     local_files_only: local,
     ...(local ? {} : { revision: spec.revision }),
-    ...(spec.threads !== undefined ? { session_options: { intraOpNumThreads: spec.threads, interOpNumThreads: 1 } } : {}),
+    // Severity 3 (errors only): onnxruntime's graph-optimisation warnings would otherwise land on the user's stderr.
+    session_options: { logSeverityLevel: 3 as const, ...(spec.threads !== undefined ? { intraOpNumThreads: spec.threads, interOpNumThreads: 1 } : {}) },
   };
 }
 
