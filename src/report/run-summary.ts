@@ -56,8 +56,10 @@ export interface FusedComponent {
 
 /** A rerank stage's account for one arm (src/retrievers/reranked.ts). */
 export interface RerankSummary {
-  /** The reranker's fingerprint (kind, model, endpoint without credentials). */
+  /** Kind and model, e.g. `cross-encoder ms-marco-MiniLM-L-6-v2`. */
   readonly reranker: string;
+  /** What its scores are cached by (kind, model, file hashes or endpoint without credentials). */
+  readonly fingerprint: string;
   readonly candidates: number;
   readonly seconds: number;
   readonly usage: {

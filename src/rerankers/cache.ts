@@ -45,6 +45,7 @@ export function withRerankCache(reranker: Reranker, options: { readonly dir: str
 
   return {
     fingerprint: reranker.fingerprint,
+    label: reranker.label,
     async score(query, documents, signal) {
       const map = await load();
       const keys = documents.map((document) => createHash('sha256').update(query).update('\0').update(document).digest('hex').slice(0, 32));

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { hashCachedModel, loadOptions, locateModel, modelLoadError, transformersModelOptions } from '../embedders/transformers-model.js';
 import { chunkArray } from '../shared/batches.js';
@@ -54,6 +55,7 @@ export const crossEncoder = definePlugin({
 
 class CrossEncoder implements Reranker {
   readonly fingerprint: string;
+  readonly label: string;
   readonly #o: CrossEncoderOptions;
   readonly #load: () => Promise<Loaded>;
   #requests = 0;
@@ -62,6 +64,7 @@ class CrossEncoder implements Reranker {
   constructor(o: CrossEncoderOptions, fingerprint: string, load: () => Promise<Loaded>) {
     this.#o = o;
     this.fingerprint = fingerprint;
+    this.label = `cross-encoder ${basename(o.model)}`;
     this.#load = load;
   }
 

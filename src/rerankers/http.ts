@@ -55,6 +55,7 @@ export const http = definePlugin({
 
 class HttpReranker implements Reranker {
   readonly fingerprint: string;
+  readonly label: string;
   readonly #o: HttpRerankOptions;
   readonly #url: string;
   readonly #where: string;
@@ -72,6 +73,7 @@ class HttpReranker implements Reranker {
     this.#where = `${parsed.origin}${parsed.pathname}`;
     // The endpoint's host and path, not its credentials: a different server with the same model may score differently.
     this.fingerprint = fingerprintOf('http-reranker', { api: o.api, model: o.model ?? null, url: this.#where });
+    this.label = `http ${o.model ?? o.api} at ${parsed.origin}`;
   }
 
   async score(query: string, documents: readonly string[], signal?: AbortSignal): Promise<number[]> {

@@ -19,6 +19,8 @@ export interface RerankUsage {
 export interface Reranker {
   /** kind + model + settings that change scores (never a secret or an endpoint's credentials). */
   readonly fingerprint: string;
+  /** For tables: kind and model, e.g. `cross-encoder ms-marco-MiniLM-L-6-v2`, `http rerank-v3.5 at https://api.cohere.com`. */
+  readonly label: string;
   /** One relevance score per document, same order; higher is more relevant. Comparable only within one query. */
   score(query: string, documents: readonly string[], signal?: AbortSignal): Promise<number[]>;
   usage(): RerankUsage;

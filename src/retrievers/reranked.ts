@@ -52,7 +52,7 @@ export function withRerankStage(inner: Retriever, stage: RerankStage): Retriever
     finish: (signal?: AbortSignal, progress?: Progress) => inner.finish(signal, progress),
     retrieve: async (query, k, signal) => (await retrieveBatch([query], k, signal))[0] ?? [],
     retrieveBatch,
-    rerankReport: (): RerankReport => ({ reranker: stage.reranker.fingerprint, candidates: stage.candidates, seconds, usage: stage.reranker.usage() }),
+    rerankReport: (): RerankReport => ({ reranker: stage.reranker.label, fingerprint: stage.reranker.fingerprint, candidates: stage.candidates, seconds, usage: stage.reranker.usage() }),
     close: () => inner.close(),
   };
   if (inner.queryBatchSize !== undefined) Object.assign(wrapped, { queryBatchSize: inner.queryBatchSize });

@@ -73,7 +73,10 @@ export interface Retriever {
 
 /** A rerank stage's account: which model, how many candidates per query, seconds spent scoring, and usage. */
 export interface RerankReport {
+  /** Kind and model, for tables. */
   readonly reranker: string;
+  /** What the rerank cache is keyed by (kind, model, file hashes or endpoint; never a secret). */
+  readonly fingerprint: string;
   readonly candidates: number;
   readonly seconds: number;
   readonly usage: RerankUsage;
