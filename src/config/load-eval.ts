@@ -211,6 +211,13 @@ async function loadComponents(hybrid: NamedConfig, fromFile: string, place: { fi
   const components = [];
   for (const ref of refs) components.push(await loadPluginReference(ref, 'retrievers', here, { file: here }, chain));
   assertUniqueNames(components, `hybrid ${hybrid.name}'s retrievers`, here);
+  const weights = hybrid.config.options.weights;
+  if (weights !== undefined && !Array.isArray(weights)) {
+    const unknown = Object.keys(weights as Record<string, number>).filter((name) => !components.some((c) => c.name === name));
+    if (unknown.length > 0) {
+      throw new ConfigError(`hybrid ${hybrid.name}: weights name ${unknown.join(', ')}, not one of its retrievers (${components.map((c) => c.name).join(', ')})`, { place, fix: 'key weights by the component names, or give a list in the order of retrievers' });
+    }
+  }
   return components;
 }
 
