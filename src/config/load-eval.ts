@@ -208,7 +208,7 @@ async function loadComponents(hybrid: NamedConfig, fromFile: string, place: { fi
     throw new ConfigError(`hybrid retriever ${hybrid.name} contains itself (${[...chain].map((f) => nameFromFile(f)).join(' → ')})`, { place, fix: 'a hybrid may list other hybrids, but not one of its own ancestors' });
   }
   const refs = hybrid.config.options.retrievers as Array<string | Record<string, unknown>>;
-  const components = [];
+  const components: NamedConfig[] = [];
   for (const ref of refs) components.push(await loadPluginReference(ref, 'retrievers', here, { file: here }, chain));
   assertUniqueNames(components, `hybrid ${hybrid.name}'s retrievers`, here);
   const weights = hybrid.config.options.weights;
