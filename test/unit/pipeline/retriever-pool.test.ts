@@ -44,6 +44,24 @@ describe('retriever pool', () => {
     expect(inner.closed()).toBe(1);
   });
 
+  it('closes a retriever when no arm holds it, and a later arm reopens it with the rankings kept', async () => {
+    const pool = createRetrieverPool<{ retriever: Retriever }>();
+    const inner = countingRetriever();
+    let builds = 0;
+    const build = async () => (builds++, { retriever: inner.retriever });
+    const first = await pool.acquire('k', build, (arm) => arm);
+    const ranked = await first.retriever.retrieveBatch!(queries, 10);
+    await first.retriever.close();
+    expect(inner.closed()).toBe(1);
+    const later = await pool.acquire('k', build, (arm) => arm);
+    expect(builds).toBe(2);
+    expect(await later.retriever.retrieveBatch!(queries, 10)).toEqual(ranked);
+    expect(inner.asked).toHaveLength(1);
+    await later.retriever.close();
+    await pool.close();
+    expect(inner.closed()).toBe(2);
+  });
+
   it('an exact retriever answers a repeated or shallower query from memory (a prefix), a deeper one by asking again', async () => {
     const pool = createRetrieverPool<{ retriever: Retriever }>();
     const inner = countingRetriever();
