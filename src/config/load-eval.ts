@@ -8,12 +8,12 @@ import { parseSpanMetricName } from '../metrics/spans.js';
 import { ConfigError, RagbenchError } from '../shared/errors.js';
 import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
 import { evalConfigSchema, type EvalConfig } from './eval-config.js';
-import { isDirectory, nameFromFile, resolveReference } from './references.js';
+import { isDirectory } from '../shared/files/is-directory.js';
+import { nameFromFile, resolveReference } from './references.js';
 import { retrieverFileSchema, type RetrieverConfig } from './retriever-config.js';
-import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/yaml-file.js';
+import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/files/yaml-file.js';
 
-export const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
-export { retrieverFileSchema };
+const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
 
 export interface ResolvedCorpus {
   readonly name: string;
@@ -61,7 +61,7 @@ export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | '
 }
 
 /** The documented cap on automatic retrieval depth (chunks per query) when an eval sets no `maxDepth`. */
-export const defaultMaxDepth = 1000;
+const defaultMaxDepth = 1000;
 
 /** Loads `evals/*.yaml` and everything it references, so later stages never see an invalid config. */
 export async function loadEval(file: string): Promise<ResolvedEval> {
