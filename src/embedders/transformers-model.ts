@@ -73,8 +73,28 @@ export async function locateModel(spec: TransformersModelSpec, workDir: string, 
   return { location: spec.model, local: false, config: {}, fileHashes: {} };
 }
 
-/** After a hub model loaded: the hashes of the files it was loaded from (transformers.js caches them under cacheDir). */
-export function hashCachedModel(spec: TransformersModelSpec, workDir: string): Record<string, string> {
+/**
+ * The files' hashes for the fingerprint: a local folder's, hashed by `locateModel`; a hub model's once loaded (from
+ * where transformers.js cached them under cacheDir).
+ */
+export function modelFileHashes(spec: TransformersModelSpec, files: LoadedModelFiles, workDir: string): Readonly<Record<string, string>> {
+  return files.local ? files.fileHashes : hashCachedModel(spec, workDir);
+}
+
+/** The tokenizer and the model (a bare encoder, or one with a sequence-classification head) from where `locateModel` found them. */
+export async function loadPretrained(spec: TransformersModelSpec, files: LoadedModelFiles, head: 'encoder' | 'classifier', label: string): Promise<{ tokenizer: unknown; model: unknown }> {
+  const library = await import('@huggingface/transformers');
+  const opts = loadOptions(spec, files.local);
+  try {
+    const tokenizer = await library.AutoTokenizer.from_pretrained(files.location, opts);
+    const model = await (head === 'encoder' ? library.AutoModel : library.AutoModelForSequenceClassification).from_pretrained(files.location, opts);
+    return { tokenizer, model };
+  } catch (error) {
+    throw modelLoadError(spec, label, error);
+  }
+}
+
+function hashCachedModel(spec: TransformersModelSpec, workDir: string): Record<string, string> {
   const folder = join(workDir, 'cache', 'transformers', spec.model);
   if (!existsSync(folder)) return {};
   const files = modelFiles(spec.quantized).filter((file) => existsSync(join(folder, file)));
@@ -82,7 +102,7 @@ export function hashCachedModel(spec: TransformersModelSpec, workDir: string): R
 }
 
 /** transformers.js loading options for this spec (CPU, onnxruntime-node, fp32 or q8, threads). */
-export function loadOptions(spec: TransformersModelSpec, local: boolean) {
+function loadOptions(spec: TransformersModelSpec, local: boolean) {
   return {
     dtype: spec.quantized ? ('q8' as const) : ('fp32' as const),
     device: 'cpu' as const,
@@ -94,7 +114,7 @@ export function loadOptions(spec: TransformersModelSpec, local: boolean) {
 }
 
 /** A failed load as a ConfigError that says how to get the model, instead of transformers.js's fetch trace. */
-export function modelLoadError(spec: TransformersModelSpec, label: string, error: unknown): ConfigError {
+function modelLoadError(spec: TransformersModelSpec, label: string, error: unknown): ConfigError {
   const why = error instanceof Error ? error.message : String(error);
   return new ConfigError(`${label}: cannot load model ${spec.model}: ${why.split('\n')[0]}`, {
     fix: isLocalModel(spec.model)

@@ -4,7 +4,7 @@ import { DimensionError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Embedder, EmbedRole } from './embedder.js';
-import { hashCachedModel, loadOptions, locateModel, modelLoadError, transformersModelOptions, type LoadedModelFiles } from './transformers-model.js';
+import { loadPretrained, locateModel, modelFileHashes, transformersModelOptions, type LoadedModelFiles } from './transformers-model.js';
 
 const options = z.strictObject({
   ...transformersModelOptions,
@@ -37,7 +37,7 @@ export const transformers = definePlugin({
     const runner = new ModelRunner(o, files, label);
     // A hub model is loaded now: its size and file hashes are known only once it is downloaded.
     if (!files.local) await runner.load();
-    const fileHashes = files.local ? files.fileHashes : hashCachedModel(o, context.workDir);
+    const fileHashes = modelFileHashes(o, files, context.workDir);
     const dimensions = hiddenSize(files.local ? files.config : await runner.config(), o.model);
     return {
       fingerprint: fingerprintOf('transformers', {
@@ -84,17 +84,7 @@ class ModelRunner {
   }
 
   load(): Promise<Loaded> {
-    this.#loaded ??= (async () => {
-      const { AutoModel, AutoTokenizer } = await import('@huggingface/transformers');
-      const opts = loadOptions(this.#o, this.#files.local);
-      try {
-        const tokenizer = await AutoTokenizer.from_pretrained(this.#files.location, opts);
-        const model = await AutoModel.from_pretrained(this.#files.location, opts);
-        return { tokenizer: tokenizer as unknown as Loaded['tokenizer'], model: model as unknown as Loaded['model'] };
-      } catch (error) {
-        throw modelLoadError(this.#o, this.#label, error);
-      }
-    })();
+    this.#loaded ??= loadPretrained(this.#o, this.#files, 'encoder', this.#label) as Promise<Loaded>;
     return this.#loaded;
   }
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { hashCachedModel, loadOptions, locateModel, modelLoadError, transformersModelOptions } from '../embedders/transformers-model.js';
+import { loadPretrained, locateModel, modelFileHashes, transformersModelOptions } from '../embedders/transformers-model.js';
 import { chunkArray } from '../shared/batches.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
@@ -34,21 +34,10 @@ export const crossEncoder = definePlugin({
   async create(o, context): Promise<Reranker> {
     const label = 'cross-encoder reranker';
     const files = await locateModel(o, context.workDir, label);
-    const opts = loadOptions(o, files.local);
     let loaded: Promise<Loaded> | undefined;
-    const load = () =>
-      (loaded ??= (async () => {
-        const { AutoModelForSequenceClassification, AutoTokenizer } = await import('@huggingface/transformers');
-        try {
-          const tokenizer = await AutoTokenizer.from_pretrained(files.location, opts);
-          const model = await AutoModelForSequenceClassification.from_pretrained(files.location, opts);
-          return { tokenizer: tokenizer as unknown as Loaded['tokenizer'], model: model as unknown as Loaded['model'] };
-        } catch (error) {
-          throw modelLoadError(o, label, error);
-        }
-      })());
+    const load = () => (loaded ??= loadPretrained(o, files, 'classifier', label) as Promise<Loaded>);
     if (!files.local) await load();
-    const fileHashes = files.local ? files.fileHashes : hashCachedModel(o, context.workDir);
+    const fileHashes = modelFileHashes(o, files, context.workDir);
     return new CrossEncoder(o, fingerprintOf('cross-encoder', { ...(files.local ? {} : { model: o.model, revision: o.revision }), files: fileHashes, quantized: o.quantized, maxTokens: o.maxTokens ?? null, label: o.label ?? null }), load);
   },
 });
