@@ -5,16 +5,15 @@ import { datasetDir } from '../datasets/location.js';
 import { requireEntry } from '../datasets/store.js';
 import { parseMetricName } from '../metrics/retrieval.js';
 import { parseSpanMetricName } from '../metrics/spans.js';
-import { retrievers } from '../retrievers/registry.js';
 import { ConfigError, RagbenchError } from '../shared/errors.js';
 import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
 import { evalConfigSchema, type EvalConfig } from './eval-config.js';
 import { isDirectory } from '../shared/files/is-directory.js';
 import { nameFromFile, resolveReference } from './references.js';
+import { retrieverFileSchema, type RetrieverConfig } from './retriever-config.js';
 import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/files/yaml-file.js';
 
 const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
-const retrieverFileSchema = pluginConfigSchema('retriever', retrievers);
 
 export interface ResolvedCorpus {
   readonly name: string;
@@ -34,7 +33,9 @@ export interface ResolvedCorpus {
 export interface NamedConfig {
   readonly name: string;
   readonly file?: string;
-  readonly config: PluginConfig;
+  readonly config: RetrieverConfig;
+  /** Kind hybrid: its components, resolved like the eval's own retrievers (names, paths or inline configs). */
+  readonly components?: readonly NamedConfig[];
 }
 
 export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | 'retrievers' | 'name' | 'spanMetrics'> {
@@ -182,15 +183,42 @@ export async function loadPluginReference(
   folder: 'chunkers' | 'retrievers',
   fromFile: string,
   place: { file: string; line?: number; column?: number },
+  /** Hybrid files being resolved above this one, to refuse a hybrid that contains itself. */
+  within: readonly string[] = [],
 ): Promise<NamedConfig> {
   const schema = folder === 'chunkers' ? chunkerFileSchema : retrieverFileSchema;
+  let named: NamedConfig;
   if (typeof reference !== 'string') {
     const config = parseInline(reference, fromFile, schema, place);
-    return { name: config.name ?? `${config.kind}`, config };
+    named = { name: config.name ?? `${config.kind}`, config };
+  } else {
+    const file = resolveReference(reference, folder, fromFile, place);
+    const config = await loadYamlFile(file, schema);
+    named = { name: config.name ?? nameFromFile(file), file, config };
   }
-  const file = resolveReference(reference, folder, fromFile, place);
-  const config = await loadYamlFile(file, schema);
-  return { name: config.name ?? nameFromFile(file), file, config };
+  if (folder === 'chunkers' || named.config.kind !== 'hybrid') return named;
+  return { ...named, components: await loadComponents(named, fromFile, place, within) };
+}
+
+/** A hybrid's `retrievers:` resolved relative to its own file (or the eval's, inline), refusing cycles. */
+async function loadComponents(hybrid: NamedConfig, fromFile: string, place: { file: string; line?: number }, within: readonly string[]): Promise<NamedConfig[]> {
+  const here = hybrid.file ?? fromFile;
+  const chain = hybrid.file ? [...within, hybrid.file] : within;
+  if (hybrid.file && within.includes(hybrid.file)) {
+    throw new ConfigError(`hybrid retriever ${hybrid.name} contains itself (${[...chain].map((f) => nameFromFile(f)).join(' → ')})`, { place, fix: 'a hybrid may list other hybrids, but not one of its own ancestors' });
+  }
+  const refs = hybrid.config.options.retrievers as Array<string | Record<string, unknown>>;
+  const components: NamedConfig[] = [];
+  for (const ref of refs) components.push(await loadPluginReference(ref, 'retrievers', here, { file: here }, chain));
+  assertUniqueNames(components, `hybrid ${hybrid.name}'s retrievers`, here);
+  const weights = hybrid.config.options.weights;
+  if (weights !== undefined && !Array.isArray(weights)) {
+    const unknown = Object.keys(weights as Record<string, number>).filter((name) => !components.some((c) => c.name === name));
+    if (unknown.length > 0) {
+      throw new ConfigError(`hybrid ${hybrid.name}: weights name ${unknown.join(', ')}, not one of its retrievers (${components.map((c) => c.name).join(', ')})`, { place, fix: 'key weights by the component names, or give a list in the order of retrievers' });
+    }
+  }
+  return components;
 }
 
 /** Validates an inline object by re-parsing it as YAML so its errors read like a file's. */

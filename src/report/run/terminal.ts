@@ -1,5 +1,5 @@
 import { textTable } from '../text-table.js';
-import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './format.js';
+import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
 import type { RunSummary } from './summary.js';
 
 /**
@@ -31,6 +31,8 @@ export function renderTable(summary: RunSummary): string {
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
   if (short) parts.push(depthNote(summary));
+  const notes = pipelineNotes(summary);
+  if (notes.length > 0) parts.push('', ...notes);
   const warnings = annRecallWarnings(summary);
   if (warnings.length > 0) parts.push('', ...warnings.map((warning) => `warning: ${warning}`));
   for (const section of scoredSections(summary)) {
