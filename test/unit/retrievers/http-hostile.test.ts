@@ -51,7 +51,10 @@ describe('kind: http retriever against a hostile service', () => {
       res.writeHead(307, { location: `${other.url}/collect` });
       res.end();
     });
-    const error = await runSample(config(`${service.url}/search`), { env: { SEARCH_TOKEN: token } }).catch((e: unknown) => e as Error);
+    const error = await runSample(config(`${service.url}/search`), { env: { SEARCH_TOKEN: token } }).then(
+      () => new Error('expected a refusal'),
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toContain(`redirected to another origin, ${other.url}/collect; refused so the credentials stay with ${service.url}`);
     expect(error.message).not.toContain(token);
@@ -83,7 +86,10 @@ describe('kind: http retriever against a hostile service', () => {
       };
       pump();
     });
-    const error = await runSample(config(endless.url, { maxResponseBytes: 2 * 1024 * 1024 }), { env: { SEARCH_TOKEN: token } }).catch((e: unknown) => e as Error);
+    const error = await runSample(config(endless.url, { maxResponseBytes: 2 * 1024 * 1024 }), { env: { SEARCH_TOKEN: token } }).then(
+      () => new Error('expected a refusal'),
+      (e: unknown) => e as Error,
+    );
     expect(error.message).toMatch(/http retriever: the response from http:\/\/127\.0\.0\.1:\d+\/ is larger than 2\.0 MiB; stopped reading/);
     expect((error as Error & { fix?: string }).fix).toContain('maxResponseBytes of the http retriever');
     expect(endless.bytesSent).toBeLessThan(64 * 1024 * 1024);
