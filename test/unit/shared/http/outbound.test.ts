@@ -1,44 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceError } from '../../../../src/shared/errors.js';
 import { fetchUnderPolicy, type OutboundPolicy } from '../../../../src/shared/http/outbound.js';
+import { closePeers, redirectTo, startPeer as peer, streamForever } from '../../../doubles/hostile-peer.js';
 
-/** A loopback server whose handler the test sets; it records every request's headers. */
-interface Peer {
-  readonly url: string;
-  readonly requests: { path: string; headers: IncomingMessage['headers'] }[];
-  bytesSent: number;
-  close(): Promise<void>;
-}
-
-const peers: Peer[] = [];
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map((peer) => peer.close()));
-});
-
-async function peer(handler: (req: IncomingMessage, res: ServerResponse, self: Peer) => void): Promise<Peer> {
-  let self!: Peer;
-  const server: Server = createServer((req, res) => {
-    self.requests.push({ path: req.url ?? '', headers: req.headers });
-    req.resume();
-    req.on('end', () => handler(req, res, self));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  self = {
-    url: `http://127.0.0.1:${port}`,
-    requests: [],
-    bytesSent: 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  peers.push(self);
-  return self;
-}
+afterEach(closePeers);
 
 const policy = (extra: Partial<OutboundPolicy> = {}): OutboundPolicy => ({
   service: 'test client',
@@ -52,10 +17,7 @@ const secret = 'Bearer s3cret-token-value';
 describe('outbound HTTP policy', () => {
   it('refuses a redirect to another origin when the request carries a secret, naming the location; the other origin sees nothing', async () => {
     const other = await peer((_req, res) => res.end('{"results":[]}'));
-    const service = await peer((_req, res) => {
-      res.writeHead(307, { location: `${other.url}/steal` });
-      res.end();
-    });
+    const service = await peer(redirectTo(307, `${other.url}/steal`));
     let refused = 0;
     for (let i = 0; i < 15; i++) {
       const error = await fetchUnderPolicy(`${service.url}/search`, { method: 'POST', headers: { authorization: secret }, body: '{}' }, policy()).catch((e: unknown) => e);
@@ -71,10 +33,7 @@ describe('outbound HTTP policy', () => {
 
   it('a custom secret header counts as a secret too, and so does user-info in the URL', async () => {
     const other = await peer((_req, res) => res.end('ok'));
-    const service = await peer((_req, res) => {
-      res.writeHead(302, { location: `${other.url}/` });
-      res.end();
-    });
+    const service = await peer(redirectTo(302, `${other.url}/`));
     const follow = policy({ crossOriginRedirects: 'follow', secretHeaders: ['X-Api-Key'] });
     await expect(fetchUnderPolicy(service.url, { headers: { 'x-api-key': 'k-123' } }, follow)).rejects.toThrow(/refused so the credentials stay/);
     const withUserInfo = service.url.replace('http://', 'http://user:pw@');
@@ -115,17 +74,7 @@ describe('outbound HTTP policy', () => {
   });
 
   it('stops an endless body at the cap with an error naming the URL and the setting', async () => {
-    const endless = await peer((_req, res, self) => {
-      const chunk = Buffer.alloc(64 * 1024, 'x');
-      const pump = () => {
-        while (!res.destroyed && self.bytesSent < 1024 * 1024 * 1024) {
-          self.bytesSent += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
-        }
-      };
-      res.on('close', () => undefined);
-      pump();
-    });
+    const endless = await peer((_req, res, self) => streamForever(res, self, Buffer.alloc(64 * 1024, 'x')));
     const response = await fetchUnderPolicy(`${endless.url}/big?token=abc`, { headers: { authorization: secret } }, policy());
     const error = await response.text().catch((e: unknown) => e);
     const reason = error instanceof ServiceError ? error : (error as Error).cause;
