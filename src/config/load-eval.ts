@@ -189,11 +189,11 @@ export async function loadPluginReference(
   const schema = folder === 'chunkers' ? chunkerFileSchema : retrieverFileSchema;
   let named: NamedConfig;
   if (typeof reference !== 'string') {
-    const config = parseInline(reference, fromFile, schema, place);
+    const config = withModulePathsFrom(parseInline(reference, fromFile, schema, place), fromFile);
     named = { name: config.name ?? `${config.kind}`, config };
   } else {
     const file = resolveReference(reference, folder, fromFile, place);
-    const config = await loadYamlFile(file, schema);
+    const config = withModulePathsFrom(await loadYamlFile(file, schema), file);
     named = { name: config.name ?? nameFromFile(file), file, config };
   }
   if (folder === 'chunkers' || named.config.kind !== 'hybrid') return named;
@@ -219,6 +219,24 @@ async function loadComponents(hybrid: NamedConfig, fromFile: string, place: { fi
     }
   }
   return components;
+}
+
+/**
+ * `module: ./retrieval.ts` (a `kind: module` retriever, a `kind: langchain` embedder, at any depth) is a path
+ * relative to the YAML file that says it, like every other path in a config; package names stay as they are.
+ */
+function withModulePathsFrom<T>(config: T, file: string): T {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        key === 'module' && typeof inner === 'string' && /^\.\.?[/\\]/.test(inner) ? resolve(dirname(file), inner) : visit(inner),
+      ]),
+    );
+  };
+  return visit(config) as T;
 }
 
 /** Validates an inline object by re-parsing it as YAML so its errors read like a file's. */
