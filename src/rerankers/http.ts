@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chunkArray } from '../shared/batches.js';
 import { ConfigError, ServiceError } from '../shared/errors.js';
+import { fetchUnderPolicy } from '../shared/http/outbound.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import { withRetry } from '../shared/retry.js';
@@ -28,6 +29,8 @@ const options = z
     /** Documents per request: Cohere and Jina accept up to 1000, Voyage 1000, TEI its --max-client-batch-size (32). */
     maxDocuments: z.int().min(1).max(10_000).default(100),
     timeoutMs: z.int().min(100).default(30_000),
+    /** The largest response accepted; a larger (or endless) body fails instead of filling memory. */
+    maxResponseBytes: z.int().min(1024).default(16 * 1024 * 1024),
     retries: z.int().min(0).max(10).default(4),
     retryDelayMs: z.int().min(0).default(500),
     price: z
@@ -107,16 +110,22 @@ class HttpReranker implements Reranker {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.#url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {}) },
-        body: JSON.stringify(this.#body(query, documents)),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        redirect: 'error',
-      });
+      // Under the outbound policy: the key never follows a redirect to another origin; the body is capped.
+      response = await fetchUnderPolicy(
+        this.#url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', ...(this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {}) },
+          body: JSON.stringify(this.#body(query, documents)),
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        },
+        { service: 'http reranker', maxResponseBytes: this.#o.maxResponseBytes, maxResponseBytesSetting: 'maxResponseBytes of the http reranker' },
+      );
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw error;
+      if (error instanceof ServiceError) throw error;
+      if ((error as Error).cause instanceof ServiceError) throw (error as Error).cause;
       const reason = timeout.aborted ? `no answer within ${this.#o.timeoutMs} ms` : this.#scrub(((error as Error).cause as Error | undefined)?.message ?? (error as Error).message);
       throw new ServiceError('http reranker', `${what}: ${reason}`, { retryable: true, fix: 'check that the rerank server is running at that URL (or raise timeoutMs)' });
     }
