@@ -219,7 +219,7 @@ async function serverVersion(url) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query("SELECT current_setting('server_version') AS server, (SELECT extversion FROM pg_available_extensions WHERE name = 'vector') AS vector");
+    const { rows } = await client.query("SELECT current_setting('server_version') AS server, (SELECT default_version FROM pg_available_extensions WHERE name = 'vector') AS vector");
     return `PostgreSQL ${rows[0].server}, pgvector ${rows[0].vector ?? 'not available'}`;
   } finally {
     await client.end();
