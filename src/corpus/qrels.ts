@@ -4,7 +4,7 @@ import { decodeUtf8 } from '../shared/text/utf8.js';
 import type { Judgments } from './types.js';
 
 /** The two qrels layouts `readQrels` accepts. */
-export type QrelsFormat = 'trec' | 'beir';
+type QrelsFormat = 'trec' | 'beir';
 
 /**
  * Reads relevance judgments in either layout, detected from the first non-blank line:

@@ -157,13 +157,13 @@ async function listFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-export async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex');
 }
 
-export interface VerifyProblem {
+interface VerifyProblem {
   readonly file: string;
   readonly problem: string;
 }

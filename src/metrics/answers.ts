@@ -86,7 +86,7 @@ export function decisionAccuracy(predicted: Decision | undefined, gold: Decision
   return { value: predicted === gold ? 1 : 0 };
 }
 
-export interface JudgeCorrectnessOptions {
+interface JudgeCorrectnessOptions {
   readonly model: ChatModel;
   readonly question: string;
   readonly answer: string;

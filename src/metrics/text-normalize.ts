@@ -80,6 +80,13 @@ export const stopwords: ReadonlySet<string> = new Set(
   mightn mustn needn shan shouldn wasn weren won wouldn could would might must may shall also never`.split(/\s+/),
 );
 
+/** Word tokens without stopwords, each in a comparable form (Porter stem by default), in order. */
+export function contentTerms(text: string, comparable: (token: string) => string = stem): string[] {
+  const out: string[] = [];
+  for (const token of wordTokens(text)) if (!stopwords.has(token)) out.push(comparable(token));
+  return out;
+}
+
 /** SQuAD tokens without stopwords (multiset, in order). */
 export function contentTokens(text: string): string[] {
   return tokens(text).filter((token) => !stopwords.has(token));

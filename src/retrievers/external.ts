@@ -37,7 +37,7 @@ export interface ExternalSource {
 type Outcome = 'unmatched' | 'offsets' | LocateMatch | 'unlocated' | 'no-text';
 
 /** How the distinct retrieved chunks were matched to the corpus: recorded in the manifest, never silent. */
-export interface MatchStats {
+interface MatchStats {
   /** Distinct chunks retrieved over all queries. */
   readonly chunks: number;
   /** …whose document id is not in the corpus: kept in the ranking (a miss for every query), counted here. */

@@ -30,7 +30,7 @@ export const tokenizers = {
   'alnum-lower': tokenizeAlnumLower,
 } as const satisfies Record<string, Tokenizer>;
 
-export type TokenizerName = keyof typeof tokenizers;
+type TokenizerName = keyof typeof tokenizers;
 export const tokenizerNames = Object.keys(tokenizers) as [TokenizerName, ...TokenizerName[]];
 
 /** Ids of the queries a tokenizer turns into no tokens at all: they can only get an empty ranking. */

@@ -93,7 +93,7 @@ export function testSetCaveat(report: Pick<SynthReport, 'method' | 'caveat'>): s
 }
 
 /** The README of a generated test set: method, seed and settings, counts, drops, files, how to use it. */
-export function describeTestSet(report: SynthReport): string {
+function describeTestSet(report: SynthReport): string {
   const table = (record: Readonly<Record<string, unknown>>) =>
     Object.entries(record).map(([key, value]) => `| ${key} | ${typeof value === 'string' ? value : JSON.stringify(value)} |`);
   const dropped = Object.entries(report.dropped);

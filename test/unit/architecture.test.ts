@@ -20,16 +20,19 @@ const allowed: Record<string, readonly string[]> = {
   chunkers: ['corpus', 'embedders', 'shared'],
   // faithfulness is validated with ROC statistics; the LLM judge takes a ChatModel
   metrics: ['corpus', 'llms', 'stats', 'shared'],
-  retrievers: ['chunkers', 'corpus', 'embedders', 'stores', 'shared'],
+  // the cross-encoder loads its model through the transformers embedder's loader
+  rerankers: ['embedders', 'shared'],
+  // a rerank stage wraps any retriever
+  retrievers: ['chunkers', 'corpus', 'embedders', 'rerankers', 'stores', 'shared'],
   answers: ['chunkers', 'corpus', 'llms', 'metrics', 'shared'],
   report: ['metrics', 'stats', 'shared'],
   // config builds the eval schema from the registries and section schemas
-  config: ['answers', 'chunkers', 'corpus', 'datasets', 'llms', 'metrics', 'retrievers', 'shared'],
+  config: ['answers', 'chunkers', 'corpus', 'datasets', 'llms', 'metrics', 'rerankers', 'retrievers', 'shared'],
   synth: ['chunkers', 'config', 'corpus', 'datasets', 'llms', 'retrievers', 'stats', 'shared'],
-  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'report', 'rerankers', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
   // the local web viewer serves run folders (pipeline reads them, report renders them)
   viewer: ['pipeline', 'report', 'shared'],
-  cli: ['viewer', 'answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  cli: ['viewer', 'answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'rerankers', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
 };
 
 const srcDir = join(repoRoot, 'src');

@@ -10,8 +10,9 @@ import type { Comparison } from '../../report/comparison/summary.js';
 import { renderComparisonMarkdown } from '../../report/comparison/markdown.js';
 import { renderComparisonTable } from '../../report/comparison/terminal.js';
 import { renderJUnit } from '../../report/comparison/junit.js';
-import { ConfigError, GateError, UsageError } from '../../shared/errors.js';
+import { ConfigError, GateError } from '../../shared/errors.js';
 import { writeFileAtomic } from '../../shared/files/write-atomic.js';
+import { parseNumberFlag } from '../flags.js';
 import type { GlobalOptions } from '../global-options.js';
 
 /** The flags of `ragbench compare` as commander parses them (numbers still strings). */
@@ -28,7 +29,7 @@ export interface CompareFlags {
   allowDifferentQueries: boolean;
 }
 
-export interface CompareCommandOptions {
+interface CompareCommandOptions {
   /** Write JUnit XML here (one testsuite per arm, one testcase per gated metric). */
   readonly junit?: string;
   /** Write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY"). */
@@ -100,7 +101,7 @@ function comparisonFileName(comparison: Comparison): string {
 }
 
 /** One line for the error printer: which arm and metric failed, with the delta and p. */
-export function gateFailureMessage(comparison: Comparison): string {
+function gateFailureMessage(comparison: Comparison): string {
   const failures = comparison.arms.flatMap((arm) =>
     arm.metrics.filter((m) => m.verdict === 'fail').map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`),
   );
@@ -116,10 +117,6 @@ async function loadGateFile(file: string): Promise<Gate> {
   return loaded.gate;
 }
 
-function parseNumber(flag: string, text: string, valid: (x: number) => boolean): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) {
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is not valid`, `e.g. --alpha 0.05, --seed 42, --permutations 10000`);
-  }
-  return value;
-}
+
+const parseNumber = (flag: string, text: string, valid: (value: number) => boolean) =>
+  parseNumberFlag(flag, text, valid, 'e.g. --alpha 0.05, --seed 42, --permutations 10000');

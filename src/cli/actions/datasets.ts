@@ -1,3 +1,4 @@
+import { textTable } from '../../report/text-table.js';
 import { catalog } from '../../datasets/catalog.js';
 import { datasetDir, datasetsHome } from '../../datasets/location.js';
 import { pullDataset, readManifest, requireEntry, verifyDataset } from '../../datasets/store.js';
@@ -20,9 +21,7 @@ export async function datasetsListCommand(options: { json: boolean }): Promise<v
   }
   const header = ['name', 'kind', 'size', 'licence', 'present', 'description'];
   const cells = rows.map(({ entry, present }) => [entry.name, entry.kind, entry.size, shortLicence(entry.licence), present ? 'yes' : 'no', entry.description]);
-  const widths = header.map((_, i) => Math.max(header[i]!.length, ...cells.map((row) => row[i]!.length)));
-  const line = (row: readonly string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), '', `datasets folder: ${datasetsHome()} (RAGBENCH_DATASETS)`];
+  const out = [...textTable(header, cells, () => true), '', `datasets folder: ${datasetsHome()} (RAGBENCH_DATASETS)`];
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

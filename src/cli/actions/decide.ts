@@ -8,7 +8,7 @@ import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
 import { checkWorkDir } from '../../shared/files/work-dir.js';
 
-export interface DecideCommandOptions {
+interface DecideCommandOptions {
   readonly out?: string;
   readonly json: boolean;
 }

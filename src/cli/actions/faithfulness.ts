@@ -6,7 +6,7 @@ import {
 } from '../../metrics/faithfulness/index.js';
 import { DataError, UsageError } from '../../shared/errors.js';
 
-export interface FaithfulnessOptions {
+interface FaithfulnessOptions {
   readonly labels: string;
   readonly metric: string;
   readonly groupBy?: string;

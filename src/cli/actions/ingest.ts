@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadCorpusReference, loadPluginReference } from '../../config/load-eval.js';
 import { ingestOnly } from '../../pipeline/index/ingest-only.js';
 import { createEnv } from '../../shared/env.js';

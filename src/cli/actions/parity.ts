@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
 import { runParity, type ParityReport } from '../../pipeline/parity/parity.js';
 import { createEnv } from '../../shared/env.js';
-import { GateError, UsageError } from '../../shared/errors.js';
+import { GateError } from '../../shared/errors.js';
 import { writeJsonAtomic } from '../../shared/files/write-atomic.js';
+import { parseNumberFlag } from '../flags.js';
 import type { GlobalOptions } from '../global-options.js';
+import { textTable } from '../../report/text-table.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { createTerminalProgress } from '../progress.js';
 import { checkWorkDir } from '../../shared/files/work-dir.js';
@@ -47,11 +49,6 @@ export async function parityCommand(evalFile: string, options: ParityCliOptions,
   }
 }
 
-function parseNumber(flag: string, text: string, valid: (value: number) => boolean): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) throw new UsageError(`${flag} ${JSON.stringify(text)} is out of range`, 'see ragbench parity --help');
-  return value;
-}
 
 /** Per chunker: a table of stores (ingest throughput, ANN recall, metrics), a table of pairs, then differing queries. */
 export function renderParity(report: ParityReport): string {
@@ -63,7 +60,7 @@ export function renderParity(report: ParityReport): string {
   for (const chunker of report.chunkers) {
     lines.push('', `chunker ${chunker.chunker}`);
     lines.push(
-      ...table(
+      ...textTable(
         ['store', 'kind', 'chunks', 'ingest', 'chunks/s', `ann-recall@${k}`, ...report.metrics],
         chunker.stores.map((s) => [
           s.retriever,
@@ -78,7 +75,7 @@ export function renderParity(report: ParityReport): string {
     );
     lines.push('');
     lines.push(
-      ...table(
+      ...textTable(
         ['a', 'b', `Jaccard@${k}`, `min`, 'RBO', 'differing', ...report.metrics.map((m) => `Δ${m}`)],
         chunker.pairs.map((p) => [
           p.a,
@@ -107,8 +104,6 @@ function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)];
-}
+
+const parseNumber = (flag: string, text: string, valid: (value: number) => boolean) =>
+  parseNumberFlag(flag, text, valid, 'see ragbench parity --help');

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { loadEval } from '../../config/load-eval.js';
 import { compareRuns } from '../../pipeline/compare/compare.js';
 import { resolveRunDir } from '../../pipeline/run/folder.js';

@@ -3,7 +3,7 @@ import { parseMetricName } from '../../metrics/retrieval.js';
 import { scoreRunFile } from '../../metrics/score-run-file.js';
 import { UsageError } from '../../shared/errors.js';
 
-export interface ScoreOptions {
+interface ScoreOptions {
   readonly qrels: string;
   readonly run: string;
   readonly metrics: string;

@@ -104,7 +104,7 @@ async function planFor(options: SynthCommandOptions, queries: number, seed: numb
 }
 
 /** `factoid=0.6,multi-hop=0.2,unanswerable=0.2`; types left out get share 0. */
-export function parseShares(text: string): Record<QuestionType, number> {
+function parseShares(text: string): Record<QuestionType, number> {
   const shares = Object.fromEntries(questionTypes.map((type) => [type, 0])) as Record<QuestionType, number>;
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [type, value] = part.split('=').map((p) => p.trim());

@@ -11,8 +11,6 @@ export const faithfulnessMetrics = {
   'lexical-alignment': (answer, context) => lexicalFaithfulness(answer, context),
 } as const satisfies Record<string, FaithfulnessMetric>;
 export type FaithfulnessMetricName = keyof typeof faithfulnessMetrics;
-export const defaultFaithfulnessMetric: FaithfulnessMetricName = 'lexical-alignment';
-
 export { kPrecision } from './k-precision.js';
 export { lexicalFaithfulness, lexicalAlignmentModel, type LexicalFaithfulnessOptions } from './model/lexical-alignment.js';
 export { referenceOverlap } from './validation/overlap-baseline.js';

@@ -14,7 +14,7 @@ import { silentProgress, type Progress } from '../../shared/progress.js';
 
 const judged: readonly AnswerMetricName[] = ['faithfulness-llm', 'correctness-llm'];
 
-export interface AnswerEvalPlan {
+interface AnswerEvalPlan {
   /** The queries to answer, in order; the QA record (if any) gives the gold data. */
   readonly queries: readonly Query[];
   readonly qa: QaSet;
@@ -54,7 +54,7 @@ export interface QueryAnswer {
 }
 
 /** Mean over the scored queries only; `nulls` counts those left out. mean is null when none scored. */
-export interface MetricMean {
+interface MetricMean {
   readonly mean: number | null;
   readonly scored: number;
   readonly nulls: number;

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { ContextMode } from '../../answers/answerer.js';
 import type { AnswersConfig } from '../../answers/answers-config.js';
 import { createConfiguredChatModel } from '../../answers/chat-models.js';
+import type { ResolvedEval } from '../../config/load-eval.js';
 import { answerers } from '../../answers/registry.js';
 import { checkQaIds, readQaFile, type QaSet } from '../../corpus/qa.js';
 import type { Document, Query } from '../../corpus/types.js';
@@ -10,7 +11,6 @@ import type { ScoredEstimate } from '../../report/run/summary.js';
 import type { Hit } from '../../retrievers/retriever.js';
 import type { Env } from '../../shared/env.js';
 import type { Progress } from '../../shared/progress.js';
-import type { BootstrapOptions } from '../../stats/bootstrap.js';
 import { evaluateAnswers, type QueryAnswer } from './answer-eval.js';
 import { estimateOverScored } from '../run/estimates.js';
 import { readAllDocuments, type LoadedCorpus } from '../load-corpus.js';
@@ -44,24 +44,19 @@ export interface AnswerRunner {
   }): Promise<ArmAnswers>;
 }
 
-export async function prepareAnswering(options: {
-  readonly config: AnswersConfig;
-  readonly corpus: LoadedCorpus;
-  readonly corpusPath: string;
-  readonly evalFile: string;
-  readonly env: Env;
-  readonly workDir: string;
-  readonly ledger: Ledger;
-  readonly bootstrap: BootstrapOptions;
-}): Promise<AnswerRunner> {
-  const { config } = options;
-  const qaFile = resolve(options.corpusPath, config.qa);
+export async function prepareAnswering(
+  plan: Pick<ResolvedEval, 'corpus' | 'file' | 'bootstrap'>,
+  config: AnswersConfig,
+  corpus: LoadedCorpus,
+  options: { readonly env: Env; readonly workDir: string; readonly ledger: Ledger },
+): Promise<AnswerRunner> {
+  const qaFile = resolve(plan.corpus.path, config.qa);
   const qa = await readQaFile(qaFile);
-  checkQaIds(qa, options.corpus.queries, qaFile);
-  const context = { env: options.env, workDir: options.workDir, ledger: options.ledger, baseDir: dirname(options.evalFile) };
+  checkQaIds(qa, corpus.queries, qaFile);
+  const context = { env: options.env, workDir: options.workDir, ledger: options.ledger, baseDir: dirname(plan.file) };
   const answerer = await answerers[config.answerer.kind as keyof typeof answerers].create(config.answerer.options as never, context);
   const judge = config.judge ? await createConfiguredChatModel(config.judge, context) : undefined;
-  const documents = new Map<string, Document>((await readAllDocuments(options.corpus)).map((doc) => [doc.id, doc]));
+  const documents = new Map<string, Document>((await readAllDocuments(corpus)).map((doc) => [doc.id, doc]));
   return {
     metrics: config.metrics,
     qa,
@@ -85,7 +80,7 @@ export async function prepareAnswering(options: {
       });
       const answers = [...evaluation.perQuery.values()];
       const estimates: ArmAnswers['estimates'] = Object.fromEntries(
-        config.metrics.map((metric) => [metric, estimateOverScored(answers.map((answer) => answer.scores[metric]), options.bootstrap)]),
+        config.metrics.map((metric) => [metric, estimateOverScored(answers.map((answer) => answer.scores[metric]), plan.bootstrap)]),
       );
       return { estimates, perQuery: evaluation.perQuery, usage: evaluation.usage };
     },

@@ -18,7 +18,7 @@ import type { StageSeconds } from '../../report/run/summary.js';
 import { readRunFolder, resolveRunDir, type RunFolder, type RunManifest } from '../run/folder.js';
 import type { QueryResult } from '../run/results.js';
 
-export interface CompareOptions {
+interface CompareOptions {
   /** Gate rules per metric; default: the `gate:` the candidate's eval had (in its manifest), else none. */
   readonly gate?: Gate;
   /** Level for calling an ungated metric's change significant; default 0.05. */

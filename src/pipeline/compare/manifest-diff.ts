@@ -34,7 +34,7 @@ export function diffManifests(baseline: RunManifest, candidate: RunManifest): Ma
 }
 
 /** Leaf-by-leaf diff of two JSON values; arrays are compared whole (a changed separator list is one change). */
-export function diffValues(scope: string, baseline: unknown, candidate: unknown, prefix = ''): ManifestChange[] {
+function diffValues(scope: string, baseline: unknown, candidate: unknown, prefix = ''): ManifestChange[] {
   const before = flatten(baseline, prefix);
   const after = flatten(candidate, prefix);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort();

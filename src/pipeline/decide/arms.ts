@@ -54,7 +54,7 @@ export function toDecisionArm(
 }
 
 /** What the answerer's model costs per 1M tokens, or why it has no price (null: an offline answerer, free). */
-export type PriceLookup = { readonly model: string | null; readonly input: number; readonly output: number } | { readonly model: string; readonly reason: string };
+type PriceLookup = { readonly model: string | null; readonly input: number; readonly output: number } | { readonly model: string; readonly reason: string };
 
 /** The answerer's model as configured (`answerer: { kind: llm, model: { kind: openai, model: … } }`), priced. */
 export function answererPrice(config: AnswersConfig, prices: PriceTable = {}): PriceLookup {

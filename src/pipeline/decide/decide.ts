@@ -23,7 +23,7 @@ import { runArm } from '../run/arm.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from '../run/results.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from '../run/record.js';
 
-export interface DecideOptions {
+interface DecideOptions {
   readonly workDir: string;
   readonly env: Env;
   /** Default `<workDir>/runs/<runId>`. */
@@ -32,7 +32,7 @@ export interface DecideOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface DecideOutcome {
+interface DecideOutcome {
   readonly report: DecisionReport;
   readonly dir: string;
 }
@@ -62,15 +62,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
   const { allQueries, queries } = selectQueries(plan, corpus);
   const settings = resolveSettings(plan, answersConfig.metrics, answersConfig.contextK);
   const ledger = createLedger(plan.prices ?? {});
-  const answering = await prepareAnswering({
-    config: answersConfig,
-    corpus,
-    corpusPath: plan.corpus.path,
-    evalFile: plan.file,
-    ...context,
-    ledger,
-    bootstrap: plan.bootstrap,
-  });
+  const answering = await prepareAnswering(plan, answersConfig, corpus, { ...context, ledger });
 
   const answered: AnsweredArm[] = [];
   answered.push({ name: 'closed-book', kind: 'closed-book', answers: await answering.answerArm({ queries, contexts: 'closed-book', progress, ...signal }) });

@@ -5,7 +5,7 @@ import { indexArm } from './arm.js';
 import type { IngestResult } from './ingest.js';
 import { loadCorpus } from '../load-corpus.js';
 
-export interface IngestOnlyPlan {
+interface IngestOnlyPlan {
   readonly corpus: ResolvedCorpus;
   readonly chunkers: readonly NamedConfig[];
   readonly retriever: NamedConfig;

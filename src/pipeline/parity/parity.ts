@@ -10,7 +10,7 @@ import { evaluate } from '../run/evaluate.js';
 import { indexArm } from '../index/arm.js';
 import { loadCorpus, type LoadedCorpus } from '../load-corpus.js';
 
-export interface ParityOptions {
+interface ParityOptions {
   readonly workDir: string;
   readonly env: Env;
   /** Top-k chunks compared per query. Default 10. */
@@ -23,7 +23,7 @@ export interface ParityOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface StoreArm {
+interface StoreArm {
   readonly retriever: string;
   readonly store: string;
   readonly chunks: number;
@@ -38,7 +38,7 @@ export interface StoreArm {
   readonly annRecall: number;
 }
 
-export interface QueryDifference {
+interface QueryDifference {
   readonly queryId: string;
   readonly jaccard: number;
   readonly rbo: number;
@@ -49,7 +49,7 @@ export interface QueryDifference {
   readonly deltas: Readonly<Record<string, number>>;
 }
 
-export interface StorePair {
+interface StorePair {
   readonly a: string;
   readonly b: string;
   readonly jaccard: number;
@@ -60,7 +60,7 @@ export interface StorePair {
   readonly differing: readonly QueryDifference[];
 }
 
-export interface ParityChunker {
+interface ParityChunker {
   readonly chunker: string;
   readonly stores: readonly StoreArm[];
   readonly pairs: readonly StorePair[];

@@ -62,7 +62,7 @@ function remedy(approximation: Approximation): string {
 }
 
 /** `n` queries without replacement (partial Fisher–Yates, seeded), in their original order. */
-export function sampleQueries(queries: readonly Query[], n: number, seed: number): Query[] {
+function sampleQueries(queries: readonly Query[], n: number, seed: number): Query[] {
   if (queries.length <= n) return [...queries];
   const random = createRandom(seed);
   const order = queries.map((_, i) => i);

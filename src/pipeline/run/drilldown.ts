@@ -47,7 +47,7 @@ export function parseChunkId(id: string): [string, number, number] {
 }
 
 /** One arm's results → the drill-down's per-query records (every metric in one map; chunks as tuples). */
-export function drilldownResults(results: readonly QueryResult[]): Record<string, DrilldownResult> {
+function drilldownResults(results: readonly QueryResult[]): Record<string, DrilldownResult> {
   return Object.fromEntries(
     results.map((r) => {
       const chunks = (r.chunks ?? r.top.map((doc) => ({ id: doc.docId, score: doc.score }))).map((c) => {

@@ -49,12 +49,12 @@ export interface ArmEvaluation {
   readonly depth: DepthOutcome;
 }
 
-export interface DepthTarget {
+interface DepthTarget {
   readonly documents: number;
   readonly tokens?: number;
 }
 
-export interface DepthOutcome {
+interface DepthOutcome {
   readonly targetDocuments: number;
   /** Queries with fewer than `targetDocuments` distinct documents in their retrieved chunks. */
   readonly shortOfDocuments: number;
@@ -169,6 +169,6 @@ function meanOf(values: readonly number[]): number {
 }
 
 /** Chunk hits (best first) → documents at their best chunk's rank and score. */
-export function rankDocuments(hits: readonly Hit[]): RankedDoc[] {
+function rankDocuments(hits: readonly Hit[]): RankedDoc[] {
   return bestHitPerDoc(hits).map((hit) => ({ docId: hit.docId, score: hit.score }));
 }

@@ -8,7 +8,7 @@ import type { LoadedCorpus } from '../load-corpus.js';
 import { versions } from '../versions.js';
 
 /** What every run folder records, whichever command made it (`run`, `decide`). */
-export interface RunRecordInput {
+interface RunRecordInput {
   readonly plan: ResolvedEval;
   readonly corpus: LoadedCorpus;
   /** The queries before unjudged ones were set aside (after any query limit). */

@@ -36,7 +36,7 @@ export interface QueryResult {
   };
 }
 
-export interface RunFiles {
+interface RunFiles {
   readonly manifest: unknown;
   readonly summary: RunSummary;
   readonly results: readonly QueryResult[];

@@ -1,7 +1,7 @@
 import { formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, metricName } from './format.js';
 import type { ArmComparison, Comparison, QueryDiff, RankChange } from './summary.js';
 
-export interface ComparisonMarkdownOptions {
+interface ComparisonMarkdownOptions {
   /** Queries listed per arm in each of the "lost" and "gained" tables; default 10. */
   readonly queryRows?: number;
 }

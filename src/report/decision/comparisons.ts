@@ -3,7 +3,7 @@ import { holmAdjust, pairedRandomizationTest } from '../../stats/paired-tests.js
 import type { ArmComparison } from './summary.js';
 
 /** arm name → queryId → the primary metric's score (null: could not be scored). */
-export type PerQueryScores = ReadonlyMap<string, ReadonlyMap<string, number | null>>;
+type PerQueryScores = ReadonlyMap<string, ReadonlyMap<string, number | null>>;
 
 /**
  * Paired comparisons `a − b` on the questions both arms could score: the mean difference with its paired-bootstrap

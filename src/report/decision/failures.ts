@@ -13,13 +13,13 @@ export interface AnsweredQuestion {
   readonly scores: Readonly<Record<string, number | null>>;
 }
 
-export interface FailureThresholds {
+interface FailureThresholds {
   readonly primaryMetric: string;
   readonly faithfulEnough: number;
 }
 
 /** A question fails when its primary score is below this (half marks: wrong for 0/1 metrics, poor for F1). */
-export const failingBelow = 0.5;
+const failingBelow = 0.5;
 
 /**
  * Why an answer failed, deterministic and in this order (a question may have several):
@@ -52,7 +52,7 @@ export function categorizeFailure(q: AnsweredQuestion, thresholds: FailureThresh
   return (primary !== null && primary < failingBelow) || hard ? categories : [];
 }
 
-export interface ArmFailures {
+interface ArmFailures {
   readonly failing: number;
   readonly counts: Partial<Record<FailureCategory, number>>;
   readonly top: FailingExample[];

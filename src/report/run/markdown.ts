@@ -1,4 +1,4 @@
-import { bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './format.js';
+import { bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
 import { stageNames, type AnnRecallSummary, type RunSummary } from './summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
@@ -60,10 +60,12 @@ export function renderMarkdown(summary: RunSummary): string {
       lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${annNote(ann)} |`);
     }
   }
+  const notes = pipelineNotes(summary);
+  if (notes.length > 0) lines.push('', '## Fusion and reranking', '', ...notes.map((note) => `- ${note}`));
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
   lines.push('', '## Timing', '', `| arm | index | ingest s | retrieval s | ${stageNames.join(' s | ')} s |`, `| --- | --- | ---: | ---: |${' ---: |'.repeat(stageNames.length)}`);
   for (const arm of summary.arms) {
-    const stages = stageNames.map((stage) => (arm.stages ? arm.stages[stage].toFixed(2) : '–'));
+    const stages = stageNames.map((stage) => (arm.stages?.[stage] !== undefined ? arm.stages[stage].toFixed(2) : '–'));
     lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} | ${stages.join(' | ')} |`);
   }
   lines.push(

@@ -1,3 +1,4 @@
+import { textTable } from '../text-table.js';
 import type { Comparison } from '../comparison/summary.js';
 import { stageNames, type StageSeconds } from './summary.js';
 
@@ -5,7 +6,8 @@ import { stageNames, type StageSeconds } from './summary.js';
 export function renderStages(arms: readonly { readonly arm: string; readonly stages?: StageSeconds | undefined }[]): string {
   const timed = arms.filter((arm) => arm.stages);
   if (timed.length === 0) return 'stage timings: not recorded';
-  const rows = stageNames.map((stage) => [stage, ...timed.map((arm) => formatSeconds(arm.stages![stage]))]);
+  const stages = stageNames.filter((stage) => stage !== 'rerank' || timed.some((arm) => arm.stages!.rerank !== undefined));
+  const rows = stages.map((stage) => [stage, ...timed.map((arm) => { const seconds = arm.stages![stage]; return seconds === undefined ? '–' : formatSeconds(seconds); })]);
   return ['stage seconds:', grid(['stage', ...timed.map((arm) => arm.arm)], rows)].join('\n');
 }
 
@@ -28,7 +30,5 @@ function formatSeconds(seconds: number): string {
 }
 
 function grid(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)].join('\n');
+  return textTable(header, rows, (column) => column === 0).join('\n');
 }

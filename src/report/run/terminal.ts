@@ -1,4 +1,5 @@
-import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './format.js';
+import { textTable } from '../text-table.js';
+import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
 import type { RunSummary } from './summary.js';
 
 /**
@@ -30,6 +31,8 @@ export function renderTable(summary: RunSummary): string {
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
   if (short) parts.push(depthNote(summary));
+  const notes = pipelineNotes(summary);
+  if (notes.length > 0) parts.push('', ...notes);
   const warnings = annRecallWarnings(summary);
   if (warnings.length > 0) parts.push('', ...warnings.map((warning) => `warning: ${warning}`));
   for (const section of scoredSections(summary)) {
@@ -46,10 +49,4 @@ export function renderTable(summary: RunSummary): string {
   return parts.join('\n');
 }
 
-/** Left-aligned first two columns, right-aligned numbers, a dashed rule under the header. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)].join('\n');
-}
+const table = (header: readonly string[], rows: readonly (readonly string[])[]): string => textTable(header, rows).join('\n');

@@ -16,7 +16,7 @@ const pseudoFileSystems = new Map<number, string>([
 const pseudoRoots = ['/proc', '/sys', '/dev'];
 
 /** Below this much free space a run would fail half-way; checked up front. */
-export const defaultMinFreeBytes = 64 * 1024 * 1024;
+const defaultMinFreeBytes = 64 * 1024 * 1024;
 
 /**
  * Checks the work dir before anything is written to it, so an unusable one gives one line naming the flag and

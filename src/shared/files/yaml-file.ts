@@ -12,7 +12,7 @@ export async function loadYamlFile<Schema extends z.ZodType>(file: string, schem
 }
 
 /** A validated YAML file plus a way to point later errors (e.g. a missing referenced file) at a line. */
-export interface LoadedYaml<T> {
+interface LoadedYaml<T> {
   readonly value: T;
   placeOf(path: readonly (string | number)[]): Place;
 }

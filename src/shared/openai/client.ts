@@ -1,11 +1,12 @@
 import type OpenAI from 'openai';
 import type { Env } from '../env.js';
 import { ConfigError } from '../errors.js';
+import { fetchUnderPolicy } from '../http/outbound.js';
 import type { OpenAiErrorContext } from './errors.js';
 import { redactUrl, splitUrlCredentials } from '../redact-url.js';
 import type { RetryOptions } from '../retry.js';
 
-export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** What an OpenAI-backed embedder or chat model is built with besides its options. */
 export interface OpenAiDependencies {
@@ -15,15 +16,16 @@ export interface OpenAiDependencies {
 }
 
 /** The connection options every OpenAI-backed plug-in shares (embedders, chat models). */
-export interface OpenAiConnectionOptions {
+interface OpenAiConnectionOptions {
   readonly model: string;
   readonly apiKeyEnv: string;
   readonly baseURL?: string | undefined;
   readonly baseURLEnv?: string | undefined;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
 }
 
-export interface OpenAiConnection {
+interface OpenAiConnection {
   readonly client: OpenAI;
   /**
    * The configured endpoint with user-info and credential-like query values redacted (part of fingerprints,
@@ -56,6 +58,14 @@ export async function connectOpenAi(options: OpenAiConnectionOptions, env: Env, 
     ...(parts.basicAuth ? { defaultHeaders: { Authorization: parts.basicAuth } } : {}),
     maxRetries: 0,
     timeout: options.timeoutMs,
+    // Every request under ragbench's outbound policy: the key never follows a redirect to another origin, and
+    // a response body is capped.
+    fetch: (input, init) =>
+      fetchUnderPolicy(typeof input === 'string' || input instanceof URL ? input : input.url, init ?? {}, {
+        service: 'openai',
+        maxResponseBytes: options.maxResponseBytes,
+        maxResponseBytesSetting: `maxResponseBytes of ${label}`,
+      }),
   });
   return {
     client,

@@ -8,7 +8,7 @@
 
 export type LocateMatch = 'exact' | 'whitespace' | 'no-whitespace';
 
-export interface LocatedSpan {
+interface LocatedSpan {
   readonly start: number;
   readonly end: number;
   readonly match: LocateMatch;

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 
 export const tokenEncodings = ['cl100k_base', 'o200k_base'] as const;
-export type TokenEncoding = (typeof tokenEncodings)[number];
+type TokenEncoding = (typeof tokenEncodings)[number];
 
 /** Where each token of a text lies: token i covers UTF-16 units [starts[i], ends[i]). */
 export interface TokenOffsets {

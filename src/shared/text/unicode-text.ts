@@ -18,7 +18,7 @@ export function normalizeForMatching(text: string): string {
  * Case folding as far as JavaScript offers it: lowercase after uppercase (so "ß" and "ẞ" → "ss", as Unicode's
  * full case folding maps them) and final sigma → σ. Applied after `normalizeForMatching`.
  */
-export function caseFold(text: string): string {
+function caseFold(text: string): string {
   // Upper-casing first folds the characters whose lowercase is longer or different from their fold (ß → SS → ss).
   const folded = /[\u00DF\u1E9E\uFB00-\uFB06\u0130\u0149\u01F0\u0390\u03B0\u0587]/u.test(text) ? text.toUpperCase().toLowerCase() : text.toLowerCase();
   return folded.replace(/ς/g, 'σ');

@@ -14,7 +14,7 @@ import { isRunning } from './folder-lock.js';
  * of them, so there the row decides: a row written from this very session by another live holder counts as held.
  */
 
-export const locksTable = 'ragbench_locks';
+const locksTable = 'ragbench_locks';
 
 export const createLocksSql =
   `CREATE TABLE IF NOT EXISTS ${locksTable} (name text PRIMARY KEY, token text NOT NULL, pid integer NOT NULL, ` +

@@ -9,7 +9,7 @@ import type { Pool, PoolClient } from 'pg';
  * of leaving it building.
  */
 
-export type AnnMethod = 'hnsw' | 'ivfflat';
+type AnnMethod = 'hnsw' | 'ivfflat';
 
 export interface BuildMemory {
   /** `auto` sizes it to the index (capped at `maxAutoMb`); a Postgres size such as `2GB` is used as given. */
@@ -19,7 +19,7 @@ export interface BuildMemory {
 }
 
 /** Never set above this automatically: a build that needs more should get it from the user, knowingly. */
-export const maxAutoMb = 1024;
+const maxAutoMb = 1024;
 
 /**
  * An estimate of pgvector's in-memory build size in MB: per vector its float4 values plus header, for HNSW its

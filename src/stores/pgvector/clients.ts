@@ -221,7 +221,7 @@ async function runPgliteWorker(dataDir: string, sql: string, signal?: AbortSigna
   }
 }
 
-export interface ServerClientOptions {
+interface ServerClientOptions {
   /** The name of the environment variable holding the URL: used in messages instead of the URL. */
   readonly urlEnv: string;
   readonly url: string;

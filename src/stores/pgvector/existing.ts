@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, ServiceError } from '../../shared/errors.js';
-import { definePlugin, type PluginContext } from '../../shared/plugin.js';
+import { definePlugin } from '../../shared/plugin.js';
 import { metadataPath, offsetOf, type ExistingHit, type ExistingIndex, type ExistingQuery, type IndexSnapshot } from '../existing-index.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './clients.js';
 import { distanceSql, encodeVector } from './sql.js';
@@ -63,7 +63,7 @@ const options = z
     }
   });
 
-export type PgvectorExistingOptions = z.output<typeof options>;
+type PgvectorExistingOptions = z.output<typeof options>;
 
 /** An existing pgvector table (LangChain's PGVectorStore, your own schema), read in read-only transactions. */
 export const pgvectorExisting = definePlugin({

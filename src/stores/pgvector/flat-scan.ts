@@ -64,7 +64,7 @@ const decoder = new TextDecoder();
  * Postgres binary COPY of (text, text, vector): a header, then per tuple int16 fields, int32 length + bytes each.
  * Vectors are decoded into `into` (which must hold every row of the page), norms by vectorNorm, as the memory store does.
  */
-export function parseCopyRows(bytes: Uint8Array, dimensions: number, into?: { data: Float32Array; norms: Float64Array }): RowBlock {
+function parseCopyRows(bytes: Uint8Array, dimensions: number, into?: { data: Float32Array; norms: Float64Array }): RowBlock {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (signature.some((byte, i) => bytes[i] !== byte)) throw new Error('binary COPY: unexpected signature');
   let at = signature.length + 4;

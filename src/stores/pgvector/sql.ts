@@ -5,7 +5,7 @@ import type { Distance, IndexSpec } from '../vector-store.js';
  * restricted to `[a-z0-9_]{1,48}`, so `ragbench_<name>_hnsw` stays within Postgres's 63-byte limit unquoted.
  */
 
-export const metadataTable = 'ragbench_indexes';
+const metadataTable = 'ragbench_indexes';
 
 export interface IndexMetadataRow {
   readonly dimensions: number;
@@ -15,7 +15,7 @@ export interface IndexMetadataRow {
 /** HNSW and IVFFlat indexes on the `vector` type take at most 2000 dimensions (pgvector's README). */
 export const maxIndexedDimensions = 2000;
 
-export interface DistanceSql {
+interface DistanceSql {
   /** The operator an ANN index can serve: `ORDER BY embedding <op> $1`. */
   readonly operator: string;
   /** The same distance as a function call: the planner never matches it to an index, so ordering is exact. */
@@ -95,7 +95,7 @@ export function idChecksumSql(spec: IndexSpec): string {
 }
 
 /** Parameters per upserted row: id, doc_id, embedding, text, metadata. */
-export const upsertColumns = 5;
+const upsertColumns = 5;
 
 /** One multi-row statement per batch: `rows` × (id, doc_id, embedding, text, metadata) parameters. */
 export function upsertSql(spec: IndexSpec, rows: number): string {
@@ -152,7 +152,7 @@ export function searchSql(spec: IndexSpec, exact: boolean): string {
   return `SELECT id, doc_id, ${distance} AS distance FROM ${tableName(spec)} ORDER BY distance LIMIT $2`;
 }
 
-export type AnnIndexOptions =
+type AnnIndexOptions =
   | { readonly method: 'hnsw'; readonly m: number; readonly efConstruction: number }
   | { readonly method: 'ivfflat'; readonly lists: number };
 

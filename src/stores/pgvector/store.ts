@@ -118,7 +118,7 @@ const pgvectorOptions = z
     }
   });
 
-export type PgvectorOptions = z.output<typeof pgvectorOptions>;
+type PgvectorOptions = z.output<typeof pgvectorOptions>;
 
 /**
  * Postgres + pgvector, embedded (PGlite, zero services) or on a server. One table per index,
@@ -136,7 +136,7 @@ export const pgvector = definePlugin({
 });
 
 /** Options as parsed by the schema (`pgvector.options.parse({...})` fills defaults). */
-export async function createPgvectorStore(options: PgvectorOptions, context: PluginContext): Promise<VectorStore> {
+async function createPgvectorStore(options: PgvectorOptions, context: PluginContext): Promise<VectorStore> {
   if (options.mode === 'server') {
     const client = await createServerClient({
       urlEnv: options.urlEnv,

@@ -4,13 +4,13 @@
  */
 
 /** PostgreSQL 13: the oldest release pgvector 0.8 builds for; pg_stat_progress_create_index needs 12. */
-export const minPostgresVersionNum = 130_000;
+const minPostgresVersionNum = 130_000;
 /** pgvector 0.5.0 added HNSW, the default index. */
-export const minVectorVersion = '0.5.0';
+const minVectorVersion = '0.5.0';
 /** pgvector 0.8.0 added iterative index scans, which keep an ANN search filling LIMIT k. */
-export const recommendedVectorVersion = '0.8.0';
+const recommendedVectorVersion = '0.8.0';
 
-export interface VersionVerdict {
+interface VersionVerdict {
   /** Why the store refuses this server, or undefined. */
   readonly refuse?: string;
   /** What the user should know but may proceed with. */

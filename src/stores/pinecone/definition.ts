@@ -47,7 +47,7 @@ const pineconeOptions = z
     path: ['controllerHost'],
   });
 
-export type PineconeOptions = z.output<typeof pineconeOptions>;
+type PineconeOptions = z.output<typeof pineconeOptions>;
 
 /**
  * Pinecone serverless (REST API 2026-07 through @pinecone-database/pinecone 9). Scores are converted to
@@ -61,7 +61,7 @@ export const pinecone = definePlugin({
   },
 });
 
-export async function createPineconeStore(options: PineconeOptions, context: PluginContext): Promise<VectorStore> {
+async function createPineconeStore(options: PineconeOptions, context: PluginContext): Promise<VectorStore> {
   const { client, apiKey, origin } = await createPineconeClient(options, context);
   return new PineconeStore(client, options, { apiKey, origin });
 }

@@ -1,7 +1,7 @@
 import { RagbenchError, ServiceError } from '../../shared/errors.js';
 
 /** What the error mapping needs to say where and with which key a call failed, never the key itself. */
-export interface PineconeErrorContext {
+interface PineconeErrorContext {
   readonly apiKeyEnv: string;
   readonly apiKey: string;
   /** `scheme://host:port` of the control plane, for messages. */

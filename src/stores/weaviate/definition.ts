@@ -43,7 +43,7 @@ const weaviateOptions = z.strictObject({
   exactMaxRecords: z.int().min(0).default(defaultExactMaxRecords),
 });
 
-export type WeaviateOptions = z.output<typeof weaviateOptions>;
+type WeaviateOptions = z.output<typeof weaviateOptions>;
 
 /**
  * Weaviate (weaviate-client 3, REST for schema and gRPC for data): one collection per index with
@@ -58,7 +58,7 @@ export const weaviate = definePlugin({
   },
 });
 
-export async function createWeaviateStore(options: WeaviateOptions, context: PluginContext): Promise<VectorStore> {
+async function createWeaviateStore(options: WeaviateOptions, context: PluginContext): Promise<VectorStore> {
   const { client, errorContext } = await connectWeaviate(options, context);
   return new WeaviateStore(client, options, errorContext);
 }

@@ -6,7 +6,7 @@ import { toWeaviateError, type WeaviateErrorContext } from './errors.js';
 import { checkIndexSpec, checkK, checkVector, overFetch, topHits } from '../vector-checks.js';
 import type { Approximation, Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from '../vector-store.js';
 
-export interface WeaviateStoreOptions {
+interface WeaviateStoreOptions {
   readonly collectionPrefix: string;
   readonly index: 'hnsw' | 'flat';
   readonly hnsw: { readonly maxConnections: number; readonly efConstruction: number; readonly ef: number };

@@ -1,10 +1,11 @@
 import type { ChatModel } from '../../../llms/chat-model.js';
 import { judgeFailure } from '../../answers.js';
-import { stem, stopwords, wordTokens } from '../../text-normalize.js';
+import { contentTerms, wordTokens } from '../../text-normalize.js';
+import { lcsLength } from '../alignment.js';
 import { claimsMessages, claimsSchema, contentBoundary, verdictsMessages, verdictsSchema, type BoundaryMaker } from './prompt.js';
 import { checkInputs, unscorable, type ClaimVerdict, type Score } from '../score.js';
 
-export interface LlmFaithfulnessOptions {
+interface LlmFaithfulnessOptions {
   readonly model: ChatModel;
   readonly question: string;
   readonly answer: string;
@@ -95,11 +96,7 @@ async function judgeOnce(options: LlmFaithfulnessOptions, seed: number | undefin
   }
 }
 
-function terms(text: string): string[] {
-  return wordTokens(text)
-    .filter((w) => !stopwords.has(w))
-    .map(stem);
-}
+const terms = (text: string): string[] => contentTerms(text);
 
 /** Drops claims foreign to the answer; adds answer sentences the claims leave < 50% covered. */
 export function checkClaims(raw: readonly string[], answer: string): { claims: string[]; dropped: number; added: number } {
@@ -117,14 +114,14 @@ function splitSentences(text: string): string[] {
   return text.split(/(?<=[.!?])\s+|\n+/).filter((s) => /[\p{L}\p{N}]/u.test(s));
 }
 
-export interface QuoteContext {
+interface QuoteContext {
   readonly words: readonly string[];
   /** Word index → index into `sentences`. */
   readonly sentenceOf: readonly number[];
   readonly sentences: readonly string[];
 }
 
-export function prepareQuoteContext(context: string): QuoteContext {
+function prepareQuoteContext(context: string): QuoteContext {
   const sentences = splitSentences(context);
   const words: string[] = [];
   const sentenceOf: number[] = [];
@@ -170,20 +167,11 @@ function locate(piece: readonly string[], words: readonly string[]): { start: nu
   for (let i = 0; i < words.length; i++) {
     const window = words.slice(i, i + width);
     if (window[0] !== piece[0] && window[0] !== piece[1]) continue;
-    if (lcs(piece, window) >= 0.85 * m) return { start: i, end: Math.min(words.length, i + width) };
+    if (lcsLength(piece, window) >= 0.85 * m) return { start: i, end: Math.min(words.length, i + width) };
   }
   return undefined;
 }
 
-function lcs(a: readonly string[], b: readonly string[]): number {
-  let previous = new Array<number>(b.length + 1).fill(0);
-  for (const x of a) {
-    const current = [0];
-    for (let j = 0; j < b.length; j++) current.push(x === b[j] ? previous[j]! + 1 : Math.max(previous[j + 1]!, current[j]!));
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /** Text written to an evaluator, not about the world: never evidence, whatever a judge makes of it. */
 const judgeDirected: readonly RegExp[] = [

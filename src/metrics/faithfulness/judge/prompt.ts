@@ -1,5 +1,4 @@
 import type { ChatMessage, CompleteOptions } from '../../../llms/chat-model.js';
-import { randomUUID } from 'node:crypto';
 import { hashText } from '../../../shared/hash.js';
 
 /**
@@ -22,8 +21,6 @@ export type BoundaryMaker = (data: readonly string[]) => string;
 export const contentBoundary: BoundaryMaker = (data) => `DATA-${hashText(data.join('\u0000'), 20)}`;
 
 /** A fresh random token per call, for users who prefer it to caching. */
-export const randomBoundary: BoundaryMaker = () => `DATA-${randomUUID().replaceAll('-', '')}`;
-
 /** The data with every occurrence of the boundary neutralised, so no data can close (or open) a block. */
 export function escapeBoundary(text: string, boundary: string): string {
   return text.split(boundary).join('[boundary token removed]');

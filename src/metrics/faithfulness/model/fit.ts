@@ -17,7 +17,7 @@ export interface TrainingExample {
   readonly weight?: number;
 }
 
-export interface FitOptions {
+interface FitOptions {
   readonly folds: number;
   readonly seed: number;
   /** λ candidates; default `defaultL2Grid`. */
@@ -25,7 +25,7 @@ export interface FitOptions {
 }
 
 /** Log-spaced, wide enough to span "almost unregularised" to "weights shrunk hard" for ~10⁴ rows. */
-export const defaultL2Grid = [0.3, 3, 30, 300] as const;
+const defaultL2Grid = [0.3, 3, 30, 300] as const;
 
 interface Featurized {
   readonly x: number[];
@@ -52,7 +52,7 @@ export function featurize(examples: readonly TrainingExample[]): Featurized[] {
 }
 
 /** λ with the lowest grouped-CV log-loss on `data` (log-loss, not AUC: it is smooth and rewards calibration). */
-export function chooseL2(data: readonly Featurized[], options: FitOptions): number {
+function chooseL2(data: readonly Featurized[], options: FitOptions): number {
   const grid = options.l2Grid ?? defaultL2Grid;
   const folds = groupedFolds(data.map((d) => d.group), options.folds, options.seed);
   let best = grid[0]!;

@@ -8,7 +8,7 @@ export interface LogisticModel {
   readonly bias: number;
 }
 
-export interface LogisticOptions {
+interface LogisticOptions {
   /**
    * L2 penalty λ on the weights of the standardised features (the intercept is not penalised), in units of
    * "rows": the loss is Σ log-loss + λ/2 ‖w‖². Standardising first makes one λ mean the same for every feature.
