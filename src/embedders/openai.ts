@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { chunkArray, mapConcurrent } from '../shared/batches.js';
 import { ConfigError, DimensionError, ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
-import { connectOpenAi, type OpenAiDependencies } from '../shared/openai-client.js';
-import { toServiceError, type OpenAiErrorContext } from '../shared/openai-errors.js';
+import { connectOpenAi, type OpenAiDependencies } from '../shared/openai/client.js';
+import { toServiceError, type OpenAiErrorContext } from '../shared/openai/errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import type { Embedder } from './embedder.js';
@@ -23,6 +23,8 @@ const openAiOptions = z
     /** Retries after the first attempt, on 429, 5xx, timeouts and connection errors. */
     maxRetries: z.int().min(0).max(20).default(5),
     timeoutMs: z.int().positive().default(60_000),
+    /** The largest response accepted; a larger (or endless) one fails instead of filling memory. */
+    maxResponseBytes: z.int().min(1024).default(256 * 1024 * 1024),
     /** Prepended to each text by role, for models trained with them (e5: 'query: ', nomic: 'search_query: '). */
     queryPrefix: z.string().optional(),
     documentPrefix: z.string().optional(),

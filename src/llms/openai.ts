@@ -2,8 +2,8 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
-import { connectOpenAi, type OpenAiDependencies } from '../shared/openai-client.js';
-import { toServiceError, type OpenAiErrorContext } from '../shared/openai-errors.js';
+import { connectOpenAi, type OpenAiDependencies } from '../shared/openai/client.js';
+import { toServiceError, type OpenAiErrorContext } from '../shared/openai/errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import type { ChatMessage, ChatModel, CompleteOptions, Completion } from './chat-model.js';
@@ -26,6 +26,8 @@ const openAiChatOptions = z
     /** Retries after the first attempt, on 429, 5xx, timeouts and connection errors. */
     maxRetries: z.int().min(0).max(20).default(5),
     timeoutMs: z.int().positive().default(120_000),
+    /** The largest response accepted; a larger (or endless) one fails instead of filling memory. */
+    maxResponseBytes: z.int().min(1024).default(64 * 1024 * 1024),
     /** How a call's jsonSchema is sent; json_schema falls back to json_object once if the server rejects it. */
     structuredOutputs: z.enum(['json_schema', 'json_object', 'none']).default('json_schema'),
   })
@@ -34,7 +36,7 @@ const openAiChatOptions = z
     path: ['baseURLEnv'],
   });
 
-export type OpenAiChatOptions = z.output<typeof openAiChatOptions>;
+type OpenAiChatOptions = z.output<typeof openAiChatOptions>;
 type StructuredOutputs = OpenAiChatOptions['structuredOutputs'];
 type RequestBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 
