@@ -33,14 +33,15 @@ export function renderFaithfulnessValidation(
   ];
   const groups = Object.entries(result.groups);
   if (groups.length > 0) lines.push('', ...groupTable(groups, context.groupBy ?? 'group'));
-  lines.push('', `calibration${outOfFold ? ' (out-of-fold)' : ''}     rows  mean score  faithful rate`);
+  lines.push('', `calibration${outOfFold ? ' (out-of-fold)' : ''}     rows  mean score  faithful rate [${pct}% interval]`);
   for (const bin of result.calibration) {
     if (bin.count === 0) continue;
     lines.push(
       `[${bin.lower.toFixed(1)}, ${bin.upper.toFixed(1)})`.padEnd(14) +
         String(bin.count).padStart(6) +
         (bin.meanScore ?? 0).toFixed(3).padStart(12) +
-        (bin.positiveRate ?? 0).toFixed(3).padStart(15),
+        (bin.positiveRate ?? 0).toFixed(3).padStart(15) +
+        (bin.positiveRateLower !== null && bin.positiveRateUpper !== null ? ` [${bin.positiveRateLower.toFixed(3)}, ${bin.positiveRateUpper.toFixed(3)}]` : ' [no interval]'),
     );
   }
   return lines.join('\n');

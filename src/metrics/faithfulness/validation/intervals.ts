@@ -1,4 +1,5 @@
 import { clusterBootstrap, type PercentileInterval } from '../../../stats/bootstrap.js';
+import { boundedMeanInterval } from '../../../stats/bounded-mean.js';
 import { rocAuc } from '../../../stats/roc.js';
 
 /** An estimate with its interval; the interval is null when there is too little to resample (see `minQuestions`). */
@@ -58,9 +59,17 @@ export function classifierIntervals(
           ...(options.confidence !== undefined ? { confidence: options.confidence } : {}),
         })
       : {};
+  const units = {
+    truePositiveRate: distinctQuestions(questions, (i) => labels[i]!),
+    trueNegativeRate: distinctQuestions(questions, (i) => !labels[i]),
+  };
   const estimate = (name: keyof typeof point): IntervalEstimate | null => {
     const mean = point[name];
     if (mean === null) return null;
+    if ((name === 'truePositiveRate' || name === 'trueNegativeRate') && clusters.length >= minQuestions) {
+      const exact = extremeRate(mean, units[name]);
+      if (exact) return { mean, ...exact };
+    }
     const interval: PercentileInterval | null | undefined = intervals[name];
     // A percentile interval of a resampled statistic need not contain the full-sample value when the data are
     // extreme (all of AUC's resamples at 1); widen it to do so, so `lower ≤ mean ≤ upper` always holds.
@@ -103,6 +112,23 @@ function figures(
   };
 }
 
+/**
+ * A rate of 0 or 1 is where a percentile bootstrap collapses to [0, 0] or [1, 1]; there the Clopper–Pearson
+ * interval over the questions behind the rate is exact whatever the rows within a question do
+ * (src/stats/bounded-mean.ts: (α/2)^(1/q) for q questions all at 1). null for a rate strictly inside (0, 1).
+ */
+function extremeRate(rate: number, questions: number): { lower: number; upper: number } | null {
+  if (rate !== 0 && rate !== 1) return null;
+  const { lower, upper } = boundedMeanInterval(new Array<number>(questions).fill(rate));
+  return { lower, upper };
+}
+
+function distinctQuestions(questions: readonly string[], include: (row: number) => boolean): number {
+  const seen = new Set<string>();
+  questions.forEach((question, i) => include(i) && seen.add(question));
+  return seen.size;
+}
+
 /** Row indices per question, in order of first appearance. */
 function groupRows(questions: readonly string[]): number[][] {
   const byQuestion = new Map<string, number[]>();
@@ -117,4 +143,42 @@ function groupRows(questions: readonly string[]): number[][] {
 function composition(rows: readonly number[], labels: readonly boolean[]): string {
   const faithful = rows.filter((i) => labels[i]).length;
   return faithful === rows.length ? 'faithful' : faithful === 0 ? 'unfaithful' : 'mixed';
+}
+
+/**
+ * The faithful rate of each calibration bin with its interval, by the same stratified bootstrap by question
+ * (`bins` as calibrationTable cuts them: equal-width in [0, 1], the last bin including 1). A bin empty in more than
+ * half of the resamples, or fewer than `minQuestions` questions overall, gets null bounds.
+ */
+export function calibrationIntervals(
+  input: { readonly scores: readonly number[]; readonly labels: readonly boolean[]; readonly questions: readonly string[] },
+  options: { readonly bins: number; readonly seed: number; readonly resamples?: number },
+): { readonly lower: number | null; readonly upper: number | null }[] {
+  const binOf = input.scores.map((score) => Math.min(options.bins - 1, Math.floor(score * options.bins)));
+  const rates = (rows: readonly number[]) => {
+    const count = new Array<number>(options.bins).fill(0);
+    const positives = new Array<number>(options.bins).fill(0);
+    for (const i of rows) {
+      count[binOf[i]!]!++;
+      if (input.labels[i]) positives[binOf[i]!]!++;
+    }
+    return Object.fromEntries(count.map((c, b) => [`bin${b}`, c === 0 ? null : positives[b]! / c]));
+  };
+  const clusters = groupRows(input.questions);
+  const intervals =
+    clusters.length >= minQuestions
+      ? clusterBootstrap(clusters, clusters.map((rows) => composition(rows, input.labels)), rates, {
+          seed: options.seed,
+          ...(options.resamples !== undefined ? { resamples: options.resamples } : {}),
+        })
+      : {};
+  const point = rates(input.scores.map((_, i) => i));
+  return Array.from({ length: options.bins }, (_, b) => {
+    const interval = intervals[`bin${b}`];
+    const mean = point[`bin${b}`];
+    if (!interval || mean === null || mean === undefined) return { lower: null, upper: null };
+    const exact = extremeRate(mean, distinctQuestions(input.questions, (i) => binOf[i] === b));
+    if (exact) return exact;
+    return { lower: Math.min(interval.lower, mean), upper: Math.max(interval.upper, mean) };
+  });
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DataError } from '../../../shared/errors.js';
 import { bestThresholdCV, calibrationTable, rocAuc, type CalibrationBin } from '../../../stats/roc.js';
 import type { FaithfulnessMetric } from '../score.js';
-import { classifierIntervals, minQuestions, type ClassifierIntervals, type IntervalMethod } from './intervals.js';
+import { calibrationIntervals, classifierIntervals, minQuestions, type ClassifierIntervals, type IntervalMethod } from './intervals.js';
 
 /**
  * One human-labelled (answer, context) pair in the faithfulness layout (`labels.jsonl` of a dataset such as begin-wow):
@@ -91,7 +91,8 @@ export interface FaithfulnessEvaluation {
   readonly balancedAccuracy: number;
   /** The threshold chosen on all scored rows: "faithful iff score ≥ threshold". */
   readonly threshold: number;
-  readonly calibration: readonly CalibrationBin[];
+  /** Bins with the faithful rate's interval (null bounds for an empty bin), bootstrapped by question. */
+  readonly calibration: readonly (CalibrationBin & { readonly positiveRateLower: number | null; readonly positiveRateUpper: number | null })[];
   /** `auc`'s interval: bootstrap by question, stratified so both classes appear (validation/intervals.ts). */
   readonly aucCi: { readonly lower: number | null; readonly upper: number | null };
   /** `balancedAccuracy`'s interval, the same way. */
@@ -133,6 +134,7 @@ export function evaluateScores(rows: readonly LabelledRow[], rowValues: readonly
   const resamples = options.resamples ?? 2000;
   const bootstrap = { seed: options.seed, resamples };
   const overall = classifierIntervals({ scores: values, labels, predicted: cv.predicted, questions }, bootstrap);
+  const calibration = calibrationIntervals({ scores: values, labels, questions }, { bins: 10, ...bootstrap });
   const groups: Record<string, ClassifierIntervals> = {};
   if (options.groupBy) {
     const keys = scored.map((s) => options.groupBy!(s.row));
@@ -154,7 +156,10 @@ export function evaluateScores(rows: readonly LabelledRow[], rowValues: readonly
     aucByGroup: options.groupBy ? aucByGroup(values, labels, scored.map((s) => options.groupBy!(s.row))) : {},
     balancedAccuracy: cv.balancedAccuracy,
     threshold: cv.threshold,
-    calibration: calibrationTable(values, labels),
+    calibration: calibrationTable(values, labels).map((bin, b) => {
+      const interval = calibration[b]!;
+      return { ...bin, positiveRateLower: interval.lower, positiveRateUpper: interval.upper };
+    }),
     nullCount: rows.length - scored.length,
     scored: scored.length,
   };
