@@ -66,9 +66,10 @@ export function classifierIntervals(
   const estimate = (name: keyof typeof point): IntervalEstimate | null => {
     const mean = point[name];
     if (mean === null) return null;
-    if ((name === 'truePositiveRate' || name === 'trueNegativeRate') && clusters.length >= minQuestions) {
-      const exact = extremeRate(mean, units[name]);
-      if (exact) return { mean, ...exact };
+    if (clusters.length >= minQuestions && (mean === 0 || mean === 1)) {
+      if (name === 'truePositiveRate' || name === 'trueNegativeRate') return { mean, ...extremeRate(mean, units[name])! };
+      const separated = separationBounds(mean, units.truePositiveRate, units.trueNegativeRate, name);
+      if (separated) return { mean, ...separated };
     }
     const interval: PercentileInterval | null | undefined = intervals[name];
     // A percentile interval of a resampled statistic need not contain the full-sample value when the data are
@@ -121,6 +122,20 @@ function extremeRate(rate: number, questions: number): { lower: number; upper: n
   if (rate !== 0 && rate !== 1) return null;
   const { lower, upper } = boundedMeanInterval(new Array<number>(questions).fill(rate));
   return { lower, upper };
+}
+
+/**
+ * AUC or balanced accuracy of exactly 1 (or 0): every resample separates the classes too, so the bootstrap says
+ * [1, 1]. A threshold t in the gap has true rates TPR = P(X ≥ t) and TNR = P(Y < t), each bounded below by its
+ * Clopper–Pearson bound over its questions (Bonferroni: 1.25% per rate, so the pair holds at 97.5%, the lower
+ * side of a 95% interval). Then balanced accuracy ≥ (TPR + TNR) / 2, and AUC = P(X > Y) ≥ TPR · TNR, since
+ * {X ≥ t > Y} ⊂ {X > Y} for independent X and Y. Mirrored for 0. null for a value strictly inside (0, 1).
+ */
+function separationBounds(value: number, positiveQuestions: number, negativeQuestions: number, name: string): { lower: number; upper: number } | null {
+  const bound = (questions: number) => boundedMeanInterval(new Array<number>(questions).fill(1), { confidence: 0.975 }).lower;
+  const [tpr, tnr] = [bound(positiveQuestions), bound(negativeQuestions)];
+  const far = name === 'auc' ? tpr * tnr : (tpr + tnr) / 2;
+  return value === 1 ? { lower: far, upper: 1 } : value === 0 ? { lower: 0, upper: 1 - far } : null;
 }
 
 function distinctQuestions(questions: readonly string[], include: (row: number) => boolean): number {

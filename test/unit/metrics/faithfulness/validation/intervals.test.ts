@@ -99,6 +99,17 @@ describe('classifierIntervals', () => {
     expect(result.balancedAccuracy!.mean).toBe(1);
   });
 
+  it('perfect separation (AUC 1) is not [1, 1]: AUC ≥ TPR·TNR and balanced accuracy ≥ their mean at 97.5% each side', () => {
+    const scores = [...Array.from({ length: 30 }, (_, i) => 1 + i), ...Array.from({ length: 20 }, (_, i) => -i)];
+    const labels = scores.map((_, i) => i < 30);
+    const result = classifierIntervals({ scores, labels, predicted: labels, questions: scores.map((_, i) => `q${i}`) }, { seed: 1 });
+    // Hand check: Clopper–Pearson lower bounds at α/2 = 0.0125 for 30 of 30 and 20 of 20 are 0.0125^(1/30), 0.0125^(1/20).
+    const [tpr, tnr] = [0.0125 ** (1 / 30), 0.0125 ** (1 / 20)];
+    expect(result.auc).toMatchObject({ mean: 1, upper: 1 });
+    expect(result.auc!.lower!).toBeCloseTo(tpr * tnr, 10);
+    expect(result.balancedAccuracy!.lower!).toBeCloseTo((tpr + tnr) / 2, 10);
+  });
+
   it('computes no interval over fewer than 5 questions, and no AUC for a single class', () => {
     const few = classifierIntervals({ scores: [0.1, 0.9, 0.2, 0.8], labels: [false, true, false, true], predicted: [false, true, false, true], questions: ['a', 'a', 'b', 'c'] }, { seed: 1 });
     expect(few.auc).toEqual({ mean: 1, lower: null, upper: null });
