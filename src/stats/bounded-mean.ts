@@ -1,5 +1,5 @@
-import { betaQuantile } from './beta.js';
 import { meanOf } from './bootstrap.js';
+import { regularizedIncompleteBeta } from './paired-tests.js';
 
 /** A mean of values in [0, 1] with a two-sided interval, and the effective sample size the interval used. */
 export interface BoundedMeanInterval {
@@ -82,4 +82,23 @@ function dispersion(values: readonly number[]): number {
   let sum = 0;
   for (const value of augmented) sum += (value - mean) ** 2;
   return sum / (augmented.length - 1) / (mean * (1 - mean));
+}
+
+/**
+ * The p-quantile of Beta(a, b), the x with I_x(a, b) = p, by bisection on the CDF (monotone, so bisection cannot
+ * miss; ~50 halvings reach 1e-15). With integer parameters these are the exact binomial bounds:
+ * P(Bin(n, p) ≥ x) = I_p(x, n − x + 1). Fractional parameters, as an effective sample size makes them, work the same.
+ */
+export function betaQuantile(p: number, a: number, b: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be in [0, 1], got ${p}`);
+  if (p === 0) return 0;
+  if (p === 1) return 1;
+  let low = 0;
+  let high = 1;
+  for (let i = 0; i < 200 && high - low > 1e-15; i++) {
+    const middle = (low + high) / 2;
+    if (regularizedIncompleteBeta(middle, a, b) < p) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
 }
