@@ -100,3 +100,27 @@ describe('comparePairwise: what a tie can say', () => {
     expect(Math.abs(detected / studies - 0.8)).toBeLessThan(3 * Math.sqrt((0.8 * 0.2) / studies));
   });
 });
+
+describe('comparePairwise: family-wise error by simulation', () => {
+  it('under a global null (4 exchangeable arms, 2 metrics, 12 tests), Holm rejects anything in at most ≈ α of 300 runs', () => {
+    const random = createRandom(31);
+    const runs = 300;
+    let anyRejected = 0;
+    for (let run = 0; run < runs; run++) {
+      // Per query a difficulty shared by every arm, plus arm noise from one distribution: no arm is better.
+      const queries = 40;
+      const difficulty = Array.from({ length: queries }, () => random.next());
+      const arms = ['a', 'b', 'c', 'd'].map((name) => ({ name, m: difficulty.map((d) => d + 0.2 * random.next()), n: difficulty.map((d) => d * random.next()) }));
+      const series = armPairs(arms.map((a) => a.name)).flatMap(({ a, b }) => {
+        const [x, y] = [arms.find((arm) => arm.name === a)!, arms.find((arm) => arm.name === b)!];
+        return [
+          { metric: 'm', a, b, x: x.m, y: y.m },
+          { metric: 'n', a, b, x: x.n, y: y.n },
+        ];
+      });
+      const result = comparePairwise(series, { ...options, permutations: 'auto', seed: run });
+      if (result.entries.some((e) => e.pAdjusted < 0.05)) anyRejected++;
+    }
+    expect(anyRejected / runs).toBeLessThan(0.05 + 3 * Math.sqrt((0.05 * 0.95) / runs));
+  });
+});
