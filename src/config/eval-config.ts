@@ -10,7 +10,7 @@ const reference = z.union([z.string().min(1), z.looseObject({ kind: z.string() }
 /**
  * One metric's regression gate, a non-inferiority test (src/stats/non-inferiority.ts): with Δ = candidate −
  * baseline and L, U its one-sided paired-bootstrap bounds at 1 − alpha/F (F = gated arm × metric checks of the
- * comparison, Bonferroni), the metric passes when L > −maxDrop, fails when U < −maxDrop, and is inconclusive
+ * comparison, Bonferroni), the metric passes when L ≥ −maxDrop, fails when U < −maxDrop, and is inconclusive
  * otherwise (more queries would decide). It also fails when its mean is below `minValue` or (answer metrics) too
  * many of its candidate queries could not be scored.
  */
@@ -149,8 +149,12 @@ export const evalConfigSchema = z.strictObject({
       baseline: z.string().min(1).optional(),
       correction: z.enum(['holm', 'bh']).default('holm'),
       alpha: z.number().gt(0).lt(1).default(0.05),
-      /** Monte Carlo sign vectors of the randomization test when it is not exact (≤ 20 non-zero differences). */
-      permutations: z.int().min(99).default(10_000),
+      /**
+       * Most Monte Carlo sign vectors per randomization test when it is not exact (> 20 non-zero differences);
+       * 'auto': enough for the family's strictest threshold α/F (20× finer, at least 10,000), each test stopping
+       * once its p is settled.
+       */
+      permutations: z.union([z.literal('auto'), z.int().min(99)]).default('auto'),
     })
     .prefault({}),
   /** ANN recall against exact search, measured for every approximate arm (defaults when absent). */

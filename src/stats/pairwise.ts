@@ -1,5 +1,13 @@
 import { meanOf, pairedBootstrapDiff, standardDeviation } from './bootstrap.js';
-import { adjustPValues, pairedRandomizationTest, smallestAttainableP, type Correction } from './paired-tests.js';
+import { normalQuantile } from './normal.js';
+import {
+  adjustPValues,
+  familyPermutationLimit,
+  familyStopAfterExtreme,
+  pairedRandomizationTest,
+  smallestAttainableP,
+  type Correction,
+} from './paired-tests.js';
 
 /**
  * Paired comparisons between the arms of one run, in the manner of ranx's `compare`: every entry is one pair of
@@ -27,7 +35,7 @@ export interface PairwiseEntry {
   readonly delta: number;
   /** Paired percentile-bootstrap interval of delta (unadjusted, at `confidence`). */
   readonly ci: { readonly lower: number; readonly upper: number };
-  /** Two-sided paired randomization p (exact up to 20 non-zero differences, else seeded Monte Carlo). */
+  /** Two-sided paired randomization p (exact up to 20 non-zero differences, else seeded sequential Monte Carlo). */
   readonly p: number;
   readonly pAdjusted: number;
   /**
@@ -35,6 +43,16 @@ export interface PairwiseEntry {
    * this form for paired data). 0 when every difference is 0; ±Infinity for a constant non-zero difference.
    */
   readonly effectSize: number;
+  /**
+   * The smallest |Δ| a two-sided test at the family's Bonferroni level α/F detects with 80% power over this many
+   * queries at the observed spread: (z_{1−α/2F} + z_0.8) · sd / √n. Below it, "tied" is what the data can say.
+   */
+  readonly minDetectableDelta: number;
+  /**
+   * Not significant only: the queries at which the observed Δ and spread would be detected that way,
+   * ⌈((z_{1−α/2F} + z_0.8) · sd / |Δ|)²⌉; null when Δ = 0 (no number of queries would decide).
+   */
+  readonly queriesNeeded?: number | null;
 }
 
 export interface PairwiseResult {
@@ -47,6 +65,7 @@ export interface PairwiseResult {
     readonly size: number;
     readonly alpha: number;
     readonly confidence: number;
+    /** Most Monte Carlo sign vectors per test (each stops once its p is settled: 100 extreme draws). */
     readonly permutations: number;
     readonly seed: number;
   };
@@ -60,17 +79,19 @@ export interface PairwiseOptions {
   readonly correction: Correction;
   readonly alpha: number;
   readonly confidence: number;
-  readonly permutations: number;
+  /** Most Monte Carlo sign vectors per test; 'auto': 20× finer than α/size (at least 10,000). */
+  readonly permutations: number | 'auto';
   readonly seed: number;
 }
 
 /** Tests every series (see PairwiseSeries), adjusts the p-values as one family and says when α/F is unreachable. */
 export function comparePairwise(series: readonly PairwiseSeries[], options: PairwiseOptions): PairwiseResult {
   let smallest = 0;
-  const tested = series
-    .filter((s) => s.x.length > 0)
+  const testable = series.filter((s) => s.x.length > 0);
+  const permutations = options.permutations === 'auto' ? familyPermutationLimit(testable.length, options.alpha) : options.permutations;
+  const tested = testable
     .map((s) => {
-      const test = pairedRandomizationTest(s.x, s.y, { seed: options.seed, permutations: options.permutations });
+      const test = pairedRandomizationTest(s.x, s.y, { seed: options.seed, permutations, stopAfterExtreme: familyStopAfterExtreme });
       // Only a Monte Carlo p is limited by a setting (the permutation count); an exact p is limited by the data.
       if (test.method === 'monte-carlo') smallest = Math.max(smallest, smallestAttainableP(test));
       const ci = pairedBootstrapDiff(s.x, s.y, { seed: options.seed, confidence: options.confidence });
@@ -79,11 +100,19 @@ export function comparePairwise(series: readonly PairwiseSeries[], options: Pair
       const mean = meanOf(differences);
       // A spread below rounding noise of the differences is no spread: report the constant shift as ±∞, not 4e15.
       const effectSize = sd <= 1e-12 * Math.max(...differences.map(Math.abs)) ? (mean === 0 ? 0 : Math.sign(mean) * Infinity) : mean / sd;
-      return { metric: s.metric, a: s.a, b: s.b, queries: s.x.length, delta: ci.mean, ci: { lower: ci.lower, upper: ci.upper }, p: test.pValue, effectSize };
+      return { metric: s.metric, a: s.a, b: s.b, queries: s.x.length, delta: ci.mean, ci: { lower: ci.lower, upper: ci.upper }, p: test.pValue, effectSize, sd };
     });
   const adjusted = adjustPValues(tested.map((t) => t.p), options.correction);
-  const entries = tested.map((t, i) => ({ ...t, pAdjusted: adjusted[i]! }));
-  const size = entries.length;
+  const size = tested.length;
+  // Bonferroni's α/F is what a planned study of this family can count on (Holm and BH reject at least as much).
+  const z = normalQuantile(1 - options.alpha / (2 * Math.max(1, size))) + normalQuantile(0.8);
+  const entries = tested.map(({ sd, ...t }, i): PairwiseEntry => {
+    const pAdjusted = adjusted[i]!;
+    const minDetectableDelta = (z * sd) / Math.sqrt(t.queries);
+    if (pAdjusted < options.alpha) return { ...t, pAdjusted, minDetectableDelta };
+    const queriesNeeded = Math.abs(t.delta) <= 1e-12 ? null : Math.max(t.queries + 1, Math.ceil(((z * sd) / Math.abs(t.delta)) ** 2));
+    return { ...t, pAdjusted, minDetectableDelta, queriesNeeded };
+  });
   const family = {
     kind: options.kind,
     ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
@@ -91,13 +120,13 @@ export function comparePairwise(series: readonly PairwiseSeries[], options: Pair
     size,
     alpha: options.alpha,
     confidence: options.confidence,
-    permutations: options.permutations,
+    permutations,
     seed: options.seed,
   };
   const threshold = options.alpha / Math.max(1, size);
   const warning =
     size > 0 && smallest > threshold
-      ? `the smallest p the randomization test can return here is ${Number(smallest.toPrecision(2))} (${options.permutations} permutations), above ` +
+      ? `the smallest p the randomization test can return here is ${Number(smallest.toPrecision(2))} (${permutations} permutations), above ` +
         `α/${size} = ${Number(threshold.toPrecision(2))}: ${options.correction === 'holm' ? 'Holm' : 'BH'} cannot reject every hypothesis it should; raise the permutations or shrink the family (compare.baseline)`
       : undefined;
   return { entries, family, ...(warning ? { warning } : {}) };

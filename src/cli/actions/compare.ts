@@ -67,8 +67,8 @@ export async function compareCommand(
     allowDifferentQueries: options.allowDifferentQueries ?? false,
     ...(options.alpha !== undefined ? { alpha: parseNumber('--alpha', options.alpha, (x) => x > 0 && x < 1) } : {}),
     ...(options.seed !== undefined ? { seed: parseNumber('--seed', options.seed, Number.isInteger) } : {}),
-    ...(options.permutations !== undefined
-      ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 1) }
+    ...(options.permutations !== undefined && options.permutations !== 'auto'
+      ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 99) }
       : {}),
   });
   await reportComparison(comparison, { ...options, workDir });
@@ -124,4 +124,4 @@ async function loadGateFile(file: string): Promise<Gate> {
 
 
 const parseNumber = (flag: string, text: string, valid: (value: number) => boolean) =>
-  parseNumberFlag(flag, text, valid, 'e.g. --alpha 0.05, --seed 42, --permutations 10000');
+  parseNumberFlag(flag, text, valid, 'e.g. --alpha 0.05, --seed 42, --permutations auto (or a count ≥ 99)');

@@ -4,9 +4,17 @@ import { judge } from './gate.js';
 import { ConfigError, DataError } from '../../shared/errors.js';
 import { meanOf, pairedBootstrapDiff } from '../../stats/bootstrap.js';
 import { nonInferiority } from '../../stats/non-inferiority.js';
-import { holmAdjust, pairedRandomizationTest, pairedTTest, smallestAttainableP } from '../../stats/paired-tests.js';
+import {
+  familyPermutationLimit,
+  familyStopAfterExtreme,
+  holmAdjust,
+  pairedRandomizationTest,
+  pairedTTest,
+  smallestAttainableP,
+} from '../../stats/paired-tests.js';
 import { diffManifests } from './manifest-diff.js';
 import { diffQueries, type QueryPair } from './query-diff.js';
+import { readWithinRun } from './within-run.js';
 import type { StageSeconds } from '../../report/run/summary.js';
 import { readRunFolder, resolveRunDir, type RunFolder, type RunManifest } from '../run/folder.js';
 import type { QueryResult } from '../run/results.js';
@@ -18,8 +26,12 @@ interface CompareOptions {
   readonly alpha?: number;
   /** Seed for the randomization test and the bootstrap; default 42. Same runs and seed, same numbers. */
   readonly seed?: number;
-  /** Monte Carlo sign vectors when the test is not exact; default 10,000. */
-  readonly permutations?: number;
+  /**
+   * Most Monte Carlo sign vectors per test when it is not exact; default 'auto': enough that the smallest
+   * attainable p is 20× below α/F for the F tests of the comparison (at least 10,000). Tests stop early once
+   * their p is settled (Besag–Clifford, see src/stats/sign-flip.ts).
+   */
+  readonly permutations?: number | 'auto';
   /** Coverage of the paired bootstrap interval of each delta; default 0.95 (2,000 resamples). */
   readonly confidence?: number;
   /** The k of "relevant documents lost / gained in the top k"; default 10. */
@@ -37,7 +49,7 @@ interface CompareOptions {
  * entry of the comparison (one family: a reader scans them all), a paired t-test p for reference, and the gate.
  * A gated metric is a non-inferiority test (src/stats/non-inferiority.ts): over the F gated arm × metric checks,
  * L and U are the one-sided paired-bootstrap bounds of the delta at 1 − alpha/F (Bonferroni), and the check
- *   passes        when L > −maxDrop   (a drop beyond the margin is ruled out),
+ *   passes        when L ≥ −maxDrop   (a drop beyond the margin is ruled out),
  *   fails         when U < −maxDrop   (a drop beyond the margin is shown), or the candidate mean < minValue,
  *   is inconclusive otherwise, with the queries that would decide and the drop detectable at this size.
  * An inconclusive check blocks (exit 1) unless its rule says `onInconclusive: pass`.
@@ -50,17 +62,19 @@ interface CompareOptions {
  */
 export async function compareRuns(baselineDir: string, candidateDir: string, options: CompareOptions = {}): Promise<Comparison> {
   const [baseline, candidate] = await Promise.all([readRunFolder(baselineDir), readRunFolder(candidateDir)]);
-  const settings = {
-    alpha: options.alpha ?? 0.05,
-    seed: options.seed ?? 42,
-    permutations: options.permutations ?? 10_000,
-    confidence: options.confidence ?? 0.95,
-    diffK: options.diffK ?? 10,
-  };
   const gate = options.gate ?? candidate.manifest.eval.gate ?? {};
   const baselineArms = groupByArm(baseline.results);
   const candidateArms = groupByArm(candidate.results);
   const shared = [...candidateArms.keys()].filter((arm) => baselineArms.has(arm));
+  const alpha = options.alpha ?? 0.05;
+  const familySize = shared.reduce((n, arm) => n + seriesCount(pairsOf(baselineArms.get(arm)!, candidateArms.get(arm)!), candidate.manifest.eval.metrics), 0);
+  const settings = {
+    alpha,
+    seed: options.seed ?? 42,
+    permutations: options.permutations === undefined || options.permutations === 'auto' ? familyPermutationLimit(familySize, alpha) : options.permutations,
+    confidence: options.confidence ?? 0.95,
+    diffK: options.diffK ?? 10,
+  };
   if (shared.length === 0) {
     throw new DataError(
       `the runs share no arm (baseline: ${[...baselineArms.keys()].join(', ') || 'none'}; candidate: ${[...candidateArms.keys()].join(', ') || 'none'})`,
@@ -72,6 +86,7 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     testArm(arm, baselineArms.get(arm)!, candidateArms.get(arm)!, { ...settings, gate, metricOrder: candidate.manifest.eval.metrics }),
   );
   const arms = judgeArms(tested, gate, settings.seed);
+  const withinCandidate = await readWithinRun(candidateDir);
   warnings.push(...resolutionWarnings(tested, settings.alpha));
   for (const arm of arms) {
     const baselineQueries = arm.queries + arm.queriesOnlyInBaseline;
@@ -99,6 +114,7 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     passed: arms.every((arm) => arm.passed),
     gated: Object.keys(gate).length > 0,
     warnings,
+    ...(withinCandidate ? { withinCandidate } : {}),
     stages: shared.flatMap((arm) => {
       const [before, after] = [stagesOf(baseline.manifest, arm), stagesOf(candidate.manifest, arm)];
       return before || after ? [{ arm, ...(before ? { baseline: before } : {}), ...(after ? { candidate: after } : {}) }] : [];
@@ -193,9 +209,7 @@ interface TestedMetric {
 type TestedArm = Omit<ArmComparison, 'metrics' | 'passed'> & { readonly tests: readonly TestedMetric[] };
 
 function testArm(arm: string, baseline: Map<string, QueryResult>, candidate: Map<string, QueryResult>, settings: ArmSettings): TestedArm {
-  const pairs: QueryPair[] = [...baseline]
-    .filter(([queryId]) => candidate.has(queryId))
-    .map(([queryId, result]) => ({ queryId, baseline: result, candidate: candidate.get(queryId)! }));
+  const pairs = pairsOf(baseline, candidate);
   if (pairs.length === 0) {
     throw new DataError(`arm ${arm}: the runs share no query`, { fix: 'compare runs of the same corpus and queries' });
   }
@@ -226,7 +240,7 @@ function testArm(arm: string, baseline: Map<string, QueryResult>, candidate: Map
       const none = { lower: Number.NaN, upper: Number.NaN };
       return { metric, baselineMean: Number.NaN, candidateMean: Number.NaN, delta: Number.NaN, ci: none, pDrop: 1, pTwoSided: 1, pTTest: null, ...extra, candidate: a, baseline: b, smallestP: 0 };
     }
-    const random = { seed: settings.seed, permutations: settings.permutations };
+    const random = { seed: settings.seed, permutations: settings.permutations, stopAfterExtreme: familyStopAfterExtreme };
     const ci = pairedBootstrapDiff(a, b, { seed: settings.seed, confidence: settings.confidence });
     const twoSided = pairedRandomizationTest(a, b, { ...random, alternative: 'two-sided' });
     return {
@@ -292,6 +306,17 @@ function resolutionWarnings(arms: readonly TestedArm[], alpha: number): string[]
     `the randomization test's smallest p here is ${Number(smallest.toPrecision(2))}, above α/${all.length} = ${Number(threshold.toPrecision(2))} ` +
       `(Holm's strictest threshold): the Holm-adjusted p columns cannot go below α; raise --permutations (the gate's bootstrap bounds are unaffected)`,
   ];
+}
+
+function pairsOf(baseline: Map<string, QueryResult>, candidate: Map<string, QueryResult>): QueryPair[] {
+  return [...baseline]
+    .filter(([queryId]) => candidate.has(queryId))
+    .map(([queryId, result]) => ({ queryId, baseline: result, candidate: candidate.get(queryId)! }));
+}
+
+/** Tests an arm contributes to the family: its shared retrieval metrics and answer metrics. */
+function seriesCount(pairs: readonly QueryPair[], metricOrder: readonly string[]): number {
+  return pairs.length === 0 ? 0 : sharedMetrics(pairs, metricOrder).length + sharedAnswerMetrics(pairs).length;
 }
 
 /** Metrics every paired query has on both sides, in the candidate eval's order (then alphabetical). */

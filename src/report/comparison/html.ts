@@ -2,6 +2,7 @@ import type { ArmComparison, Comparison } from './summary.js';
 import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts } from './format.js';
 import { drilldownSection } from '../run/drilldown-html.js';
 import { htmlPage } from '../html-page.js';
+import { renderPairwiseHtml } from '../run/pairwise.js';
 import type { ComparisonReportModel } from '../run/html-model.js';
 import { escapeXml as h } from '../svg-charts.js';
 
@@ -28,18 +29,19 @@ export function renderComparisonHtml(model: ComparisonReportModel, options: { re
       `<div class="big" id="gate-verdict">${h(verdict)}</div>` +
       (failed.length > 0 ? `<ul>${failed.map((f) => `<li>${h(f)}</li>`).join('')}</ul>` : '') +
       `<p class="note">Each gated check is a non-inferiority test: L, U = one-sided paired-bootstrap bounds of Δ at 1 − α/F (Bonferroni over the F gated checks). ` +
-      `It passes when L > −maxDrop, fails when U < −maxDrop or the mean is below minValue, and is inconclusive otherwise (blocking unless onInconclusive: pass). ` +
+      `It passes when L ≥ −maxDrop, fails when U < −maxDrop or the mean is below minValue, and is inconclusive otherwise (blocking unless onInconclusive: pass). ` +
       `${c.gated ? '' : 'Neither the candidate eval nor a gate file defines a gate, so nothing can fail.'}</p></section>`,
     changesSection(c),
     ...c.arms.map((arm) => armSection(arm, c)),
     c.armsOnlyInBaseline.length + c.armsOnlyInCandidate.length > 0
       ? `<section><h2>Arms in one run only</h2><p>baseline only: ${h(c.armsOnlyInBaseline.join(', ') || 'none')}; candidate only: ${h(c.armsOnlyInCandidate.join(', ') || 'none')}</p></section>`
       : '',
+    c.withinCandidate ? renderPairwiseHtml(c.withinCandidate, 'Within the candidate run: its arms compared with each other') : '',
     model.drilldown
       ? drilldownSection(model.drilldown, `Every arm of both runs, on the queries both scored. The baseline arm defaults to the baseline run's first arm; ` +
           `"lost relevant documents" lists queries where a relevant document in the baseline arm's top ${model.drilldown.k} is missing from another arm's.`)
       : `<section><h2>Queries</h2><p class="note">One of the run folders has no queries.jsonl / documents.jsonl (an older ragbench): no drill-down.</p></section>`,
-    `<footer>seed ${c.settings.seed} · ${c.settings.permutations.toLocaleString('en')} permutations when not exact · ${Math.round(c.settings.confidence * 100)}% paired bootstrap intervals · ` +
+    `<footer>seed ${c.settings.seed} · ${c.settings.permutations.toLocaleString('en')} sign flips at most per test when not exact (sequential) · ${Math.round(c.settings.confidence * 100)}% paired bootstrap intervals · ` +
       `α ${c.settings.alpha} for ungated metrics</footer>`,
   ];
   return htmlPage({ title: `ragbench compare: ${c.baseline.runId} → ${c.candidate.runId}`, body: body.join('\n'), ...(options.nav ? { nav: options.nav } : {}) });

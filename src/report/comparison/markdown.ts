@@ -1,5 +1,6 @@
 import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts, metricName } from './format.js';
 import type { ArmComparison, Comparison, QueryDiff, RankChange } from './summary.js';
+import { renderPairwiseMarkdown } from '../run/pairwise.js';
 
 interface ComparisonMarkdownOptions {
   /** Queries listed per arm in each of the "lost" and "gained" tables; default 10. */
@@ -35,11 +36,12 @@ export function renderComparisonMarkdown(comparison: Comparison, options: Compar
   for (const arm of comparison.arms) lines.push(...renderArm(arm, comparison, rows));
   if (comparison.armsOnlyInBaseline.length > 0) lines.push(`Arms only in the baseline (not compared): ${comparison.armsOnlyInBaseline.map(cell).join(', ')}.`, '');
   if (comparison.armsOnlyInCandidate.length > 0) lines.push(`Arms only in the candidate (not compared): ${comparison.armsOnlyInCandidate.map(cell).join(', ')}.`, '');
+  if (comparison.withinCandidate) lines.push(...renderPairwiseMarkdown(comparison.withinCandidate, '### Within the candidate run: its arms compared with each other'));
   lines.push(
     `<sub>Δ = candidate − baseline over the queries both runs scored. ${Math.round(settings.confidence * 100)}% paired bootstrap CI; ` +
-      `${familyNote(comparison)} (exact up to 20 non-zero differences, else ${settings.permutations} sign flips, seed ${settings.seed}). ` +
+      `${familyNote(comparison)} (exact up to 20 non-zero differences, else up to ${settings.permutations} sign flips (sequential), seed ${settings.seed}). ` +
       `A gated check is a non-inferiority test: L, U = one-sided paired-bootstrap bounds of Δ at 1 − α/F (Bonferroni over the F gated checks); ` +
-      `pass if L > −maxDrop, fail if U < −maxDrop (or the mean is below min), otherwise inconclusive.</sub>`,
+      `pass if L ≥ −maxDrop, fail if U < −maxDrop (or the mean is below min), otherwise inconclusive.</sub>`,
     '',
   );
   return lines.join('\n');

@@ -3,7 +3,7 @@
  * Plain data, no behaviour. Every delta is candidate − baseline, so a regression is negative.
  */
 
-import type { StageSeconds } from '../run/summary.js';
+import type { PairwiseView, StageSeconds } from '../run/summary.js';
 
 export interface RunRef {
   readonly runId: string;
@@ -143,6 +143,8 @@ export interface Comparison {
    * flag, an arm paired on fewer queries than the baseline scored.
    */
   readonly warnings: readonly string[];
+  /** The candidate run's own arm-vs-arm comparisons (its summary.json `pairwise`; a family of its own). */
+  readonly withinCandidate?: PairwiseView;
   /** Per-stage seconds of each shared arm in both runs (from the manifests; absent for runs that predate them). */
   readonly stages?: readonly { readonly arm: string; readonly baseline?: StageSeconds; readonly candidate?: StageSeconds }[];
 }

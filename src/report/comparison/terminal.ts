@@ -1,6 +1,9 @@
 import { renderStageComparison } from '../run/stage-timings.js';
 import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, gateCounts, metricName } from './format.js';
 import type { ArmComparison, Comparison } from './summary.js';
+import { describeFamily } from '../../stats/pairwise.js';
+import { tieNotes } from '../run/pairwise.js';
+import type { PairwiseView } from '../run/summary.js';
 
 /**
  * The comparison for a terminal: the verdict, what changed, one aligned table per arm (delta, CI, Holm-adjusted
@@ -25,6 +28,7 @@ export function renderComparisonTable(comparison: Comparison): string {
   if (comparison.armsOnlyInBaseline.length > 0) lines.push('', `only in the baseline: ${comparison.armsOnlyInBaseline.join(', ')}`);
   if (comparison.armsOnlyInCandidate.length > 0) lines.push('', `only in the candidate: ${comparison.armsOnlyInCandidate.join(', ')}`);
   if (comparison.stages?.length) lines.push('', renderStageComparison(comparison));
+  if (comparison.withinCandidate) lines.push('', ...withinCandidateLines(comparison.withinCandidate));
   return lines.join('\n');
 }
 
@@ -74,4 +78,14 @@ function renderArm(arm: ArmComparison, comparison: Comparison): string[] {
     }
   }
   return lines;
+}
+
+/** The candidate's own arm-vs-arm verdicts in a few lines: how many pairs differ, and the ties with each metric's best. */
+function withinCandidateLines(view: PairwiseView): string[] {
+  const { entries, family } = view.pairwise!;
+  const significant = entries.filter((e) => e.pAdjusted < family.alpha).length;
+  return [
+    `within the candidate run: ${significant} of ${entries.length} arm pairs × metrics differ significantly (${describeFamily(family)}; report.md has the matrix)`,
+    ...tieNotes(view).map((line) => `  ${line}`),
+  ];
 }

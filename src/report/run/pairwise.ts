@@ -1,6 +1,6 @@
 import { describeFamily, type PairwiseEntry, type PairwiseResult } from '../../stats/pairwise.js';
 import { formatDelta, formatInterval, formatP } from '../comparison/format.js';
-import type { RunSummary } from './summary.js';
+import type { PairwiseView } from './summary.js';
 import { escapeXml as h } from '../svg-charts.js';
 
 /**
@@ -9,7 +9,7 @@ import { escapeXml as h } from '../svg-charts.js';
  */
 
 /** The mark an arm's cell gets in a metric column ('' when none), and the legend that explains the marks. */
-export function pairwiseMarks(summary: RunSummary): { mark(arm: string, metric: string): string; legend: string } | undefined {
+export function pairwiseMarks(summary: PairwiseView): { mark(arm: string, metric: string): string; legend: string } | undefined {
   const pairwise = summary.pairwise;
   if (!pairwise) return undefined;
   const { family } = pairwise;
@@ -38,7 +38,7 @@ export function pairwiseMarks(summary: RunSummary): { mark(arm: string, metric: 
   };
 }
 
-function bestArm(summary: RunSummary, metric: string): string | undefined {
+function bestArm(summary: PairwiseView, metric: string): string | undefined {
   let best: { arm: string; mean: number } | undefined;
   for (const arm of summary.arms) {
     const mean = arm.metrics[metric]?.mean;
@@ -46,6 +46,34 @@ function bestArm(summary: RunSummary, metric: string): string | undefined {
   }
   return best?.arm;
 }
+
+/**
+ * One line per metric whose best arm has ties (all-pairs family): the tied arms and how many queries would separate
+ * them from the best at the observed Δ and spread (PairwiseEntry.queriesNeeded). A tie is "the data cannot tell",
+ * and this says how much data could.
+ */
+export function tieNotes(summary: PairwiseView): string[] {
+  const pairwise = summary.pairwise;
+  if (!pairwise || pairwise.family.kind !== 'all-pairs') return [];
+  const lines: string[] = [];
+  for (const metric of summary.metrics) {
+    const top = bestArm(summary, metric);
+    if (top === undefined) continue;
+    const ties = pairwise.entries.filter((e) => e.metric === metric && (e.a === top || e.b === top) && e.pAdjusted >= pairwise.family.alpha);
+    if (ties.length === 0) continue;
+    const needed = ties.map((e) => e.queriesNeeded).filter((n): n is number => typeof n === 'number').sort((x, y) => x - y);
+    const never = ties.filter((e) => e.queriesNeeded === null).length;
+    const range = needed.length === 0 ? '' : needed.length === 1 ? count(needed[0]!) : `${count(needed[0]!)}–${count(needed.at(-1)!)}`;
+    lines.push(
+      `${metric}: ${ties.length} arm${ties.length === 1 ? '' : 's'} tied with ${top}` +
+        (range ? `; about ${range} queries would separate ${needed.length === 1 ? 'it' : 'them'} at the observed Δ (80% power)` : '') +
+        (never > 0 ? `; ${never} with Δ = 0` : ''),
+    );
+  }
+  return lines;
+}
+
+const count = (n: number) => n.toLocaleString('en');
 
 /** Short column labels for a matrix: A, B, …, Z, AA, … in arm order. */
 function labels(arms: readonly string[]): Map<string, string> {
@@ -64,7 +92,7 @@ function cellOf(pairwise: PairwiseResult, metric: string, row: string, column: s
 }
 
 /** report.md: the family line, the significant differences listed, and one folded matrix per metric. */
-export function renderPairwiseMarkdown(summary: RunSummary): string[] {
+export function renderPairwiseMarkdown(summary: PairwiseView, heading = '## Paired comparisons between arms'): string[] {
   const pairwise = summary.pairwise;
   if (!pairwise) return [];
   const { family } = pairwise;
@@ -72,12 +100,13 @@ export function renderPairwiseMarkdown(summary: RunSummary): string[] {
   const names = labels(arms);
   const pct = Math.round(family.confidence * 100);
   const lines = [
-    '## Paired comparisons between arms',
+    heading,
     '',
     `Δ = row − column over the queries both arms scored; ${describeFamily(family)}. ` +
       `**Bold** cells differ significantly (adjusted p < ${family.alpha}). Effect size d_z = mean Δ / sd Δ.`,
     '',
     ...(pairwise.warning ? [`> ⚠️ ${pairwise.warning}`, ''] : []),
+    ...tieNotes(summary).flatMap((line, i, all) => [`- ${line}`, ...(i === all.length - 1 ? [''] : [])]),
     `Arms: ${arms.map((arm) => `${names.get(arm)} = ${arm}`).join('; ')}.`,
     '',
   ];
@@ -113,7 +142,7 @@ export function renderPairwiseMarkdown(summary: RunSummary): string[] {
 }
 
 /** report.html: the same matrices, one table per metric, significant cells marked. */
-export function renderPairwiseHtml(summary: RunSummary): string {
+export function renderPairwiseHtml(summary: PairwiseView, title = 'Paired comparisons between arms'): string {
   const pairwise = summary.pairwise;
   if (!pairwise) return '';
   const { family } = pairwise;
@@ -137,7 +166,7 @@ export function renderPairwiseHtml(summary: RunSummary): string {
     return `<h3>${h(metric)}</h3><div class="scroll"><table data-pairwise="${h(metric)}"><thead><tr><th scope="col">row − column</th>` +
       `${columns.map((c) => `<th scope="col" class="num" title="${h(c)}">${h(names.get(c)!)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
   });
-  return `<section aria-labelledby="pairwise-h"><h2 id="pairwise-h">Paired comparisons between arms</h2><p class="note">Δ = row − column over the queries ` +
+  return `<section aria-labelledby="pairwise-h"><h2 id="pairwise-h">${h(title)}</h2><p class="note">Δ = row − column over the queries ` +
     `both arms scored; ${h(describeFamily(family))}. Bold cells differ significantly (adjusted p &lt; ${family.alpha}); hover a cell for its interval, p-values and ` +
     `d_z = mean Δ / sd Δ. Overlapping per-arm intervals do not mean two arms are tied: the paired test decides.</p>` +
     `${pairwise.warning ? `<p class="note">⚠ ${h(pairwise.warning)}</p>` : ''}${tables.join('')}</section>`;

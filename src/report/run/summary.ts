@@ -165,3 +165,8 @@ export interface RunSummary {
     readonly reason?: string;
   };
 }
+
+/** What the pairwise renderers read of a run: its arms' means, its metrics and the pairwise family (also kept by compare). */
+export type PairwiseView = Pick<RunSummary, 'metrics' | 'pairwise'> & {
+  readonly arms: readonly { readonly arm: string; readonly metrics: Readonly<Record<string, { readonly mean: number } | undefined>> }[];
+};

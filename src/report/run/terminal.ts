@@ -1,6 +1,6 @@
 import { textTable } from '../text-table.js';
 import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
-import { pairwiseMarks } from './pairwise.js';
+import { pairwiseMarks, tieNotes } from './pairwise.js';
 import type { RunSummary } from './summary.js';
 
 /**
@@ -33,7 +33,7 @@ export function renderTable(summary: RunSummary): string {
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
-  if (marks) parts.push(marks.legend);
+  if (marks) parts.push(marks.legend, ...tieNotes(summary).map((line) => `  ${line}`));
   if (summary.pairwise?.warning) parts.push(`warning: ${summary.pairwise.warning}`);
   if (short) parts.push(depthNote(summary));
   const notes = pipelineNotes(summary);

@@ -236,6 +236,24 @@ describe('compareRuns', () => {
     expect(comparison.passed).toBe(true);
   });
 
+  it('carries the candidate run\'s own pairwise family and shows it, and ignores a missing or broken summary.json', async () => {
+    const base = await writeRun(root, { runId: 'base', results: baseline });
+    const cand = await writeRun(root, { runId: 'cand', results: candidate });
+    expect((await compareRuns(base, cand)).withinCandidate).toBeUndefined();
+    await writeFile(join(cand, 'summary.json'), '{ not json');
+    expect((await compareRuns(base, cand)).withinCandidate).toBeUndefined();
+    const entry = { metric: 'ndcg@10', a: arm, b: 'other × bm25', queries: 4, delta: 0.05, ci: { lower: -0.1, upper: 0.2 }, p: 0.6, pAdjusted: 0.6, effectSize: 0.3, minDetectableDelta: 0.4, queriesNeeded: 300 };
+    const family = { kind: 'all-pairs', correction: 'holm', size: 1, alpha: 0.05, confidence: 0.95, permutations: 10000, seed: 42 };
+    const armOf = (name: string, mean: number) => ({ arm: name, metrics: { 'ndcg@10': { mean, lower: 0, upper: 1 } } });
+    await writeFile(join(cand, 'summary.json'), JSON.stringify({ metrics: ['ndcg@10'], arms: [armOf(arm, 0.6), armOf('other × bm25', 0.55)], pairwise: { entries: [entry], family } }));
+    const comparison = await compareRuns(base, cand);
+    expect(comparison.withinCandidate?.pairwise?.entries).toEqual([entry]);
+    const text = renderComparisonTable(comparison);
+    expect(text).toContain('within the candidate run: 0 of 1 arm pairs × metrics differ significantly');
+    expect(text).toContain('ndcg@10: 1 arm tied with main × bm25; about 300 queries would separate it');
+    expect(renderComparisonMarkdown(comparison)).toContain('### Within the candidate run: its arms compared with each other');
+  });
+
   it('throws DataError when no arm matches and ConfigError for a gate on a metric the runs lack', async () => {
     const base = await writeRun(root, { runId: 'base', results: baseline });
     const other = await writeRun(root, { runId: 'other', results: results('x × y', [1], [1]) });

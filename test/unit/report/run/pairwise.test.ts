@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pairwiseOf } from '../../../../src/pipeline/run/pairwise.js';
 import type { QueryResult } from '../../../../src/pipeline/run/results.js';
 import { renderMarkdown } from '../../../../src/report/run/markdown.js';
-import { renderPairwiseHtml } from '../../../../src/report/run/pairwise.js';
+import { renderPairwiseHtml, tieNotes } from '../../../../src/report/run/pairwise.js';
 import type { ArmSummary, RunSummary } from '../../../../src/report/run/summary.js';
 import { renderTable } from '../../../../src/report/run/terminal.js';
 import { pairedRandomizationTest, holmAdjust } from '../../../../src/stats/paired-tests.js';
@@ -82,5 +82,35 @@ describe('pairwise comparisons of a run', () => {
   it('has nothing to compare in a one-arm run', () => {
     const one = pairwiseOf({ compare: { correction: 'holm', alpha: 0.05, permutations: 2000 }, bootstrap: { resamples: 2000, confidence: 0.95, seed: 42 } }, { arms: [armSummary('good × bm25')], metrics: ['ndcg@10'], confidence: 0.95 }, results);
     expect(one).toBeUndefined();
+  });
+});
+
+describe('tieNotes', () => {
+  it('names the arms tied with each metric\'s best and the queries that would separate them', () => {
+    // "mixed" is "good" −0.02 on 5 queries and +0.01 on 5 others: Δ(good − mixed) = 0.05/30, 10 non-zero differences.
+    const mixed = base.map((x, i) => (i % 3 === 0 ? (i % 2 === 0 ? x - 0.02 : x + 0.01) : x));
+    const arms = { 'good × bm25': base, 'mixed × bm25': mixed };
+    const rows: QueryResult[] = Object.entries(arms).flatMap(([arm, values]) => queries.map((queryId, i) => ({ arm, queryId, metrics: { 'ndcg@10': values[i]! }, top: [] })));
+    const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+    const partial = {
+      arms: Object.entries(arms).map(([arm, v]) => ({ ...armSummary('good × bm25'), arm, metrics: { 'ndcg@10': { mean: mean(v), lower: 0, upper: 1 } } })),
+      metrics: ['ndcg@10'],
+      confidence: 0.95,
+    };
+    const pairwise = pairwiseOf({ compare: { correction: 'holm', alpha: 0.05, permutations: 2000 }, bootstrap: { resamples: 2000, confidence: 0.95, seed: 42 } }, partial, rows)!;
+    const summary: RunSummary = { ...summaryOf({ correction: 'holm' }), ...partial, pairwise };
+    const tie = pairwise.entries[0]!;
+    expect(tie.pAdjusted).toBeGreaterThanOrEqual(0.05);
+    // F = 1: z = 1.959964 + 0.841621; sd of the differences over 30 queries, Δ = 0.05/30.
+    const d = base.map((x, i) => x - mixed[i]!);
+    const sd = Math.sqrt(d.reduce((acc, x) => acc + (x - mean(d)) ** 2, 0) / 29);
+    expect(tie.queriesNeeded).toBe(Math.ceil((((1.959964 + 0.841621) * sd) / (0.05 / 30)) ** 2));
+    const lines = tieNotes(summary);
+    expect(lines).toEqual([`ndcg@10: 1 arm tied with good × bm25; about ${tie.queriesNeeded!.toLocaleString('en')} queries would separate it at the observed Δ (80% power)`]);
+    expect(renderTable(summary)).toContain(lines[0]);
+  });
+
+  it('says nothing for a baseline family (the marks say it) and counts a Δ of 0 apart', () => {
+    expect(tieNotes(summaryOf({ baseline: 'good × bm25', correction: 'holm' }))).toEqual([]);
   });
 });
