@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { embedders } from '../dist/embedders/registry.js';
 import { chunkers } from '../dist/chunkers/registry.js';
 import { encodeVector } from '../dist/stores/pgvector/sql.js';
+import { boundedMeanInterval } from '../dist/stats/bounded-mean.js';
 // Why HNSW recall collapses on the synthetic corpus (README, "ANN recall"): builds a pgvector HNSW index (m 16,
 // ef_construction 64) in PGlite over hashing-384 vectors of the first N documents, then reports ANN recall@10 vs
 // exact for ef_search 40/100/400 and how far the queries sit from the chunks. Modes: hashing (the corpus' known-item
@@ -46,7 +47,9 @@ await db.query('CREATE INDEX ON t USING hnsw (embedding vector_cosine_ops) WITH 
 console.log('build s', ((performance.now() - t) / 1000).toFixed(1), 'version', (await db.query("SELECT extversion FROM pg_extension WHERE extname='vector'")).rows[0].extversion);
 for (const iter of process.argv[5] === 'all' ? ['off', 'strict_order'] : ['strict_order']) for (const ef of [40, 100, 400]) for (const sql of ['SELECT id, embedding <=> $1 AS d FROM t ORDER BY d LIMIT 14']) {
   await db.query(`SET hnsw.ef_search = ${ef}`); await db.query(`SET hnsw.iterative_scan = ${iter}`);
-  let found = 0;
-  for (const [i, q] of qv.entries()) { const rows = (await db.query(sql, [encodeVector(q)], opts)).rows.slice(0, 10); found += rows.filter((r) => exact[i].has(r.id)).length; }
-  console.log(`iterative ${iter} ef ${ef} ${sql.includes(', id') ? 'ORDER BY d, id' : 'ORDER BY d   '} recall@10 ${(found / (10 * qv.length)).toFixed(3)}`);
+  const perQuery = [];
+  for (const [i, q] of qv.entries()) { const rows = (await db.query(sql, [encodeVector(q)], opts)).rows.slice(0, 10); perQuery.push(rows.filter((r) => exact[i].has(r.id)).length / 10); }
+  // The same 95% interval over the queries as a run's ANN recall (src/stats/bounded-mean.ts), not a bare mean.
+  const ci = boundedMeanInterval(perQuery);
+  console.log(`iterative ${iter} ef ${ef} ${sql.includes(', id') ? 'ORDER BY d, id' : 'ORDER BY d   '} recall@10 ${ci.mean.toFixed(3)} [${ci.lower.toFixed(3)}, ${ci.upper.toFixed(3)}] over ${perQuery.length} queries`);
 }

@@ -128,7 +128,7 @@ async function main() {
     if (!existsSync(join(corpusDir, 'qrels', 'test.tsv'))) await generate(corpusDir, documents);
     for (const retriever of retrieverNames) {
       const { wall, rssMb, arm } = runArm(corpusDir, retriever, `${documents}-${retriever}`);
-      const ann = arm.annRecall ? (arm.annRecall.recall === null ? 'n/m' : arm.annRecall.recall.toFixed(3)) : '–';
+      const ann = arm.annRecall ? (arm.annRecall.recall === null ? 'n/m' : `${arm.annRecall.recall.toFixed(3)} [${arm.annRecall.lower.toFixed(3)}, ${arm.annRecall.upper.toFixed(3)}] ${arm.annRecall.verdict}`) : '–';
       console.log(
         `| ${documents.toLocaleString('en')} | ${arm.chunks.toLocaleString('en')} | ${retriever} | ${wall.toFixed(0)} | ${rssMb.toFixed(0)} | ` +
           `${Math.round(arm.chunks / arm.ingest.seconds).toLocaleString('en')} | ${(arm.queries / arm.retrieveSeconds).toFixed(1)} | ` +

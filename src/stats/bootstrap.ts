@@ -91,6 +91,60 @@ export function pairedBootstrapBounds(
   };
 }
 
+/** A percentile interval of a statistic that is not a mean (AUC, balanced accuracy, …). */
+export interface PercentileInterval {
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/**
+ * Stratified cluster bootstrap of several statistics at once: each resample draws, within every stratum, as many
+ * clusters as it has, with replacement (the rows of a cluster travel together, so rows that share a question are
+ * never treated as independent), and evaluates `statistic` on the concatenated row indices. Returns, per statistic
+ * name, the percentile interval of its resampled values at `confidence`; a statistic that returns null on a
+ * resample (undefined there, e.g. an empty calibration bin) is left out of that resample, and gets null when it was
+ * undefined on more than half of them. Strata chosen so each resample holds what a statistic needs (for an AUC:
+ * one stratum of all-positive, one of all-negative and one of mixed clusters, so both classes always appear).
+ * Seeded: the same clusters, strata, options and seed give the same intervals.
+ */
+export function clusterBootstrap(
+  clusters: readonly (readonly number[])[],
+  strata: readonly string[],
+  statistic: (rows: readonly number[]) => Readonly<Record<string, number | null>>,
+  options: BootstrapOptions = {},
+): Record<string, PercentileInterval | null> {
+  const { resamples, confidence, seed } = resolve(options);
+  if (clusters.length === 0 || clusters.length !== strata.length) throw new RangeError(`need one stratum per cluster and at least one cluster, got ${clusters.length} and ${strata.length}`);
+  const byStratum = new Map<string, number[]>();
+  strata.forEach((stratum, i) => byStratum.set(stratum, [...(byStratum.get(stratum) ?? []), i]));
+  const members = [...byStratum.keys()].sort().map((key) => byStratum.get(key)!);
+  const random = createRandom(seed);
+  const draws = new Map<string, number[]>();
+  for (let r = 0; r < resamples; r++) {
+    const rows: number[] = [];
+    for (const stratum of members) {
+      for (let i = 0; i < stratum.length; i++) rows.push(...clusters[stratum[random.int(stratum.length)]!]!);
+    }
+    for (const [name, value] of Object.entries(statistic(rows))) {
+      if (value === null) continue;
+      if (!Number.isFinite(value)) throw new RangeError(`statistic ${name} returned ${value}`);
+      const list = draws.get(name);
+      if (list) list.push(value);
+      else draws.set(name, [value]);
+    }
+  }
+  const alpha = 1 - confidence;
+  const names = new Set(Object.keys(statistic(clusters.flat())));
+  return Object.fromEntries(
+    [...names].map((name) => {
+      const values = draws.get(name);
+      if (!values || values.length < resamples / 2) return [name, null];
+      const sorted = Float64Array.from(values).sort();
+      return [name, { lower: quantile(sorted, alpha / 2), upper: quantile(sorted, 1 - alpha / 2) }];
+    }),
+  );
+}
+
 /** Sample standard deviation (n − 1 denominator); 0 for a single value. */
 export function standardDeviation(values: readonly number[]): number {
   if (values.length < 2) return 0;

@@ -128,6 +128,8 @@ interface CrossValidatedThreshold {
   readonly thresholds: readonly number[];
   /** The threshold chosen on all rows: what to ship, whose quality `balancedAccuracy` estimates. */
   readonly threshold: number;
+  /** Per row: its out-of-fold verdict (true = predicted positive), what `balancedAccuracy` pools. */
+  readonly predicted: readonly boolean[];
 }
 
 /**
@@ -149,7 +151,7 @@ export function bestThresholdCV(
     for (const i of test) predicted[i] = scores[i]! >= t;
     return t;
   });
-  return { balancedAccuracy: balancedAccuracy(predicted.map(Number), labels, 0.5), thresholds, threshold };
+  return { balancedAccuracy: balancedAccuracy(predicted.map(Number), labels, 0.5), thresholds, threshold, predicted };
 }
 
 /** One calibration bin: scores in [lower, upper) (the last bin includes 1). */

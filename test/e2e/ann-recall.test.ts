@@ -42,13 +42,17 @@ describe('ANN recall per arm', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ann-recall@10/);
     expect(result.stdout).toMatch(/local\s+\d+\s+\S+ \[\S+, \S+\]\s+exact/);
-    expect(result.stdout).toMatch(/warning: recursive-800 × tiny-hnsw: ANN recall@10 0\.\d{3} < 0\.95 on 30 queries .*raise hnsw\.efSearch/);
+    expect(result.stdout).toMatch(/warning: recursive-800 × tiny-hnsw: ANN recall@10 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] over 30 sampled queries .*: below 0\.95; .*raise hnsw\.efSearch/);
     const summary = JSON.parse(await readFile(join(dir, 'run', 'summary.json'), 'utf8')) as RunSummary;
     const [exact, tiny] = summary.arms;
     expect(exact!.annRecall).toBeUndefined();
     expect(tiny!.annRecall).toMatchObject({ k: 10, queries: 30, minRecall: 0.95, raise: 'hnsw.efSearch', index: expect.stringMatching(/ef_search 1\)/) });
     expect(tiny!.annRecall!.recall).toBeGreaterThan(0);
     expect(tiny!.annRecall!.recall).toBeLessThan(0.95);
+    // The verdict reads the interval over the 30 sampled queries: its upper bound is under the threshold.
+    expect(tiny!.annRecall).toMatchObject({ verdict: 'below', confidence: 0.95 });
+    expect(tiny!.annRecall!.lower!).toBeLessThanOrEqual(tiny!.annRecall!.recall!);
+    expect(tiny!.annRecall!.upper!).toBeLessThan(0.95);
     // Per-stage timings: recorded for every arm, printed by --verbose; the HNSW arm alone spent time building an index.
     for (const arm of summary.arms) {
       expect(Object.keys(arm.stages!)).toEqual(['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'score', 'annRecall', 'answer']);
@@ -56,7 +60,8 @@ describe('ANN recall per arm', () => {
     expect(exact!.stages!.indexBuild).toBeLessThan(tiny!.stages!.indexBuild);
     expect(tiny!.stages!.annRecall).toBeGreaterThan(0);
     expect(result.stdout).toMatch(/stage seconds:\nstage\s+recursive-800 × local\s+recursive-800 × tiny-hnsw\n[- ]+\nread\s/);
-    expect(await readFile(join(dir, 'run', 'report.md'), 'utf8')).toMatch(/## ANN recall[\s\S]*tiny-hnsw .* \| 30 \| 0\.\d{3} @10 \| 0\.95 \| ⚠ raise `hnsw\.efSearch`/);
+    expect(await readFile(join(dir, 'run', 'report.md'), 'utf8')).toMatch(/## ANN recall[\s\S]*tiny-hnsw .* \| 30 \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] @10 \| 0\.95 \| below \| ⚠ raise `hnsw\.efSearch`/);
+    expect(await readFile(join(dir, 'run', 'report.html'), 'utf8')).toMatch(/<h2>ANN recall<\/h2>[\s\S]*0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]<\/td><td class="num">0\.95<\/td><td>below<\/td>/);
   });
 
   it('annRecall.gate fails the run with exit code 1 after writing it, naming the arm', async () => {
@@ -64,7 +69,7 @@ describe('ANN recall per arm', () => {
     const result = await runCli(['run', evalFile, '--work-dir', join(dir, 'work'), '--out', join(dir, 'gated'), '--json']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/ragbench: warning: recursive-800 × tiny-hnsw: ANN recall@10/);
-    expect(result.stderr).toMatch(/ANN recall gate failed \(1\): recursive-800 × tiny-hnsw 0\.\d{3} < 0\.95/);
+    expect(result.stderr).toMatch(/ANN recall gate failed \(1\): recursive-800 × tiny-hnsw 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] below 0\.95/);
     expect(JSON.parse(result.stdout).arms[1].annRecall.recall).toBeLessThan(0.95);
   });
 

@@ -4,6 +4,7 @@ import {
   readLabelledSet,
   type FaithfulnessMetricName,
 } from '../../metrics/faithfulness/index.js';
+import { renderFaithfulnessValidation } from '../../report/faithfulness.js';
 import { DataError, UsageError } from '../../shared/errors.js';
 
 interface FaithfulnessOptions {
@@ -52,23 +53,5 @@ export async function faithfulnessCommand(options: FaithfulnessOptions): Promise
     process.stdout.write(`${JSON.stringify({ metric: options.metric, rows: rows.length, ...result })}\n`);
     return;
   }
-  const outOfFold = result.basis === 'refit-out-of-fold' ? ', out-of-fold' : '';
-  const lines = [
-    `metric ${options.metric} on ${options.labels}: ${result.scored} rows scored, ${result.nullCount} not scorable`,
-    `note: ${result.note}`,
-    `ROC AUC (faithful${outOfFold})`.padEnd(32) + result.auc.toFixed(4),
-    `balanced accuracy (${folds}-fold CV)  ${result.balancedAccuracy.toFixed(4)}   threshold ${result.threshold.toFixed(4)} (faithful iff score ≥ threshold)`,
-  ];
-  for (const [group, auc] of Object.entries(result.aucByGroup)) lines.push(`  AUC ${groupBy}=${group}`.padEnd(33) + auc.toFixed(4));
-  lines.push('', `calibration${outOfFold ? ' (out-of-fold)' : ''}     rows  mean score  faithful rate`);
-  for (const bin of result.calibration) {
-    if (bin.count === 0) continue;
-    lines.push(
-      `[${bin.lower.toFixed(1)}, ${bin.upper.toFixed(1)})`.padEnd(14) +
-        String(bin.count).padStart(6) +
-        (bin.meanScore ?? 0).toFixed(3).padStart(12) +
-        (bin.positiveRate ?? 0).toFixed(3).padStart(15),
-    );
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${renderFaithfulnessValidation(result, { metric: options.metric, labels: options.labels, folds, ...(groupBy !== undefined ? { groupBy } : {}) })}\n`);
 }

@@ -68,7 +68,7 @@ export function renderParity(report: ParityReport): string {
           String(s.chunks),
           `${s.ingestSeconds.toFixed(1)} s${s.ingestMode === 'built' ? '' : ` (${s.ingestMode})`}`,
           s.chunksPerSecond === null ? 'n/a' : s.chunksPerSecond.toFixed(0),
-          s.annRecall.toFixed(3),
+          `${s.annRecall.toFixed(3)} [${s.annRecallLower.toFixed(3)}, ${s.annRecallUpper.toFixed(3)}]`,
           ...report.metrics.map((m) => (s.metrics[m] ?? Number.NaN).toFixed(4)),
         ]),
       ),

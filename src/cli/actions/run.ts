@@ -4,7 +4,8 @@ import { compareRuns } from '../../pipeline/compare/compare.js';
 import { resolveRunDir } from '../../pipeline/run/folder.js';
 import { runEval } from '../../pipeline/run/run-eval.js';
 import { renderComparisonTable } from '../../report/comparison/terminal.js';
-import { annRecallWarnings } from '../../report/run/format.js';
+import { annRecallWarnings, formatAnnRecall } from '../../report/run/format.js';
+import type { AnnRecallSummary, RunSummary } from '../../report/run/summary.js';
 import { renderStages } from '../../report/run/stage-timings.js';
 import { renderTable } from '../../report/run/terminal.js';
 import { createEnv } from '../../shared/env.js';
@@ -66,17 +67,23 @@ export async function runCommand(evalFile: string, options: RunCommandOptions, g
     // --json keeps stdout machine-readable, so the ANN warnings (in summary.json too) also go to stderr there.
     if (options.json) for (const warning of annRecallWarnings(outcome.summary)) process.stderr.write(`ragbench: warning: ${warning}\n`);
     if (comparison) await reportComparison(comparison, { ...options, workDir, printed: true });
-    if (plan.annRecall.gate) {
-      const low = outcome.summary.arms.filter((arm) => arm.annRecall && !(arm.annRecall.recall !== null && arm.annRecall.recall >= arm.annRecall.minRecall));
-      if (low.length > 0) {
-        throw new GateError(
-          `ANN recall gate failed (${low.length}): ${low.map((arm) => `${arm.arm} ${arm.annRecall!.recall?.toFixed(3) ?? 'not measured'} < ${arm.annRecall!.minRecall}`).join(' | ')}`,
-        );
-      }
-    }
+    if (plan.annRecall.gate) checkAnnRecallGate(outcome.summary);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** `annRecall.gate`: an arm passes only when its interval's lower bound reaches minRecall (verdict "meets"). */
+function checkAnnRecallGate(summary: RunSummary): void {
+  const low = summary.arms.filter((arm) => arm.annRecall && arm.annRecall.verdict !== 'meets');
+  if (low.length === 0) return;
+  const why = (ann: AnnRecallSummary) => {
+    if (ann.recall === null) return 'not measured';
+    const value = formatAnnRecall(ann).replace(' (!)', '');
+    if (ann.verdict === 'below') return `${value} below ${ann.minRecall}`;
+    return `${value} not shown ≥ ${ann.minRecall}${typeof ann.queriesNeeded === 'number' ? ` (about ${ann.queriesNeeded} sampled queries would)` : ''}`;
+  };
+  throw new GateError(`ANN recall gate failed (${low.length}): ${low.map((arm) => `${arm.arm} ${why(arm.annRecall!)}`).join(' | ')}`);
 }
 
 /** A path under the working directory is shown relative to it (what the user would type); others in full. */

@@ -3,6 +3,7 @@ import { parseMetricName } from '../../metrics/retrieval.js';
 import { jaccardAtK, rankBiasedOverlap, recallAgainst } from '../../metrics/overlap.js';
 import type { Env } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
+import { boundedMeanInterval } from '../../stats/bounded-mean.js';
 import { canonicalJson } from '../../shared/hash.js';
 import type { Progress } from '../../shared/progress.js';
 import { silentProgress } from '../../shared/progress.js';
@@ -36,6 +37,9 @@ interface StoreArm {
   readonly metrics: Readonly<Record<string, number>>;
   /** Mean share of the exact top-k (in-process brute force, same embeddings) this store returned. */
   readonly annRecall: number;
+  /** Its 95% interval over the queries (src/stats/bounded-mean.ts); [1, 1] for the exact reference itself. */
+  readonly annRecallLower: number;
+  readonly annRecallUpper: number;
 }
 
 interface QueryDifference {
@@ -104,7 +108,8 @@ export async function runParity(plan: ResolvedEval, options: ParityOptions): Pro
     for (const arm of arms) {
       const run = await runArm(plan, options, corpus, queries, chunkerConfig, arm, Math.max(plan.depth, k));
       const recalls = queries.map((q) => recallAgainst(run.ranked.get(q.id) ?? [], reference.ranked.get(q.id) ?? [], k));
-      runs.push({ ...run, arm: { ...run.arm, annRecall: mean(recalls) } });
+      const interval = recalls.length > 0 ? boundedMeanInterval(recalls) : { mean: 1, lower: 1, upper: 1 };
+      runs.push({ ...run, arm: { ...run.arm, annRecall: interval.mean, annRecallLower: interval.lower, annRecallUpper: interval.upper } });
     }
     const pairs: StorePair[] = [];
     for (let i = 0; i < runs.length; i++) {
@@ -171,6 +176,8 @@ async function runArm(
         retrieveSeconds: evaluation.seconds,
         metrics: evaluation.mean,
         annRecall: 1,
+        annRecallLower: 1,
+        annRecallUpper: 1,
       },
       ranked,
       perQuery: evaluation.perQuery,

@@ -1,5 +1,5 @@
 import { unreliableNullShare } from '../../metrics/answers.js';
-import type { ArmSummary, MetricEstimate, RunSummary, ScoredEstimate } from './summary.js';
+import type { AnnRecallSummary, ArmSummary, MetricEstimate, RunSummary, ScoredEstimate } from './summary.js';
 
 /** `0.412 [0.371, 0.455]` (counts: `578 [570, 585]`), with `mark` (e.g. `*` or bold) on the mean. */
 export function formatEstimate(estimate: MetricEstimate, mark: (mean: string) => string = (mean) => mean): string {
@@ -77,8 +77,10 @@ export function scoredSections(summary: RunSummary): {
 }
 
 /**
- * The ANN recall column, present when any arm searched through an ANN index; exact arms show `exact`. A hybrid arm
- * with approximate components shows the lowest of their recalls, marked `fused` (the note under the table names them).
+ * The ANN recall column, present when any arm searched through an ANN index; exact arms show `exact`. A cell is
+ * `0.972 [0.930, 0.991]` (the interval over the sampled queries), marked `(!)` unless its lower bound reaches the
+ * threshold. A hybrid arm with approximate components shows the one with the lowest lower bound, marked `fused`
+ * (the note under the table names them).
  */
 export function annRecallColumn(summary: RunSummary): { header: string; cell: (arm: ArmSummary) => string } | undefined {
   const approximateParts = (arm: ArmSummary) => (arm.components ?? []).flatMap((c) => (c.approximate !== null ? [c.annRecall] : []));
@@ -90,20 +92,36 @@ export function annRecallColumn(summary: RunSummary): { header: string; cell: (a
     cell: (arm) => {
       const parts = approximateParts(arm);
       if (parts.length > 0) {
-        const recalls = parts.map((part) => part?.recall ?? null);
-        if (recalls.some((recall) => recall === null)) return 'fused, not measured';
-        const lowest = Math.min(...(recalls as number[]));
-        return `fused ${lowest.toFixed(3)}${parts.some((part) => lowest < part!.minRecall) ? ' (!)' : ''}`;
+        if (parts.some((part) => part?.recall === null || part?.recall === undefined)) return 'fused, not measured';
+        const weakest = parts.reduce((a, b) => (annLower(b!) < annLower(a!) ? b : a))!;
+        return `fused ${formatAnnRecall(weakest)}`;
       }
       const ann = arm.annRecall;
       if (!ann) return 'exact';
       if (ann.recall === null) return 'not measured';
-      return `${ann.recall.toFixed(3)}${ann.recall < ann.minRecall ? ' (!)' : ''}`;
+      return formatAnnRecall(ann);
     },
   };
 }
 
-/** One line per arm whose ANN recall is below its threshold or could not be measured. */
+/** `0.972 [0.930, 0.991]`, plus ` (!)` when the verdict is not "meets"; a run written before intervals: the mean. */
+export function formatAnnRecall(ann: AnnRecallSummary): string {
+  if (ann.recall === null) return 'not measured';
+  const interval = typeof ann.lower === 'number' && typeof ann.upper === 'number' ? ` [${ann.lower.toFixed(3)}, ${ann.upper.toFixed(3)}]` : '';
+  return `${ann.recall.toFixed(3)}${interval}${annRecallVerdictOf(ann) === 'meets' ? '' : ' (!)'}`;
+}
+
+/** The verdict of a measured ANN recall; for a run written before intervals, the mean against the threshold. */
+export function annRecallVerdictOf(ann: AnnRecallSummary): 'meets' | 'below' | 'inconclusive' | undefined {
+  if (ann.recall === null) return undefined;
+  return ann.verdict ?? (ann.recall >= ann.minRecall ? 'meets' : 'below');
+}
+
+function annLower(ann: AnnRecallSummary): number {
+  return typeof ann.lower === 'number' ? ann.lower : (ann.recall ?? 0);
+}
+
+/** One line per arm whose ANN recall is not shown to reach its threshold (below it, or too few queries) or was not measured. */
 export function annRecallWarnings(summary: RunSummary): string[] {
   return summary.arms.flatMap((arm) => [
     ...(arm.annRecall?.warning ? [`${arm.arm}: ${arm.annRecall.warning}`] : []),
@@ -147,8 +165,8 @@ export function pipelineNotes(summary: RunSummary): string[] {
     if (arm.components) {
       const parts = arm.components.map((c) => {
         if (c.approximate === null) return `${c.retriever} (exact)`;
-        const recall = c.annRecall?.recall;
-        return `${c.retriever} (approximate: ${c.approximate}; ANN recall${recall === null || recall === undefined ? ' not measured' : `@${c.annRecall!.k} ${recall.toFixed(3)}`})`;
+        const ann = c.annRecall;
+        return `${c.retriever} (approximate: ${c.approximate}; ANN recall${ann === undefined || ann.recall === null ? ' not measured' : `@${ann.k} ${formatAnnRecall(ann)}`})`;
       });
       lines.push(`fused: ${arm.arm} = ${parts.join(' + ')}`);
     }

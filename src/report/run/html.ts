@@ -1,3 +1,4 @@
+import { annRecallVerdictOf, formatAnnRecall } from './format.js';
 import { renderPairwiseHtml } from './pairwise.js';
 import { drilldownSection } from './drilldown-html.js';
 import { estimateCell, htmlPage, lowerIsBetter } from '../html-page.js';
@@ -22,6 +23,7 @@ export function renderRunHtml(model: RunReportModel, options: { readonly nav?: s
       `the best mean of each column is bold and underlined (lowest for token counts and times). Numbers as the terminal table prints them.</p>` +
       `<div class="scroll">${armsTable(summary)}</div></section>`,
     primaryChart(summary, pct),
+    annRecallSection(summary, pct),
     renderPairwiseHtml(summary),
     curvesSection(model),
     costSection(summary),
@@ -113,6 +115,26 @@ function primaryChart(summary: RunSummary, pct: number): string {
   });
   return `<section><h2>${h(metric)} by arm</h2><p class="note">Bar: mean; whisker: ${pct}% interval of that arm's mean. Overlapping whiskers do not mean two arms are tied: both are scored on the same queries, so the paired comparison${summary.pairwise ? ' below' : ''} decides.</p>` +
     `${ciBarChart({ title: `${metric} by arm`, bars })}</section>`;
+}
+
+/** Approximate arms (and hybrid components): ANN recall with its interval over the sampled queries and its verdict. */
+function annRecallSection(summary: RunSummary, pct: number): string {
+  const rows = summary.arms.flatMap((arm) => [
+    ...(arm.annRecall ? [{ name: arm.arm, ann: arm.annRecall }] : []),
+    ...(arm.components ?? []).flatMap((c) => (c.annRecall ? [{ name: `${arm.arm}, component ${c.retriever}`, ann: c.annRecall }] : [])),
+  ]);
+  if (rows.length === 0) return '';
+  const body = rows.map(({ name, ann }) => {
+    const verdict = annRecallVerdictOf(ann);
+    return `<tr><th scope="row">${h(name)}</th><td>${h(ann.index)}</td><td class="num">${ann.queries}</td>` +
+      `<td class="num">${h(formatAnnRecall(ann).replace(' (!)', ''))}</td><td class="num">${ann.minRecall}</td><td>${h(verdict ?? 'not measured')}</td>` +
+      `<td>${h(ann.warning ?? '')}</td></tr>`;
+  });
+  return `<section><h2>ANN recall</h2><p class="note">recall@k of the ANN index against exact search over the same vectors, on a seeded sample of queries, ` +
+    `with its ${pct}% interval over those queries. "meets": the lower bound reaches the threshold; "below": the upper bound is under it; ` +
+    `"inconclusive": too few queries were sampled to tell.</p><div class="scroll"><table><thead><tr><th scope="col">arm</th><th scope="col">index</th>` +
+    `<th scope="col" class="num">queries</th><th scope="col" class="num">recall@k [interval]</th><th scope="col" class="num">threshold</th>` +
+    `<th scope="col">verdict</th><th scope="col">note</th></tr></thead><tbody>${body.join('')}</tbody></table></div></section>`;
 }
 
 function curvesSection(model: RunReportModel): string {

@@ -1,4 +1,4 @@
-import { bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
+import { annRecallVerdictOf, bestMean, depthNote, formatAnnRecall, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
 import { pairwiseMarks, renderPairwiseMarkdown } from './pairwise.js';
 import { stageNames, type AnnRecallSummary, type RunSummary } from './summary.js';
 
@@ -53,15 +53,17 @@ export function renderMarkdown(summary: RunSummary): string {
       '## ANN recall',
       '',
       'Arms searching through an ANN index, against exact search over the same vectors on a seeded query sample: ' +
-        'the share of the exact top-k chunks the index found. Other arms search exactly.',
+        `the share of the exact top-k chunks the index found, with its ${pct}% interval over the sampled queries. ` +
+        'An arm meets the threshold only when the lower bound does; below it when the upper bound is under it; otherwise too few queries were sampled to tell. ' +
+        'Other arms search exactly.',
       '',
-      '| arm | index | queries | recall@k | threshold | note |',
-      '| --- | --- | ---: | ---: | ---: | --- |',
+      '| arm | index | queries | recall@k [interval] | threshold | verdict | note |',
+      '| --- | --- | ---: | ---: | ---: | --- | --- |',
     );
     for (const arm of annArms) {
       const ann = arm.annRecall!;
-      const recall = ann.recall === null ? 'not measured' : `${ann.recall.toFixed(3)} @${ann.k}`;
-      lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${annNote(ann)} |`);
+      const recall = ann.recall === null ? 'not measured' : `${formatAnnRecall(ann).replace(' (!)', '')} @${ann.k}`;
+      lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${annRecallVerdictOf(ann) ?? '–'} | ${annNote(ann)} |`);
     }
   }
   const notes = pipelineNotes(summary);
@@ -85,5 +87,8 @@ export function renderMarkdown(summary: RunSummary): string {
 function annNote(ann: AnnRecallSummary): string {
   if (!ann.warning) return '';
   if (ann.recall === null) return `⚠ ${ann.warning.replace(/^ANN recall not measured: /, '')}`;
+  if (annRecallVerdictOf(ann) === 'inconclusive') {
+    return `⚠ not enough sampled queries to tell${typeof ann.queriesNeeded === 'number' ? ` (about ${ann.queriesNeeded.toLocaleString('en')} would)` : ''}: raise \`annRecall.queries\``;
+  }
   return ann.raise ? `⚠ raise \`${ann.raise}\`` : '⚠ no setting to raise: search exactly';
 }

@@ -26,8 +26,22 @@ export interface AnnRecallSummary {
    * records than the store's `exactMaxRecords`).
    */
   readonly recall: number | null;
+  /**
+   * The two-sided `confidence` interval of `recall` over the sampled queries (Clopper–Pearson at an effective sample
+   * size, src/stats/bounded-mean.ts); null when not measured. Absent in runs written before intervals were reported.
+   */
+  readonly lower?: number | null;
+  readonly upper?: number | null;
+  readonly confidence?: number;
   readonly minRecall: number;
-  /** Set when recall is below minRecall or could not be measured. */
+  /**
+   * meets: lower ≥ minRecall; below: upper < minRecall; inconclusive: the interval straddles minRecall (too few
+   * sampled queries to tell). Absent when not measured.
+   */
+  readonly verdict?: 'meets' | 'below' | 'inconclusive';
+  /** Inconclusive only: sampled queries that would decide at the observed mean and spread (null: none would). */
+  readonly queriesNeeded?: number | null;
+  /** Set when the verdict is not "meets" or recall could not be measured. */
   readonly warning?: string;
 }
 

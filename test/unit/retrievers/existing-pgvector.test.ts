@@ -171,7 +171,7 @@ describe('kind: existing, source pgvector: span metrics from located chunk texts
       expect(measured.ann!.recall).toBeGreaterThan(0);
       expect(measured.ann!.recall).toBeLessThan(0.95);
       expect(measured.ann!.warning).toMatch(/raise efSearch/);
-      expect(measured.cell).toMatch(/^0\.\d{3} \(!\)$/);
+      expect(measured.cell).toMatch(/^0\.\d{3} \[0\.\d{3}, 0\.\d{3}\] \(!\)$/);
       // exact: true on the indexed table stays exact (the distance as a function call, which no index serves).
       expect((await annRecallOf(await runSample(existing({ mode: 'server', urlEnv: 'U', table: 'cranfield_chunks' }), { ...ann, env: { U: server.url } }))).ann).toBeUndefined();
     } finally {

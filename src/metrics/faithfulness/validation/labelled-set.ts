@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DataError } from '../../../shared/errors.js';
 import { bestThresholdCV, calibrationTable, rocAuc, type CalibrationBin } from '../../../stats/roc.js';
 import type { FaithfulnessMetric } from '../score.js';
+import { calibrationIntervals, classifierIntervals, minQuestions, type ClassifierIntervals, type IntervalMethod } from './intervals.js';
 
 /**
  * One human-labelled (answer, context) pair in the faithfulness layout (`labels.jsonl` of a dataset such as begin-wow):
@@ -75,7 +76,10 @@ export interface EvaluateOptions {
    */
   readonly foldBy?: (row: LabelledRow) => string;
   readonly folds: number;
+  /** Seeds the folds and the bootstrap. */
   readonly seed: number;
+  /** Bootstrap resamples of the intervals; default 2000. */
+  readonly resamples?: number;
 }
 
 export interface FaithfulnessEvaluation {
@@ -87,7 +91,17 @@ export interface FaithfulnessEvaluation {
   readonly balancedAccuracy: number;
   /** The threshold chosen on all scored rows: "faithful iff score ≥ threshold". */
   readonly threshold: number;
-  readonly calibration: readonly CalibrationBin[];
+  /** Bins with the faithful rate's interval (null bounds for an empty bin), bootstrapped by question. */
+  readonly calibration: readonly (CalibrationBin & { readonly positiveRateLower: number | null; readonly positiveRateUpper: number | null })[];
+  /** `auc`'s interval: bootstrap by question, stratified so both classes appear (validation/intervals.ts). */
+  readonly aucCi: { readonly lower: number | null; readonly upper: number | null };
+  /** `balancedAccuracy`'s interval, the same way. */
+  readonly balancedAccuracyCi: { readonly lower: number | null; readonly upper: number | null };
+  /** At the threshold, over all scored rows: every figure with its interval (and the rates per class). */
+  readonly overall: ClassifierIntervals;
+  /** The same per group (with `groupBy`), each group bootstrapped by its own questions; sorted by key. */
+  readonly groups: Readonly<Record<string, ClassifierIntervals>>;
+  readonly intervals: IntervalMethod;
   /** Rows the metric could not score (value null): excluded from every number above, and reported. */
   readonly nullCount: number;
   readonly scored: number;
@@ -115,17 +129,37 @@ export function evaluateScores(rows: readonly LabelledRow[], rowValues: readonly
   });
   const values = scored.map((s) => s.value);
   const labels = scored.map((s) => s.row.faithful);
-  const cv = bestThresholdCV(values, labels, {
-    groups: scored.map((s) => (options.foldBy ?? byQuestion)(s.row)),
-    folds: options.folds,
-    seed: options.seed,
-  });
+  const questions = scored.map((s) => (options.foldBy ?? byQuestion)(s.row));
+  const cv = bestThresholdCV(values, labels, { groups: questions, folds: options.folds, seed: options.seed });
+  const resamples = options.resamples ?? 2000;
+  const bootstrap = { seed: options.seed, resamples };
+  const overall = classifierIntervals({ scores: values, labels, predicted: cv.predicted, questions }, bootstrap);
+  const calibration = calibrationIntervals({ scores: values, labels, questions }, { bins: 10, ...bootstrap });
+  const groups: Record<string, ClassifierIntervals> = {};
+  if (options.groupBy) {
+    const keys = scored.map((s) => options.groupBy!(s.row));
+    for (const key of [...new Set(keys)].sort()) {
+      const rows = keys.flatMap((k, i) => (k === key ? [i] : []));
+      groups[key] = classifierIntervals(
+        { scores: rows.map((i) => values[i]!), labels: rows.map((i) => labels[i]!), predicted: rows.map((i) => cv.predicted[i]!), questions: rows.map((i) => questions[i]!) },
+        bootstrap,
+      );
+    }
+  }
   return {
+    aucCi: { lower: overall.auc?.lower ?? null, upper: overall.auc?.upper ?? null },
+    balancedAccuracyCi: { lower: overall.balancedAccuracy?.lower ?? null, upper: overall.balancedAccuracy?.upper ?? null },
+    overall,
+    groups,
+    intervals: { confidence: 0.95, resamples, seed: options.seed, unit: 'question', minQuestions },
     auc: rocAuc(values, labels),
     aucByGroup: options.groupBy ? aucByGroup(values, labels, scored.map((s) => options.groupBy!(s.row))) : {},
     balancedAccuracy: cv.balancedAccuracy,
     threshold: cv.threshold,
-    calibration: calibrationTable(values, labels),
+    calibration: calibrationTable(values, labels).map((bin, b) => {
+      const interval = calibration[b]!;
+      return { ...bin, positiveRateLower: interval.lower, positiveRateUpper: interval.upper };
+    }),
     nullCount: rows.length - scored.length,
     scored: scored.length,
   };

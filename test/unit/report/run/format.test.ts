@@ -13,21 +13,37 @@ describe('answer metric cells', () => {
 });
 
 describe('hybrid and rerank notes', () => {
-  const ann = (recall: number | null) => ({ index: 'pgvector hnsw (m 16)', raise: 'hnsw.efSearch', k: 10, queries: 50, minRecall: 0.95, recall, ...(recall !== null && recall < 0.95 ? { warning: `ANN recall@10 ${recall} < 0.95` } : {}) });
+  const ann = (recall: number | null, lower = recall, upper = recall) => ({
+    index: 'pgvector hnsw (m 16)', raise: 'hnsw.efSearch', k: 10, queries: 50, minRecall: 0.95, recall, lower, upper,
+    ...(recall !== null ? { verdict: lower! >= 0.95 ? 'meets' : upper! < 0.95 ? 'below' : 'inconclusive' } : {}),
+    ...(recall !== null && lower! < 0.95 ? { warning: `ANN recall@10 ${recall} [${lower}, ${upper}] over 50 sampled queries: below 0.95` } : {}),
+  });
   const arm = (name: string, extra: Record<string, unknown>) =>
     ({ arm: `c × ${name}`, chunker: 'c', retriever: name, queries: 50, chunks: 9, indexKey: 'k', ingest: { mode: 'reused', seconds: 0 }, retrieveSeconds: 0, metrics: {}, ...extra }) as never;
   const summary = (arms: unknown[]) => ({ runId: 'r', evalName: 'e', createdAt: '', corpus: { name: 'x', fingerprint: 'f', documents: 1, queries: 1, judgedQueries: 1 }, metrics: [], depth: 10, confidence: 0.95, arms }) as never;
 
   it('a hybrid with an approximate component is not "exact": its cell is the lowest component recall, and its warning names the component', () => {
-    const hybrid = arm('hybrid', { components: [{ retriever: 'bm25', approximate: null }, { retriever: 'local-hnsw', approximate: 'pgvector hnsw (m 16)', annRecall: ann(0.9) }] });
+    const hybrid = arm('hybrid', { components: [{ retriever: 'bm25', approximate: null }, { retriever: 'local-hnsw', approximate: 'pgvector hnsw (m 16)', annRecall: ann(0.9, 0.85, 0.94) }] });
     const exactHybrid = arm('rrf', { components: [{ retriever: 'bm25', approximate: null }, { retriever: 'local', approximate: null }] });
     const column = annRecallColumn(summary([hybrid, exactHybrid]))!;
-    expect(column.cell(hybrid)).toBe('fused 0.900 (!)');
+    expect(column.cell(hybrid)).toBe('fused 0.900 [0.850, 0.940] (!)');
     expect(column.cell(exactHybrid)).toBe('exact');
-    expect(annRecallWarnings(summary([hybrid]))).toEqual(['c × hybrid, component local-hnsw: ANN recall@10 0.9 < 0.95']);
-    expect(pipelineNotes(summary([hybrid]))).toEqual(['fused: c × hybrid = bm25 (exact) + local-hnsw (approximate: pgvector hnsw (m 16); ANN recall@10 0.900)']);
+    expect(annRecallWarnings(summary([hybrid]))).toEqual(['c × hybrid, component local-hnsw: ANN recall@10 0.9 [0.85, 0.94] over 50 sampled queries: below 0.95']);
+    expect(pipelineNotes(summary([hybrid]))).toEqual(['fused: c × hybrid = bm25 (exact) + local-hnsw (approximate: pgvector hnsw (m 16); ANN recall@10 0.900 [0.850, 0.940] (!))']);
     // Only exact arms: no column at all.
     expect(annRecallColumn(summary([exactHybrid]))).toBeUndefined();
+  });
+
+  it('an ANN recall cell shows the interval and is marked (!) unless the lower bound reaches the threshold', () => {
+    const cell = (a: ReturnType<typeof ann>) => annRecallColumn(summary([arm('hnsw', { annRecall: a })]))!.cell(arm('hnsw', { annRecall: a }));
+    expect(cell(ann(0.99, 0.96, 1))).toBe('0.990 [0.960, 1.000]');
+    // A mean above the threshold is not enough: 1.000 over few queries has a lower bound under it.
+    expect(cell(ann(1, 0.782, 1))).toBe('1.000 [0.782, 1.000] (!)');
+    expect(cell(ann(0.5, 0.4, 0.6))).toBe('0.500 [0.400, 0.600] (!)');
+    expect(cell(ann(null))).toBe('not measured');
+    // A run written before intervals: the mean alone, judged against the threshold as then.
+    const legacy = { index: 'i', k: 10, queries: 50, minRecall: 0.95, recall: 0.97 };
+    expect(annRecallColumn(summary([arm('hnsw', { annRecall: legacy })]))!.cell(arm('hnsw', { annRecall: legacy }))).toBe('0.970');
   });
 
   it("a reranked arm's note has its pairs, cache hits, seconds and cost, or why the cost is unknown", () => {
