@@ -1,0 +1,123 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerMatrixRow, AnswerRecord } from '../../src/report/matrix/summary.js';
+import type { RunSummary } from '../../src/report/run/summary.js';
+import { answerModels } from '../doubles/answer-models.js';
+import { startOpenAiServer, type OpenAiServer } from '../doubles/openai-server.js';
+import { datasetPath, repoRoot } from '../helpers/datasets.js';
+import { runCli, type CliResult } from './cli.js';
+
+const ft = 'ft:gpt-4o-mini-2024-07-18:acme::demo';
+
+/** evals/answer-matrix.yaml as the README shows it, pointed at the double (absolute references, the double's URL). */
+async function exampleEval(dir: string, server: OpenAiServer, edit: (text: string) => string = (t) => t): Promise<string> {
+  let text = await readFile(join(repoRoot, 'evals', 'answer-matrix.yaml'), 'utf8');
+  text = text
+    .replace('corpus: pubmedqa-pqal', `corpus: ${join(repoRoot, 'corpora', 'pubmedqa-pqal.yaml')}`)
+    .replace('chunkers: [recursive-800]', `chunkers: [${join(repoRoot, 'chunkers', 'recursive-800.yaml')}]`)
+    .replace('retrievers: [bm25]', `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]`)
+    .replaceAll('{ kind: openai, ', `{ kind: openai, baseURL: "${server.url}", `);
+  const file = join(dir, 'answer-matrix.yaml');
+  await writeFile(file, edit(text));
+  return file;
+}
+
+async function jsonLines<T>(file: string): Promise<T[]> {
+  return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+}
+
+describe('the answer matrix through the real client (evals/answer-matrix.yaml against the OpenAI double)', () => {
+  let server: OpenAiServer;
+  let dir: string;
+  let run: CliResult;
+  let summary: RunSummary;
+  let records: AnswerRecord[];
+  beforeAll(async () => {
+    server = await startOpenAiServer();
+    dir = await mkdtemp(join(tmpdir(), 'rb-matrix-'));
+    const gold = new Map<string, string>();
+    for (const item of await jsonLines<{ question: string; answers: string[] }>(datasetPath('pubmedqa-pqal', 'qa.jsonl'))) gold.set(item.question.trim(), item.answers[0]!);
+    server.onChat(answerModels({ 'gpt-4o-mini': { closedBook: 0.35, withContext: 0.75, fewShotGain: 0.2 }, [ft]: { closedBook: 0.7, withContext: 0.8 } }, gold));
+    const file = await exampleEval(dir, server);
+    run = await runCli(['run', file, '--work-dir', join(dir, 'work'), '--out', join(dir, 'run')], { env: { OPENAI_API_KEY: server.apiKey } });
+    summary = JSON.parse(await readFile(join(dir, 'run', 'summary.json'), 'utf8')) as RunSummary;
+    records = await jsonLines<AnswerRecord>(join(dir, 'run', 'answers.jsonl'));
+  }, 240_000);
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes one row per cell: 2 answerers × 2 prompts × 2 temperatures × (closed-book, retrieved) = 16, each with 3 repeats', () => {
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const rows = summary.answerMatrix!;
+    expect(rows).toHaveLength(16);
+    for (const row of rows) {
+      expect(row.repeats).toBe(3);
+      expect(row.queries).toBe(30);
+      expect(row.lower!).toBeLessThanOrEqual(row.mean!);
+      expect(row.upper!).toBeGreaterThanOrEqual(row.mean!);
+      expect(row.cost).toBeGreaterThan(0);
+    }
+    expect(server.requestsTo('/v1/chat/completions')).toHaveLength(16 * 3 * 30);
+  });
+
+  it('mean and repeatSd match a hand computation from answers.jsonl; temperature 0 has no spread, 0.8 has', () => {
+    for (const row of summary.answerMatrix!) {
+      const byQuery = new Map<string, number[]>();
+      for (const r of records.filter((r) => r.cell === row.cell)) byQuery.set(r.queryId, [...(byQuery.get(r.queryId) ?? []), r.scores[row.metric]!]);
+      const means = [...byQuery.values()].map((v) => v.reduce((a, b) => a + b, 0) / v.length);
+      const sds = [...byQuery.values()].map((v) => {
+        const m = v.reduce((a, b) => a + b, 0) / v.length;
+        return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
+      });
+      expect(row.mean).toBeCloseTo(means.reduce((a, b) => a + b, 0) / means.length, 12);
+      expect(row.repeatSd).toBeCloseTo(sds.reduce((a, b) => a + b, 0) / sds.length, 12);
+      if (row.temperature === 0) expect(row.repeatSd).toBe(0);
+      else expect(row.repeatSd!).toBeGreaterThan(0.1);
+    }
+  });
+
+  it('the double answers per model and context: the fine-tuned closed-book beats the base closed-book, context lifts the base', () => {
+    const cell = (answerer: string, contexts: string, prompt = 'zero-shot'): AnswerMatrixRow =>
+      summary.answerMatrix!.find((r) => r.answerer === answerer && r.contexts === contexts && r.prompt === prompt && r.temperature === 0)!;
+    expect(cell('tuned', 'closed-book').mean!).toBeGreaterThan(cell('base', 'closed-book').mean!);
+    expect(cell('base', 'retrieved').mean!).toBeGreaterThan(cell('base', 'closed-book').mean!);
+    // Few-shot turns reached the model: assistant messages before the question.
+    const fewShot = server.requestsTo('/v1/chat/completions').filter((r) => r.chat!.messages.filter((m) => m.role === 'assistant').length === 3);
+    expect(fewShot).toHaveLength(8 * 3 * 30);
+  });
+
+  it('a rerun answers every cell from the cache (seeded repeats): no request, the same matrix', async () => {
+    server.reset();
+    const gold = new Map<string, string>();
+    for (const item of await jsonLines<{ question: string; answers: string[] }>(datasetPath('pubmedqa-pqal', 'qa.jsonl'))) gold.set(item.question.trim(), item.answers[0]!);
+    server.onChat(answerModels({ 'gpt-4o-mini': { closedBook: 0.35, withContext: 0.75, fewShotGain: 0.2 }, [ft]: { closedBook: 0.7, withContext: 0.8 } }, gold));
+    const again = await runCli(['run', join(dir, 'answer-matrix.yaml'), '--work-dir', join(dir, 'work'), '--out', join(dir, 'run2')], { env: { OPENAI_API_KEY: server.apiKey } });
+    expect(again.code).toBe(0);
+    expect(server.requestsTo('/v1/chat/completions')).toHaveLength(0);
+    const second = JSON.parse(await readFile(join(dir, 'run2', 'summary.json'), 'utf8')) as RunSummary;
+    expect(second.answerMatrix!.map((r) => [r.cell, r.mean, r.lower, r.upper, r.repeatSd])).toEqual(summary.answerMatrix!.map((r) => [r.cell, r.mean, r.lower, r.upper, r.repeatSd]));
+    expect(second.answerMatrix!.every((r) => r.latencyP50 === null)).toBe(true);
+  }, 120_000);
+
+  it('refuses before spending when the matrix needs more calls than maxCalls (exit 2, nothing sent)', async () => {
+    server.reset();
+    const file = await exampleEval(dir, server, (t) => t.replace('maxCalls: 2000', 'maxCalls: 100').replace('repeats: 3', 'repeats: 4'));
+    const refused = await runCli(['run', file, '--work-dir', join(dir, 'work-budget'), '--out', join(dir, 'run3')], { env: { OPENAI_API_KEY: server.apiKey } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/needs 1,920 model calls, more than answers\.maxCalls 100; nothing was sent/);
+    expect(server.requestsTo('/v1/chat/completions')).toHaveLength(0);
+  });
+
+  it('refuses few-shot examples taken from the scored questions', async () => {
+    const scored = summary.answerMatrix && (await jsonLines<AnswerRecord>(join(dir, 'run', 'answers.jsonl')))[0]!.queryId;
+    const file = await exampleEval(dir, server, (t) => t.replace('fewShot: { examples: 3 }', `fewShot: { examples: 1, ids: ["${scored}"] }`));
+    const refused = await runCli(['run', file, '--work-dir', join(dir, 'work-leak'), '--out', join(dir, 'run4')], { env: { OPENAI_API_KEY: server.apiKey } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/example \d+ is one of the scored questions; few-shot examples must come from a held-out split/);
+  });
+});
