@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerMatrixRow, AnswerRecord } from '../../src/report/matrix/summary.js';
 import type { RunSummary } from '../../src/report/run/summary.js';
+import type { MatrixDecision } from '../../src/report/decision/matrix.js';
 import { answerModels } from '../doubles/answer-models.js';
 import { startOpenAiServer, type OpenAiServer } from '../doubles/openai-server.js';
 import { datasetPath, repoRoot } from '../helpers/datasets.js';
@@ -34,6 +35,7 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
   let run: CliResult;
   let summary: RunSummary;
   let records: AnswerRecord[];
+  let html: string;
   beforeAll(async () => {
     server = await startOpenAiServer();
     dir = await mkdtemp(join(tmpdir(), 'rb-matrix-'));
@@ -44,6 +46,7 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     run = await runCli(['run', file, '--work-dir', join(dir, 'work'), '--out', join(dir, 'run')], { env: { OPENAI_API_KEY: server.apiKey } });
     summary = JSON.parse(await readFile(join(dir, 'run', 'summary.json'), 'utf8')) as RunSummary;
     records = await jsonLines<AnswerRecord>(join(dir, 'run', 'answers.jsonl'));
+    html = await readFile(join(dir, 'run', 'report.html'), 'utf8');
   }, 240_000);
   afterAll(async () => {
     await server.close();
@@ -91,6 +94,14 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     expect(fewShot).toHaveLength(8 * 3 * 30);
   });
 
+  it('prints the matrix in the terminal and report.md, and report.html has the heat table with a drill-down per cell', async () => {
+    expect(run.stdout).toMatch(/answer matrix: mean of per-question means over repeats/);
+    expect(run.stdout).toMatch(/tuned\s+few-shot\s+0\.8\s+retrieved: recursive-800 × bm25\s+\d\.\d{3} \[/);
+    expect(await readFile(join(dir, 'run', 'report.md'), 'utf8')).toMatch(/## Answer matrix/);
+    expect(html).toMatch(/<h2>Answer matrix<\/h2>/);
+    expect(html.match(/<details><summary>answers<\/summary>/g)).toHaveLength(16);
+  });
+
   it('a rerun answers every cell from the cache (seeded repeats): no request, the same matrix', async () => {
     server.reset();
     const gold = new Map<string, string>();
@@ -102,6 +113,33 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     const second = JSON.parse(await readFile(join(dir, 'run2', 'summary.json'), 'utf8')) as RunSummary;
     expect(second.answerMatrix!.map((r) => [r.cell, r.mean, r.lower, r.upper, r.repeatSd])).toEqual(summary.answerMatrix!.map((r) => [r.cell, r.mean, r.lower, r.upper, r.repeatSd]));
     expect(second.answerMatrix!.every((r) => r.latencyP50 === null)).toBe(true);
+  }, 120_000);
+
+  it('decide over the matrix: five arms, paired comparisons (Holm over 10 pairs), what each step buys, a tie reported as a tie', async () => {
+    server.reset();
+    const out = join(dir, 'decide');
+    const result = await runCli(['decide', join(dir, 'answer-matrix.yaml'), '--work-dir', join(dir, 'work'), '--out', out], { env: { OPENAI_API_KEY: server.apiKey } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // Every answer came from the cache of the run above: deciding costs nothing more.
+    expect(server.requestsTo('/v1/chat/completions')).toHaveLength(0);
+    const decision = JSON.parse(await readFile(join(out, 'decision.json'), 'utf8')) as MatrixDecision;
+    expect(decision.arms.map((a) => a.name)).toEqual(['closed-book base model', 'few-shot', 'RAG', 'fine-tuned model', 'RAG + fine-tuned']);
+    expect(decision.pairwise.family).toMatchObject({ correction: 'holm', size: 10 });
+    expect(decision.family).toMatch(/Holm over 10 tests/);
+    expect(decision.tied).not.toContain('closed-book base model');
+    // RAG (0.75) and RAG + fine-tuned (0.8) on 30 questions: the double's skills differ by less than 30 questions can show.
+    expect(decision.significantlyBest).toBe(false);
+    expect(decision.tied).toEqual(expect.arrayContaining(['RAG', 'RAG + fine-tuned']));
+    expect(decision.headline).toMatch(/^No single best arm: .* are tied on decision-accuracy/);
+    expect(decision.queriesNeeded === null || decision.queriesNeeded > 30).toBe(true);
+    const rag = decision.steps.find((s) => s.arm === 'RAG')!;
+    expect(rag.extraCostPerQuery!).toBeGreaterThan(0);
+    expect(rag.deltaPerDollar).toBeCloseTo(rag.delta / rag.extraCostPerQuery!, 9);
+    expect(result.stdout).toMatch(/^recommendation: No single best arm/m);
+    expect(result.stdout).toMatch(/step \(vs closed-book base model\)/);
+    const md = await readFile(join(out, 'decision.md'), 'utf8');
+    expect(md).toMatch(/## What each step buys/);
   }, 120_000);
 
   it('refuses before spending when the matrix needs more calls than maxCalls (exit 2, nothing sent)', async () => {

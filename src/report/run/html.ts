@@ -1,3 +1,4 @@
+import { renderMatrixHtml } from '../matrix/html.js';
 import { renderPairwiseHtml } from './pairwise.js';
 import { drilldownSection } from './drilldown-html.js';
 import { estimateCell, htmlPage, lowerIsBetter } from '../html-page.js';
@@ -23,6 +24,7 @@ export function renderRunHtml(model: RunReportModel, options: { readonly nav?: s
       `<div class="scroll">${armsTable(summary)}</div></section>`,
     primaryChart(summary, pct),
     renderPairwiseHtml(summary),
+    renderMatrixHtml(summary.answerMatrix ?? [], model.answerRecords ?? [], summary.confidence),
     curvesSection(model),
     costSection(summary),
     chunkSizeSection(model),
