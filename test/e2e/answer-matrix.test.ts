@@ -11,6 +11,12 @@ import { datasetPath, repoRoot } from '../helpers/datasets.js';
 import { runCli, type CliResult } from './cli.js';
 
 const ft = 'ft:gpt-4o-mini-2024-07-18:acme::demo';
+/** The double's models: gpt-4o-mini-next is a "model update" that lost closed-book knowledge. */
+const skills = {
+  'gpt-4o-mini': { closedBook: 0.35, withContext: 0.75, fewShotGain: 0.2 },
+  'gpt-4o-mini-next': { closedBook: 0.02, withContext: 0.75, fewShotGain: 0.02 },
+  [ft]: { closedBook: 0.7, withContext: 0.8 },
+};
 
 /** evals/answer-matrix.yaml as the README shows it, pointed at the double (absolute references, the double's URL). */
 async function exampleEval(dir: string, server: OpenAiServer, edit: (text: string) => string = (t) => t): Promise<string> {
@@ -41,7 +47,7 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     dir = await mkdtemp(join(tmpdir(), 'rb-matrix-'));
     const gold = new Map<string, string>();
     for (const item of await jsonLines<{ question: string; answers: string[] }>(datasetPath('pubmedqa-pqal', 'qa.jsonl'))) gold.set(item.question.trim(), item.answers[0]!);
-    server.onChat(answerModels({ 'gpt-4o-mini': { closedBook: 0.35, withContext: 0.75, fewShotGain: 0.2 }, [ft]: { closedBook: 0.7, withContext: 0.8 } }, gold));
+    server.onChat(answerModels(skills, gold));
     const file = await exampleEval(dir, server);
     run = await runCli(['run', file, '--work-dir', join(dir, 'work'), '--out', join(dir, 'run')], { env: { OPENAI_API_KEY: server.apiKey } });
     summary = JSON.parse(await readFile(join(dir, 'run', 'summary.json'), 'utf8')) as RunSummary;
@@ -106,7 +112,7 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     server.reset();
     const gold = new Map<string, string>();
     for (const item of await jsonLines<{ question: string; answers: string[] }>(datasetPath('pubmedqa-pqal', 'qa.jsonl'))) gold.set(item.question.trim(), item.answers[0]!);
-    server.onChat(answerModels({ 'gpt-4o-mini': { closedBook: 0.35, withContext: 0.75, fewShotGain: 0.2 }, [ft]: { closedBook: 0.7, withContext: 0.8 } }, gold));
+    server.onChat(answerModels(skills, gold));
     const again = await runCli(['run', join(dir, 'answer-matrix.yaml'), '--work-dir', join(dir, 'work'), '--out', join(dir, 'run2')], { env: { OPENAI_API_KEY: server.apiKey } });
     expect(again.code).toBe(0);
     expect(server.requestsTo('/v1/chat/completions')).toHaveLength(0);
@@ -140,6 +146,25 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     expect(result.stdout).toMatch(/step \(vs closed-book base model\)/);
     const md = await readFile(join(out, 'decision.md'), 'utf8');
     expect(md).toMatch(/## What each step buys/);
+  }, 120_000);
+
+  it('the gate works on answer cells: a model update under the same answerer name fails where it dropped, passes where nothing changed', async () => {
+    server.reset();
+    const gold = new Map<string, string>();
+    for (const item of await jsonLines<{ question: string; answers: string[] }>(datasetPath('pubmedqa-pqal', 'qa.jsonl'))) gold.set(item.question.trim(), item.answers[0]!);
+    server.onChat(answerModels(skills, gold));
+    const file = await exampleEval(dir, server, (t) =>
+      t.replace('model: gpt-4o-mini,', 'model: gpt-4o-mini-next,').replace('prices:\n', 'prices:\n  gpt-4o-mini-next: { input: 0.15, output: 0.6 }\n').replace('decide:', 'gate: { decision-accuracy: { maxDrop: 0.05 } }\ndecide:'),
+    );
+    const result = await runCli(['run', file, '--work-dir', join(dir, 'work'), '--out', join(dir, 'run-next'), '--baseline', join(dir, 'run')], { env: { OPENAI_API_KEY: server.apiKey } });
+    expect(result.stderr).toMatch(/^ragbench: regression gate failed \(\d+\): answer cell base \/ zero-shot \/ t0 \/ closed-book \/ - decision-accuracy dropped by/);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^gate FAILED/m);
+    const line = (cell: string) => result.stdout.split('\n').find((l) => l.startsWith(`  ${cell} decision-accuracy:`))!;
+    expect(line('base / zero-shot / t0 / closed-book / -')).toMatch(/: FAIL$/);
+    // The fine-tuned answerer did not change: the same cached answers, Δ = 0 on every question, L = 0 ≥ −maxDrop.
+    expect(line('tuned / zero-shot / t0 / closed-book / -')).toMatch(/: PASS$/);
+    expect(result.stdout).toMatch(/Bonferroni over \d+ gated checks/);
   }, 120_000);
 
   it('refuses before spending when the matrix needs more calls than maxCalls (exit 2, nothing sent)', async () => {
