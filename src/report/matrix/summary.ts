@@ -1,4 +1,3 @@
-import type { ContextMode } from '../../answers/answerer.js';
 
 /**
  * One row of `summary.json` `answerMatrix`: one cell (answerer × prompt × temperature × retrieval arm × context
@@ -15,7 +14,8 @@ export interface AnswerMatrixRow {
   readonly prompt: string;
   readonly temperature: number | null;
   readonly arm: string | null;
-  readonly contexts: ContextMode;
+  /** retrieved, gold or closed-book (answers/answerer.ts ContextMode). */
+  readonly contexts: 'retrieved' | 'gold' | 'closed-book';
   readonly metric: string;
   readonly mean: number | null;
   readonly lower: number | null;
