@@ -103,7 +103,7 @@ export function decideMatrix(input: MatrixDecisionInput): MatrixDecision {
   const evidence = [
     `${shared.length} questions answered by every arm; each question's score is its mean over repeats.`,
     ...versusBest.map(({ arm, entry }) => `${best} − ${arm}: Δ ${signed(entry.delta)} [${signed(entry.ci.lower)}, ${signed(entry.ci.upper)}], Holm p ${entry.pAdjusted.toPrecision(2)}${below(entry) ? ' (significant)' : ' (tied)'}.`),
-    ...steps.filter((s) => s.deltaPerDollar !== null).map((s) => `${s.arm} over the closed-book base model: ${signed(s.delta)} per question for $${s.extraCostPerQuery!.toFixed(5)} more per question (${s.deltaPerDollar!.toFixed(1)} points of ${input.metric} per dollar${s.significant ? '' : ', not significant'}).`),
+    ...steps.filter((s) => s.deltaPerDollar !== null).map((s) => `${s.arm} over the closed-book base model: ${signed(s.delta)} per question for $${s.extraCostPerQuery!.toFixed(5)} more per question (${s.deltaPerDollar!.toFixed(1)} ${input.metric} summed over questions per extra dollar${s.significant ? '' : '; not significant after Holm'}).`),
     ...input.skipped.map((s) => `${s.name} not compared: ${s.reason}`),
     ...(pairwise.warning ? [`WARNING: ${pairwise.warning}`] : []),
   ];

@@ -7,7 +7,7 @@ export function formatRowEstimate(row: Pick<AnswerMatrixRow, 'mean' | 'lower' | 
 }
 
 export function formatUsd(usd: number | null): string {
-  return usd === null ? 'no price' : usd < 0.01 ? `$${usd.toFixed(5)}` : `$${usd.toFixed(2)}`;
+  return usd === null ? 'no price' : usd < 0.01 ? `$${usd.toFixed(5)}` : `$${usd.toFixed(4)}`;
 }
 
 const note = (pct: number) =>
