@@ -19,6 +19,19 @@ export interface AnswerOptions {
   /** The task asks a yes/no/maybe decision (PubMedQA): the answer then carries `label`. */
   readonly decision?: boolean;
   readonly signal?: AbortSignal;
+  /** Sampling temperature of this call (the answer matrix); default the model's own. Offline answerers ignore it. */
+  readonly temperature?: number;
+  /** Sampling seed (the matrix's repeat number): a seeded call is cached, so repeats resume instead of paying twice. */
+  readonly seed?: number;
+  /** Few-shot examples shown before the question, from a held-out split (never the scored questions). */
+  readonly examples?: readonly FewShotExample[];
+}
+
+/** One worked example of a few-shot prompt: a held-out question and its reference answer. */
+export interface FewShotExample {
+  readonly id: string;
+  readonly question: string;
+  readonly answer: string;
 }
 
 export interface GeneratedAnswer {

@@ -65,8 +65,15 @@ function createLlmAnswerer(options: LlmAnswererOptionsResolved): Answerer {
       maxTokens: options.maxTokens,
     }),
     async answer(question: string, contexts: readonly ContextPassage[], call: AnswerOptions = {}): Promise<GeneratedAnswer> {
-      const messages = renderAnswerMessages(template, { question, contexts, ...(call.decision ? { decision: true } : {}) });
+      const messages = renderAnswerMessages(template, {
+        question,
+        contexts,
+        ...(call.decision ? { decision: true } : {}),
+        ...(call.examples ? { examples: call.examples } : {}),
+      });
       const completion = await model.complete(messages, {
+        ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+        ...(call.seed !== undefined ? { seed: call.seed } : {}),
         ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
         ...(call.decision ? { jsonSchema: decisionAnswerSchema } : {}),

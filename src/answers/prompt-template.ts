@@ -7,7 +7,7 @@ import { parseYaml } from '../shared/files/yaml-file.js';
 import type { ChatMessage } from '../llms/chat-model.js';
 import { ConfigError } from '../shared/errors.js';
 import { hashText } from '../shared/hash.js';
-import type { ContextPassage } from './answerer.js';
+import type { ContextPassage, FewShotExample } from './answerer.js';
 
 /**
  * An answer prompt as data (`prompts/*.yaml`), so prompt variants are compared like chunkers. Placeholders are
@@ -127,14 +127,25 @@ interface AnswerPrompt {
   /** Empty: the closed-book variant when the template has one. */
   readonly contexts: readonly ContextPassage[];
   readonly decision?: boolean;
+  /** Few-shot examples: each a user turn (the closed-book user template, else `user` with no context) and its answer. */
+  readonly examples?: readonly FewShotExample[];
+}
+
+function exampleTurns(template: PromptTemplate, examples: readonly FewShotExample[]): ChatMessage[] {
+  return examples.flatMap((example): ChatMessage[] => [
+    { role: 'user', content: renderTemplate(template.closedBook?.user ?? template.user, { question: example.question, context: '' }).trim() },
+    { role: 'assistant', content: example.answer },
+  ]);
 }
 
 /** The chat messages for one question. Throws ConfigError when closed-book is asked of a template without it. */
 export function renderAnswerMessages(template: PromptTemplate, prompt: AnswerPrompt): ChatMessage[] {
   const decision = prompt.decision && template.decision ? `\n\n${template.decision.trim()}` : '';
+  const shots = exampleTurns(template, prompt.examples ?? []);
   if (prompt.contexts.length === 0 && template.closedBook) {
     return [
       { role: 'system', content: (template.closedBook.system ?? template.system).trim() },
+      ...shots,
       { role: 'user', content: renderTemplate(template.closedBook.user, { question: prompt.question }).trim() + decision },
     ];
   }
@@ -145,6 +156,7 @@ export function renderAnswerMessages(template: PromptTemplate, prompt: AnswerPro
     .join(template.contextSeparator);
   return [
     { role: 'system', content: template.system.trim() },
+    ...shots,
     { role: 'user', content: renderTemplate(template.user, { context, question: prompt.question }).trim() + decision },
   ];
 }

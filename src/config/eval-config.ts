@@ -84,6 +84,22 @@ export const decideConfigSchema = z.strictObject({
   faithfulEnough: z.number().gt(0).lt(1).default(0.5),
   /** The whole-corpus arm runs only when the corpus (≈ characters / 4 tokens) fits this; default 128,000. */
   contextWindowTokens: z.int().positive().default(128_000),
+  /**
+   * With an answer matrix (answers.answerers): which cells are decide's arms. closed-book base = (base, prompt,
+   * closed-book); few-shot = (base, fewShot, closed-book); RAG = (base, prompt, retrieved, arm); fine-tuned =
+   * (fineTuned, prompt, closed-book); RAG + fine-tuned = (fineTuned, prompt, retrieved, arm). Defaults: the first
+   * llm answerer, the first prompt without few-shot, the first few-shot prompt, the first temperature, the first arm.
+   */
+  matrix: z
+    .strictObject({
+      base: z.string().min(1).optional(),
+      fineTuned: z.string().min(1).optional(),
+      prompt: z.string().min(1).optional(),
+      fewShot: z.string().min(1).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      arm: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 /**
  * `annRecall:` — every arm whose retriever searches through an ANN index (HNSW, IVFFlat) also searches a seeded

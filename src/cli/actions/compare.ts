@@ -103,7 +103,10 @@ function comparisonFileName(comparison: Comparison): string {
 /** One line for the error printer: which arm and metric failed or stayed inconclusive, with the numbers and the test. */
 function gateFailureMessage(comparison: Comparison): string {
   const list = (verdict: 'fail' | 'inconclusive') =>
-    comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.blocks && m.verdict === verdict).map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`));
+    [
+      ...comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.blocks && m.verdict === verdict).map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`)),
+      ...(comparison.answerCells ?? []).filter((c) => c.blocks && c.verdict === verdict).map((c) => `answer cell ${c.cell} ${c.metric} ${c.reasons.join('; ')}`),
+    ];
   const failures = list('fail');
   const inconclusive = list('inconclusive');
   const parts = [

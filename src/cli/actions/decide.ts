@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { loadEval } from '../../config/load-eval.js';
+import { loadEval, type ResolvedEval } from '../../config/load-eval.js';
+import { runMatrixDecide } from '../../pipeline/decide/matrix.js';
+import { renderMatrixDecisionLines } from '../../report/decision/matrix-render.js';
 import { runDecide } from '../../pipeline/decide/decide.js';
 import { verdictNames } from '../../report/decision/rules.js';
 import { createEnv } from '../../shared/env.js';
@@ -16,6 +18,7 @@ interface DecideCommandOptions {
 /** `ragbench decide <eval.yaml>`: answers the questions in every arm, prints the recommendation, writes the report. */
 export async function decideCommand(evalFile: string, options: DecideCommandOptions, globals: GlobalOptions): Promise<void> {
   const plan = await loadEval(evalFile);
+  if (plan.answers?.answerers) return decideOverMatrix(plan, options, globals);
   const interrupt = abortOnInterrupt();
   try {
     const { report, dir } = await runDecide(plan, {
@@ -47,6 +50,28 @@ export async function decideCommand(evalFile: string, options: DecideCommandOpti
       '',
       `report written to ${dir}/decision.html (and decision.md, decision.json)`,
     ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** decide over an answer matrix (answers.answerers): the five arms, paired comparisons, cost and latency. */
+async function decideOverMatrix(plan: ResolvedEval, options: DecideCommandOptions, globals: GlobalOptions): Promise<void> {
+  const interrupt = abortOnInterrupt();
+  try {
+    const { decision, dir } = await runMatrixDecide(plan, {
+      workDir: await checkWorkDir(globals.workDir),
+      env: createEnv(),
+      progress: createTerminalProgress(),
+      signal: interrupt.signal,
+      ...(options.out ? { outDir: resolve(options.out) } : {}),
+    });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ...decision, dir }, null, 2)}\n`);
+      return;
+    }
+    const lines = [...renderMatrixDecisionLines(decision), '', `report written to ${dir}/decision.html (and decision.md, decision.json)`];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     interrupt.dispose();

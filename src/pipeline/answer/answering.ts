@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { ContextMode } from '../../answers/answerer.js';
-import type { AnswersConfig } from '../../answers/answers-config.js';
+import { singleAnswerer, singleContextMode, type AnswersConfig } from '../../answers/answers-config.js';
 import { createConfiguredChatModel } from '../../answers/chat-models.js';
 import type { ResolvedEval } from '../../config/load-eval.js';
 import { answerers } from '../../answers/registry.js';
@@ -54,7 +54,8 @@ export async function prepareAnswering(
   const qa = await readQaFile(qaFile);
   checkQaIds(qa, corpus.queries, qaFile);
   const context = { env: options.env, workDir: options.workDir, ledger: options.ledger, baseDir: dirname(plan.file) };
-  const answerer = await answerers[config.answerer.kind as keyof typeof answerers].create(config.answerer.options as never, context);
+  const configured = singleAnswerer(config);
+  const answerer = await answerers[configured.kind as keyof typeof answerers].create(configured.options as never, context);
   const judge = config.judge ? await createConfiguredChatModel(config.judge, context) : undefined;
   const documents = new Map<string, Document>((await readAllDocuments(corpus)).map((doc) => [doc.id, doc]));
   return {
@@ -68,7 +69,7 @@ export async function prepareAnswering(
         qa,
         documents,
         ...(chunkHits ? { chunkHits } : {}),
-        contexts: contexts ?? config.contexts,
+        contexts: contexts ?? singleContextMode(config),
         contextK: contextK ?? config.contextK,
         answerer,
         metrics: config.metrics,

@@ -1,6 +1,7 @@
 import type { Gate } from '../../config/eval-config.js';
 import type { ArmComparison, Comparison, MetricComparison, RunRef } from '../../report/comparison/summary.js';
 import { judge } from './gate.js';
+import { judgeAnswerCells, pairAnswerCells } from './answer-cells.js';
 import { ConfigError, DataError } from '../../shared/errors.js';
 import { meanOf, pairedBootstrapDiff } from '../../stats/bootstrap.js';
 import { nonInferiority } from '../../stats/non-inferiority.js';
@@ -82,10 +83,17 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     );
   }
   const warnings = checkComparable(baseline, candidate, options);
+  // Answer-matrix runs gate their answer metrics per cell (answers.jsonl), not per retrieval arm.
+  const pendingCells = await pairAnswerCells(baselineDir, candidateDir, gate);
+  const cellMetrics = new Set(pendingCells.map((c) => c.metric));
   const tested = shared.map((arm) =>
-    testArm(arm, baselineArms.get(arm)!, candidateArms.get(arm)!, { ...settings, gate, metricOrder: candidate.manifest.eval.metrics }),
+    testArm(arm, baselineArms.get(arm)!, candidateArms.get(arm)!, { ...settings, gate, metricOrder: candidate.manifest.eval.metrics, cellMetrics }),
   );
-  const arms = judgeArms(tested, gate, settings.seed);
+  const retrievalGated = tested.flatMap((arm) => arm.tests).filter((t) => gate[t.metric] !== undefined).length;
+  // One Bonferroni family over every gated check: retrieval arm × metric and answer cell × metric together.
+  const gatedFamily = retrievalGated + pendingCells.length;
+  const arms = judgeArms(tested, gate, settings.seed, gatedFamily);
+  const answerCells = judgeAnswerCells(pendingCells, gate, { family: Math.max(1, gatedFamily), seed: settings.seed });
   const withinCandidate = await readWithinRun(candidateDir);
   warnings.push(...resolutionWarnings(tested, settings.alpha));
   for (const arm of arms) {
@@ -111,7 +119,8 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     armsOnlyInBaseline: [...baselineArms.keys()].filter((arm) => !candidateArms.has(arm)),
     armsOnlyInCandidate: [...candidateArms.keys()].filter((arm) => !baselineArms.has(arm)),
     settings: { ...settings, family: { correction: 'holm' as const, size: tested.reduce((n, arm) => n + arm.tests.length, 0) } },
-    passed: arms.every((arm) => arm.passed),
+    passed: arms.every((arm) => arm.passed) && answerCells.every((c) => !c.blocks),
+    ...(answerCells.length > 0 ? { answerCells } : {}),
     gated: Object.keys(gate).length > 0,
     warnings,
     ...(withinCandidate ? { withinCandidate } : {}),
@@ -187,6 +196,8 @@ interface ArmSettings {
   readonly diffK: number;
   readonly gate: Gate;
   readonly metricOrder: readonly string[];
+  /** Gated answer metrics judged on answer-matrix cells instead (see answer-cells.ts). */
+  readonly cellMetrics?: ReadonlySet<string>;
 }
 
 interface TestedMetric {
@@ -216,7 +227,7 @@ function testArm(arm: string, baseline: Map<string, QueryResult>, candidate: Map
   const metrics = sharedMetrics(pairs, settings.metricOrder);
   const answerMetrics = sharedAnswerMetrics(pairs);
   for (const metric of Object.keys(settings.gate)) {
-    if (!metrics.includes(metric) && !answerMetrics.includes(metric)) {
+    if (!metrics.includes(metric) && !answerMetrics.includes(metric) && !settings.cellMetrics?.has(metric)) {
       throw new ConfigError(`the gate names ${metric}, which arm ${arm} does not have in both runs (${[...metrics, ...answerMetrics].join(', ')})`, {
         fix: 'gate only metrics both evals compute',
       });
@@ -279,11 +290,10 @@ function testArm(arm: string, baseline: Map<string, QueryResult>, candidate: Map
  * Holm over every arm × metric of the comparison (one family: adding arms makes each p stricter, as it must), then
  * each gated check's non-inferiority test with α split over the F gated checks (Bonferroni).
  */
-function judgeArms(arms: readonly TestedArm[], gate: Gate, seed: number): ArmComparison[] {
+function judgeArms(arms: readonly TestedArm[], gate: Gate, seed: number, family: number): ArmComparison[] {
   const all = arms.flatMap((arm) => arm.tests);
   const dropHolm = holmAdjust(all.map((t) => t.pDrop));
   const twoSidedHolm = holmAdjust(all.map((t) => t.pTwoSided));
-  const family = all.filter((t) => gate[t.metric] !== undefined).length;
   let index = 0;
   return arms.map(({ tests, ...arm }) => {
     const metrics = tests.map(({ candidate, baseline, smallestP: _, ...test }): MetricComparison => {

@@ -1,4 +1,4 @@
-import type { AnswersConfig } from '../../answers/answers-config.js';
+import { singleAnswerer, type AnswersConfig } from '../../answers/answers-config.js';
 import type { QaSet } from '../../corpus/qa.js';
 import type { Query } from '../../corpus/types.js';
 import { defaultPrices, priceOf, type PriceTable } from '../../llms/ledger.js';
@@ -54,11 +54,16 @@ export function toDecisionArm(
 }
 
 /** What the answerer's model costs per 1M tokens, or why it has no price (null: an offline answerer, free). */
-type PriceLookup = { readonly model: string | null; readonly input: number; readonly output: number } | { readonly model: string; readonly reason: string };
+export type PriceLookup = { readonly model: string | null; readonly input: number; readonly output: number } | { readonly model: string; readonly reason: string };
 
 /** The answerer's model as configured (`answerer: { kind: llm, model: { kind: openai, model: … } }`), priced. */
 export function answererPrice(config: AnswersConfig, prices: PriceTable = {}): PriceLookup {
-  const modelConfig = config.answerer.options.model as { options?: { model?: unknown } } | undefined;
+  return priceOfAnswerer(singleAnswerer(config), prices);
+}
+
+/** One answerer config's model, priced (null model: offline, free). */
+export function priceOfAnswerer(answerer: { readonly options: Record<string, unknown> }, prices: PriceTable = {}): PriceLookup {
+  const modelConfig = answerer.options.model as { options?: { model?: unknown } } | undefined;
   const model = typeof modelConfig?.options?.model === 'string' ? modelConfig.options.model : null;
   if (model === null) return { model: null, input: 0, output: 0 };
   const price = priceOf(model, { ...defaultPrices, ...prices });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { singleAnswerer } from '../../answers/answers-config.js';
 import { decideConfigSchema, decisionMetricNames } from '../../config/eval-config.js';
 import type { ResolvedEval } from '../../config/load-eval.js';
 import { createLedger } from '../../llms/ledger.js';
@@ -129,7 +130,7 @@ export async function runDecide(plan: ResolvedEval, options: DecideOptions): Pro
     createdAt,
     corpus: { name: corpus.name, documents: corpus.documentCount, estimatedTokens },
     questions: queries.length,
-    answerer: answererName(answersConfig.answerer),
+    answerer: answererName(singleAnswerer(answersConfig)),
     answerMetrics: answersConfig.metrics,
     settings,
     arms,

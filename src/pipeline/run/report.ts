@@ -1,3 +1,4 @@
+import type { AnswerRecord } from '../../report/matrix/summary.js';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ export function buildRunReportModel(input: {
   readonly results: readonly QueryResult[];
   readonly queries?: readonly QueryRecord[] | undefined;
   readonly documents?: readonly DocumentRecord[] | undefined;
+  readonly answerRecords?: readonly AnswerRecord[];
 }): RunReportModel {
   const { summary, results, queries } = input;
   const byArm = summary.arms.map((arm) => ({ name: arm.arm, chunker: arm.chunker, results: results.filter((r) => r.arm === arm.arm) }));
@@ -30,6 +32,7 @@ export function buildRunReportModel(input: {
     manifest: input.manifest,
     ...(curves ? { curves } : {}),
     chunkSizes: chunkSizesOf(byArm),
+    ...(input.answerRecords ? { answerRecords: input.answerRecords } : {}),
     ...(queries && input.documents
       ? { drilldown: drilldownData({ queries, documents: input.documents, arms: byArm, metrics: [...new Set(metrics)], k: Math.min(10, summary.depth) }) }
       : {}),

@@ -47,6 +47,8 @@ interface RunFiles {
   readonly drilldown?: { readonly queries: readonly unknown[]; readonly documents: readonly unknown[] };
   /** report.html: the self-contained page (charts, arms table, drill-down). */
   readonly reportHtml?: string;
+  /** answers.jsonl: every answer of the answer matrix (cell, query, repeat), for the drill-down and decide. */
+  readonly answerRecords?: readonly unknown[];
 }
 
 export function newRunId(evalName: string, now = new Date()): string {
@@ -77,6 +79,7 @@ export async function writeRunFolder(dir: string, files: RunFiles): Promise<stri
       await writeFile(join(partial, 'documents.jsonl'), jsonLines(files.drilldown.documents));
     }
     if (files.reportHtml !== undefined) await writeFile(join(partial, 'report.html'), files.reportHtml);
+    if (files.answerRecords) await writeLines(join(partial, 'answers.jsonl'), mapped(files.answerRecords, (r) => `${JSON.stringify(r)}\n`));
     await rename(partial, final);
   } catch (error) {
     // A full disk or a vanished folder must not leave a `.partial` behind for the user to clean up.

@@ -16,6 +16,7 @@ import { loadCorpus } from '../load-corpus.js';
 import { readAllDocuments, type IndexedArm } from '../index/arm.js';
 import { createRetrieverPool } from '../index/pool.js';
 import { runArm } from './arm.js';
+import { matrixCollector, runAnswerMatrix } from '../matrix/run-matrix.js';
 import { pairwiseOf } from './pairwise.js';
 import { buildRunReportModel } from './report.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './results.js';
@@ -54,7 +55,8 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const { allQueries, queries } = selectQueries(plan, corpus);
   const runId = newRunId(plan.name);
   const ledger = createLedger(plan.prices ?? {});
-  const answering = plan.answers
+  const matrix = plan.answers?.answerers ? matrixCollector() : undefined;
+  const answering = plan.answers && !matrix
     ? await prepareAnswering(plan, plan.answers, corpus, { ...context, ledger })
     : undefined;
 
@@ -82,7 +84,7 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
           context,
           progress,
           readSeconds,
-          ...(answering ? { answering } : {}),
+          ...(answering ? { answering } : matrix ? { answering: matrix.runnerFor(`${chunker.name} × ${retriever.name}`) } : {}),
           ...(tokenOffsetsOf ? { tokenOffsetsOf } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
@@ -97,11 +99,26 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   }
 
   checkSummaryAgainstResults(arms, results);
+  const answerMatrix =
+    matrix && plan.answers
+      ? await runAnswerMatrix({
+          plan,
+          config: plan.answers,
+          corpus,
+          queries,
+          arms: arms.map((arm) => arm.arm),
+          hitsByArm: matrix.hitsByArm,
+          ...context,
+          ledger,
+          progress,
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+      : undefined;
   const usage = ledger.report();
   const createdAt = new Date().toISOString();
   const base = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
   const pairwise = pairwiseOf(plan, base, results);
-  const summary: RunSummary = pairwise ? { ...base, pairwise } : base;
+  const summary: RunSummary = { ...base, ...(pairwise ? { pairwise } : {}), ...(answerMatrix ? { answerMatrix: answerMatrix.rows } : {}) };
   const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
   const drilldown = await drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.readDocuments(), results });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {
@@ -111,7 +128,8 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
     runs,
     reportMarkdown: renderMarkdown(summary),
     drilldown,
-    reportHtml: renderRunHtml(buildRunReportModel({ summary, manifest, results, ...drilldown })),
+    reportHtml: renderRunHtml(buildRunReportModel({ summary, manifest, results, ...drilldown, ...(answerMatrix ? { answerRecords: answerMatrix.records } : {}) })),
+    ...(answerMatrix ? { answerRecords: answerMatrix.records } : {}),
   });
   return { summary, dir };
 }

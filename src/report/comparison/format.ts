@@ -43,7 +43,10 @@ export function formatRanks(baseline: number | null, candidate: number | null): 
 
 /** Gated checks by verdict, over all arms; `blocking` counts the inconclusive ones that exit 1. */
 export function gateCounts(comparison: Comparison): { checks: number; failed: number; inconclusive: number; blocking: number } {
-  const checks = comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.verdict !== 'ungated'));
+  const checks: readonly { readonly verdict: string; readonly blocks: boolean }[] = [
+    ...comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.verdict !== 'ungated')),
+    ...(comparison.answerCells ?? []).filter((c) => c.verdict !== 'ungated'),
+  ];
   const inconclusive = checks.filter((m) => m.verdict === 'inconclusive');
   return {
     checks: checks.length,
@@ -57,4 +60,20 @@ export function gateCounts(comparison: Comparison): { checks: number; failed: nu
 export function familyNote(comparison: Comparison): string {
   const size = comparison.settings.family?.size ?? comparison.arms.reduce((n, arm) => n + arm.metrics.length, 0);
   return `p-values: paired randomization test, Holm over ${size} arm × metric test${size === 1 ? '' : 's'}`;
+}
+
+/** The answer-cell checks (model-update regression) as text lines: one per cell × metric, then the why. */
+export function answerCellLines(comparison: Comparison): string[] {
+  const cells = comparison.answerCells ?? [];
+  if (cells.length === 0) return [];
+  const test = cells.find((c) => c.gateTest)?.gateTest;
+  const basis = test ? `paired bootstrap one-sided ${Number((test.level * 100).toFixed(2))}% bounds, α split by Bonferroni over ${test.family} gated checks` : 'no gated metric';
+  const lines = [`answer cells (each question's mean over repeats, candidate − baseline; ${basis}):`];
+  for (const c of cells) {
+    const bounds = c.gateTest ? ` bounds ${formatInterval(c.gateTest)}` : '';
+    lines.push(`  ${c.cell} ${c.metric}: ${formatMean(c.baselineMean)} → ${formatMean(c.candidateMean)} on ${c.queries} questions,${bounds} gate ${formatGate(c.gate)}: ${c.verdict.toUpperCase()}`);
+    if (c.explanation && c.verdict !== 'pass') lines.push(`    ${c.explanation}`);
+    for (const reason of c.reasons) if (reason !== c.explanation) lines.push(`    ${reason}`);
+  }
+  return lines;
 }

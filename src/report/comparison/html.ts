@@ -1,5 +1,5 @@
 import type { ArmComparison, Comparison } from './summary.js';
-import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts } from './format.js';
+import { answerCellLines, familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts } from './format.js';
 import { drilldownSection } from '../run/drilldown-html.js';
 import { htmlPage } from '../html-page.js';
 import { renderPairwiseHtml } from '../run/pairwise.js';
@@ -16,9 +16,12 @@ const changedQueries = 15;
  */
 export function renderComparisonHtml(model: ComparisonReportModel, options: { readonly nav?: string } = {}): string {
   const c = model.comparison;
-  const failed = c.arms.flatMap((arm) =>
-    arm.metrics.filter((m) => m.verdict === 'fail' || m.verdict === 'inconclusive').map((m) => `${arm.arm}: ${m.metric} — ${m.verdict}: ${m.explanation ?? m.reasons.join('; ')}`),
-  );
+  const failed = [
+    ...c.arms.flatMap((arm) =>
+      arm.metrics.filter((m) => m.verdict === 'fail' || m.verdict === 'inconclusive').map((m) => `${arm.arm}: ${m.metric} — ${m.verdict}: ${m.explanation ?? m.reasons.join('; ')}`),
+    ),
+    ...(c.answerCells ?? []).filter((m) => m.verdict === 'fail' || m.verdict === 'inconclusive').map((m) => `${m.cell}: ${m.metric} — ${m.verdict}: ${m.explanation ?? m.reasons.join('; ')}`),
+  ];
   const counts = gateCounts(c);
   const verdict = !c.gated ? 'no gate' : counts.failed > 0 ? 'gate failed' : counts.blocking > 0 ? 'gate inconclusive' : 'gate passed';
   const tone = !c.gated ? '' : counts.failed > 0 ? 'fail' : counts.blocking > 0 ? 'inconclusive' : 'pass';
@@ -33,6 +36,7 @@ export function renderComparisonHtml(model: ComparisonReportModel, options: { re
       `${c.gated ? '' : 'Neither the candidate eval nor a gate file defines a gate, so nothing can fail.'}</p></section>`,
     changesSection(c),
     ...c.arms.map((arm) => armSection(arm, c)),
+    c.answerCells?.length ? `<section><h2>Answer cells</h2><pre>${h(answerCellLines(c).join('\n'))}</pre></section>` : '',
     c.armsOnlyInBaseline.length + c.armsOnlyInCandidate.length > 0
       ? `<section><h2>Arms in one run only</h2><p>baseline only: ${h(c.armsOnlyInBaseline.join(', ') || 'none')}; candidate only: ${h(c.armsOnlyInCandidate.join(', ') || 'none')}</p></section>`
       : '',

@@ -18,8 +18,24 @@ export function renderJUnit(comparison: Comparison): string {
       '  </testsuite>',
     ].join('\n');
   });
-  const tests = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.verdict !== 'ungated').length, 0);
-  const failures = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.blocks).length, 0);
+  const cells = (comparison.answerCells ?? []).filter((c) => c.verdict !== 'ungated');
+  if (cells.length > 0) {
+    suites.push(
+      [
+        `  <testsuite name="answer cells" tests="${cells.length}" failures="${cells.filter((c) => c.blocks).length}" errors="0" skipped="0" time="0">`,
+        ...cells.map((c) => {
+          const open = `    <testcase name="${xml(`${c.cell} ${c.metric}`)}" classname="ragbench.gate.answers" time="0">`;
+          const text = `baseline ${formatMean(c.baselineMean)}, candidate ${formatMean(c.candidateMean)} on ${c.queries} questions; ${c.verdict}${c.explanation ? `: ${c.explanation}` : ''}`;
+          if (!c.blocks) return [open, `      <system-out>${xml(text)}</system-out>`, '    </testcase>'].join('\n');
+          const type = c.verdict === 'fail' ? 'RegressionGate' : 'InconclusiveGate';
+          return [open, `      <failure message="${xml(`${c.metric} ${c.reasons.join('; ')}`)}" type="${type}">${xml(text)}</failure>`, '    </testcase>'].join('\n');
+        }),
+        '  </testsuite>',
+      ].join('\n'),
+    );
+  }
+  const tests = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.verdict !== 'ungated').length, 0) + cells.length;
+  const failures = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.blocks).length, 0) + cells.filter((c) => c.blocks).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="ragbench gate: ${xml(comparison.baseline.runId)} → ${xml(comparison.candidate.runId)}" tests="${tests}" failures="${failures}" errors="0" time="0">`,

@@ -1,4 +1,4 @@
-import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts, metricName } from './format.js';
+import { answerCellLines, familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts, metricName } from './format.js';
 import type { ArmComparison, Comparison, QueryDiff, RankChange } from './summary.js';
 import { renderPairwiseMarkdown } from '../run/pairwise.js';
 
@@ -34,6 +34,8 @@ export function renderComparisonMarkdown(comparison: Comparison, options: Compar
     lines.push('');
   }
   for (const arm of comparison.arms) lines.push(...renderArm(arm, comparison, rows));
+  const answerCells = answerCellLines(comparison);
+  if (answerCells.length > 0) lines.push('### Answer cells', '', '```', ...answerCells, '```', '');
   if (comparison.armsOnlyInBaseline.length > 0) lines.push(`Arms only in the baseline (not compared): ${comparison.armsOnlyInBaseline.map(cell).join(', ')}.`, '');
   if (comparison.armsOnlyInCandidate.length > 0) lines.push(`Arms only in the candidate (not compared): ${comparison.armsOnlyInCandidate.map(cell).join(', ')}.`, '');
   if (comparison.withinCandidate) lines.push(...renderPairwiseMarkdown(comparison.withinCandidate, '### Within the candidate run: its arms compared with each other'));

@@ -143,8 +143,25 @@ export interface Comparison {
    * flag, an arm paired on fewer queries than the baseline scored.
    */
   readonly warnings: readonly string[];
+  /** Answer-matrix cells both runs have, on gated answer metrics (the model-update regression gate). */
+  readonly answerCells?: readonly AnswerCellCheck[];
   /** The candidate run's own arm-vs-arm comparisons (its summary.json `pairwise`; a family of its own). */
   readonly withinCandidate?: PairwiseView;
   /** Per-stage seconds of each shared arm in both runs (from the manifests; absent for runs that predate them). */
   readonly stages?: readonly { readonly arm: string; readonly baseline?: StageSeconds; readonly candidate?: StageSeconds }[];
+}
+
+/** One gated answer-matrix cell × metric: candidate vs baseline over the shared questions (per-question mean over repeats). */
+export interface AnswerCellCheck {
+  readonly cell: string;
+  readonly metric: string;
+  readonly queries: number;
+  readonly baselineMean: number;
+  readonly candidateMean: number;
+  readonly verdict: Verdict;
+  readonly blocks: boolean;
+  readonly reasons: readonly string[];
+  readonly explanation?: string;
+  readonly gate?: AppliedGate;
+  readonly gateTest?: GateTest;
 }

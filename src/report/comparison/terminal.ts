@@ -1,5 +1,5 @@
 import { renderStageComparison } from '../run/stage-timings.js';
-import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, gateCounts, metricName } from './format.js';
+import { answerCellLines, familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, gateCounts, metricName } from './format.js';
 import type { ArmComparison, Comparison } from './summary.js';
 import { describeFamily } from '../../stats/pairwise.js';
 import { tieNotes } from '../run/pairwise.js';
@@ -25,6 +25,8 @@ export function renderComparisonTable(comparison: Comparison): string {
     }
   }
   for (const arm of comparison.arms) lines.push('', ...renderArm(arm, comparison));
+  const cells = answerCellLines(comparison);
+  if (cells.length > 0) lines.push('', ...cells);
   if (comparison.armsOnlyInBaseline.length > 0) lines.push('', `only in the baseline: ${comparison.armsOnlyInBaseline.join(', ')}`);
   if (comparison.armsOnlyInCandidate.length > 0) lines.push('', `only in the candidate: ${comparison.armsOnlyInCandidate.join(', ')}`);
   if (comparison.stages?.length) lines.push('', renderStageComparison(comparison));

@@ -1,3 +1,4 @@
+import type { AnswerRecord } from '../matrix/summary.js';
 /**
  * What the HTML reports (report.html of a run, the comparison page) draw, as plain data built by
  * pipeline/run-report.ts from a run folder. The drill-down part is embedded in the page as JSON and rendered by the
@@ -67,6 +68,8 @@ export interface RunReportModel {
   /** Characters per chunk of the chunks retrieved (top 10 per query, each chunk once) per chunker. */
   readonly chunkSizes: readonly { readonly chunker: string; readonly sizes: readonly number[] }[];
   readonly drilldown?: DrilldownData;
+  /** answers.jsonl of an answer-matrix run: the matrix cells' drill-down. */
+  readonly answerRecords?: readonly AnswerRecord[];
 }
 
 export interface ComparisonReportModel {

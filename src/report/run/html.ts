@@ -1,4 +1,5 @@
 import { annRecallVerdictOf, formatAnnRecall } from './format.js';
+import { renderMatrixHtml } from '../matrix/html.js';
 import { renderPairwiseHtml } from './pairwise.js';
 import { drilldownSection } from './drilldown-html.js';
 import { estimateCell, htmlPage, lowerIsBetter } from '../html-page.js';
@@ -25,6 +26,7 @@ export function renderRunHtml(model: RunReportModel, options: { readonly nav?: s
     primaryChart(summary, pct),
     annRecallSection(summary, pct),
     renderPairwiseHtml(summary),
+    renderMatrixHtml(summary.answerMatrix ?? [], model.answerRecords ?? [], summary.confidence),
     curvesSection(model),
     costSection(summary),
     chunkSizeSection(model),

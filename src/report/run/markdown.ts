@@ -1,3 +1,4 @@
+import { renderMatrixMarkdown } from '../matrix/tables.js';
 import { annRecallVerdictOf, bestMean, depthNote, formatAnnRecall, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
 import { pairwiseMarks, renderPairwiseMarkdown } from './pairwise.js';
 import { stageNames, type AnnRecallSummary, type RunSummary } from './summary.js';
@@ -32,6 +33,7 @@ export function renderMarkdown(summary: RunSummary): string {
     lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${short ? `${short.cell(arm)} | ` : ''}${cells.join(' | ')} |`);
   }
   if (marks) lines.push('', `${marks.legend}.`, '', ...renderPairwiseMarkdown(summary));
+  if (summary.answerMatrix) lines.push(...renderMatrixMarkdown(summary.answerMatrix, summary.confidence));
   for (const section of scoredSections(summary)) {
     lines.push(
       '',

@@ -1,3 +1,4 @@
+import type { AnswerMatrixRow } from '../matrix/summary.js';
 /** What a finished run says, for renderers (terminal, Markdown, JSON). Plain data, no behaviour. */
 
 import type { PairwiseResult } from '../../stats/pairwise.js';
@@ -151,6 +152,8 @@ export interface RunSummary {
    * them; absent for one arm and in runs written before ragbench compared arms.
    */
   readonly pairwise?: PairwiseResult;
+  /** With `answers.answerers`: the answer matrix, one row per cell × answer metric (src/pipeline/matrix/). */
+  readonly answerMatrix?: readonly AnswerMatrixRow[];
   /** With `spanMetrics`: their labels, in table order. */
   readonly spanMetrics?: readonly string[];
   /** With an `answers:` section: the answer metrics, in table order. */

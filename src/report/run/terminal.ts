@@ -1,3 +1,4 @@
+import { renderMatrixTerminal } from '../matrix/tables.js';
 import { textTable } from '../text-table.js';
 import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
 import { pairwiseMarks, tieNotes } from './pairwise.js';
@@ -35,6 +36,7 @@ export function renderTable(summary: RunSummary): string {
   const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
   if (marks) parts.push(marks.legend, ...tieNotes(summary).map((line) => `  ${line}`));
   if (summary.pairwise?.warning) parts.push(`warning: ${summary.pairwise.warning}`);
+  if (summary.answerMatrix) parts.push('', ...renderMatrixTerminal(summary.answerMatrix, summary.confidence));
   if (short) parts.push(depthNote(summary));
   const notes = pipelineNotes(summary);
   if (notes.length > 0) parts.push('', ...notes);

@@ -20,7 +20,7 @@ describe('answers: config section', () => {
       metrics: ['decision-accuracy', 'faithfulness-llm'],
       judge: { kind: 'openai', model: 'gpt-4.1-mini' },
     });
-    expect(parsed.answerer.options).toMatchObject({ prompt: 'qa-v1', model: { kind: 'openai', options: { model: 'gpt-4o-mini', temperature: 0 } } });
+    expect(parsed.answerer!.options).toMatchObject({ prompt: 'qa-v1', model: { kind: 'openai', options: { model: 'gpt-4o-mini', temperature: 0 } } });
     expect(parsed.judge).toMatchObject({ kind: 'openai', options: { model: 'gpt-4.1-mini' } });
   });
 
