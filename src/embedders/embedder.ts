@@ -13,6 +13,8 @@ export interface Embedder {
   readonly maxBatchSize: number;
   /** One vector per text, same order, each of length `dimensions`. */
   embed(texts: readonly string[], role: EmbedRole, signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Ends what the embedder started (worker threads; a later embed starts them again). Idempotent. */
+  close?(): Promise<void>;
 }
 
 /** An embedder kind; `create` is async so heavy clients load only when used. */

@@ -168,8 +168,12 @@ class DenseRetriever implements Retriever {
     return results;
   }
 
-  close(): Promise<void> {
-    return this.#store.close();
+  async close(): Promise<void> {
+    try {
+      await this.#store.close();
+    } finally {
+      await this.#embedder.close?.();
+    }
   }
 }
 
