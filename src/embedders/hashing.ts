@@ -53,13 +53,11 @@ export function createHashingEmbedder(options: HashingOptions): Embedder {
   const normalised = normaliseOptions(options);
   const featurize = createFeaturizer(normalised);
   const workers = options.workers ?? Math.min(4, availableParallelism() - 1);
-  let pool: WorkerPool<readonly string[], Float32Array> | undefined;
-  const onWorkers = async (texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> => {
-    pool ??= createWorkerPool({ source: workerSource, workerData: { module: featurizerModule(), options: normalised }, size: workers, name: 'hashing embedder' });
+  const onWorkers = async (pool: HashingPool, texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> => {
     const { dimensions } = normalised;
     const per = Math.max(minWorkerBatch, Math.ceil(texts.length / workers));
     const parts: Promise<Float32Array>[] = [];
-    for (let at = 0; at < texts.length; at += per) parts.push(pool.run(texts.slice(at, at + per), signal));
+    for (let at = 0; at < texts.length; at += per) parts.push(pool.run({ options: normalised, texts: texts.slice(at, at + per) }, signal));
     const vectors: Float32Array[] = [];
     for (const flat of await Promise.all(parts)) {
       for (let at = 0; at < flat.length; at += dimensions) vectors.push(flat.subarray(at, at + dimensions));
@@ -71,16 +69,35 @@ export function createHashingEmbedder(options: HashingOptions): Embedder {
     dimensions: normalised.dimensions,
     // Pure CPU work: any batch size is fine; this bounds the work between abort checks.
     maxBatchSize: 1024,
+    concurrency: Math.max(1, workers),
     async embed(texts, _role, signal) {
       signal?.throwIfAborted();
-      if (workers > 0 && texts.length >= minWorkerBatch) return onWorkers(texts, signal);
+      if (workers > 0 && texts.length >= minWorkerBatch) {
+        const pool = hashingPool(workers);
+        // Until a worker has loaded, batches are featurized here, so the start-up is hidden behind real work.
+        if (pool.ready) return onWorkers(pool, texts, signal);
+        pool.start();
+      }
       return texts.map((text) => featurize(text));
     },
-    async close() {
-      await pool?.close();
-      pool = undefined;
-    },
   };
+}
+
+type HashingPool = WorkerPool<{ readonly options: FeatureOptions; readonly texts: readonly string[] }, Float32Array>;
+
+/**
+ * One pool per worker count for the whole process, shared by every hashing embedder (each arm of a run creates its
+ * own): a worker's start (~0.1 s of a core, then a cold JIT) per embedder would cost more than a small index's
+ * featurizing. Idle workers do not keep the process alive. The one piece of module state here, for that reason.
+ */
+const pools = new Map<number, HashingPool>();
+function hashingPool(workers: number): HashingPool {
+  let pool = pools.get(workers);
+  if (pool === undefined) {
+    pool = createWorkerPool({ source: workerSource, workerData: { module: featurizerModule() }, size: workers, name: 'hashing embedder' });
+    pools.set(workers, pool);
+  }
+  return pool;
 }
 
 /** The featurizer's own file: `.js` when built, the `.ts` source when the tests run from src/. */
@@ -88,16 +105,23 @@ function featurizerModule(): string {
   return new URL(`./hashing/featurize${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 }
 
-/** Each message: texts in; one Float32Array of texts × dimensions out (its buffer transferred, not copied). */
+/**
+ * Each message: featurizer options and texts in; one Float32Array of texts × dimensions out (its buffer
+ * transferred, not copied). A featurizer is built once per distinct options.
+ */
 const workerSource = `
 const { workerData, parentPort } = require('node:worker_threads');
 import(workerData.module).then(({ createFeaturizer }) => {
-  const featurize = createFeaturizer(workerData.options);
-  const dimensions = workerData.options.dimensions;
+  const featurizers = new Map();
+  parentPort.postMessage({ ready: true });
   parentPort.on('message', ({ id, input }) => {
     try {
-      const output = new Float32Array(input.length * dimensions);
-      for (let i = 0; i < input.length; i++) output.set(featurize(input[i]), i * dimensions);
+      const key = JSON.stringify(input.options);
+      let featurize = featurizers.get(key);
+      if (!featurize) featurizers.set(key, (featurize = createFeaturizer(input.options)));
+      const dimensions = input.options.dimensions;
+      const output = new Float32Array(input.texts.length * dimensions);
+      for (let i = 0; i < input.texts.length; i++) output.set(featurize(input.texts[i]), i * dimensions);
       parentPort.postMessage({ id, output }, [output.buffer]);
     } catch (error) {
       parentPort.postMessage({ id, error: String((error && error.message) || error) });

@@ -6,11 +6,16 @@ import type { Worker } from 'node:worker_threads';
  * caller awaits its task). Workers start on first use and keep the process alive only while they work; `close`
  * ends them.
  *
- * The worker program (`source`, run with `eval`) answers each `{ id, input }` message with `{ id, output }` or
- * `{ id, error }`; a worker that dies fails its tasks and is replaced by the next `run`.
+ * The worker program (`source`, run with `eval`) posts `{ ready: true }` once loaded, then answers each
+ * `{ id, input }` message with `{ id, output }` or `{ id, error }`; a worker that dies fails its tasks and is
+ * replaced by the next `run`.
  */
 export interface WorkerPool<Input, Output> {
   readonly size: number;
+  /** Whether a worker has loaded (a caller may do small or first work itself until then: a start takes ~0.1 s). */
+  readonly ready: boolean;
+  /** Starts the workers now, so they load while the caller does other work. */
+  start(): void;
   run(input: Input, signal?: AbortSignal): Promise<Output>;
   close(): Promise<void>;
 }
@@ -34,6 +39,7 @@ interface Task {
 interface Slot {
   readonly worker: Worker;
   running: Task | undefined;
+  loaded: boolean;
 }
 
 export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): WorkerPool<Input, Output> {
@@ -54,8 +60,12 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
   const start = (Worker: typeof import('node:worker_threads').Worker): Slot => {
     const worker = new Worker(options.source, { eval: true, workerData: options.workerData });
     worker.unref();
-    const slot: Slot = { worker, running: undefined };
-    worker.on('message', (message: { id: number; output?: unknown; error?: string }) => {
+    const slot: Slot = { worker, running: undefined, loaded: false };
+    worker.on('message', (message: { id: number; output?: unknown; error?: string; ready?: true }) => {
+      if (message.ready) {
+        slot.loaded = true;
+        return;
+      }
       const task = slot.running;
       if (task === undefined || task.id !== message.id) return;
       slot.running = undefined;
@@ -89,6 +99,15 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
 
   return {
     size: options.size,
+    get ready() {
+      return slots.some((slot) => slot.loaded);
+    },
+    start() {
+      if (closed || slots.length >= options.size) return;
+      void (threads ??= import('node:worker_threads')).then(({ Worker }) => {
+        while (!closed && slots.length < options.size) start(Worker);
+      });
+    },
     run(input, signal) {
       signal?.throwIfAborted();
       if (closed) return Promise.reject(new Error(`${options.name} workers are closed`));
