@@ -1,6 +1,7 @@
-// Paired comparisons between the arms of one run (README "Hybrid retrieval and reranking"), until run summaries
-// carry them (issue 20's `pairwise`): for every pair of arms and every metric, the mean difference with its 95%
-// paired-bootstrap interval and a two-sided paired randomization p, Holm-adjusted over all pairs × metrics.
+// Paired comparisons between the arms of one run as a Markdown table (README "Hybrid retrieval and reranking"): for
+// every pair of arms and every metric, the mean difference with its 95% paired-bootstrap interval and a two-sided
+// paired randomization p, Holm-adjusted over all pairs × metrics. Runs now carry the same family in summary.json
+// `pairwise` (and report.md); this script recomputes it independently, as a check on that code.
 //   npm run build && node dist/cli/main.js run evals/hybrid.yaml --out /tmp/hybrid-run && node bench/hybrid-pairs.mjs /tmp/hybrid-run
 //   node bench/hybrid-pairs.mjs --smoke   (runs evals/hybrid.yaml on corpora/sample first, in a temporary folder)
 import { spawnSync } from 'node:child_process';

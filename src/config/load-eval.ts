@@ -104,6 +104,14 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
   );
   assertUniqueNames(chunkerList, 'chunkers', path);
   assertUniqueNames(retrieverList, 'retrievers', path);
+  const baselineArm = config.compare.baseline;
+  const armNames = chunkerList.flatMap((chunker) => retrieverList.map((retriever) => `${chunker.name} × ${retriever.name}`));
+  if (baselineArm !== undefined && !armNames.includes(baselineArm)) {
+    throw new ConfigError(`compare.baseline ${JSON.stringify(baselineArm)} is not an arm of this eval`, {
+      place: loaded.placeOf(['compare', 'baseline']),
+      fix: `name one of: ${armNames.join(', ')}`,
+    });
+  }
   const specs = [...metrics.map(parseMetricName), ...spanMetrics.map(parseSpanMetricName)];
   const maxCut = Math.max(10, ...specs.map((spec) => spec.k).filter(Number.isFinite));
   const documentCuts = metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite);

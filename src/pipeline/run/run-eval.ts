@@ -16,6 +16,7 @@ import { loadCorpus } from '../load-corpus.js';
 import { readAllDocuments, type IndexedArm } from '../index/arm.js';
 import { createRetrieverPool } from '../index/pool.js';
 import { runArm } from './arm.js';
+import { pairwiseOf } from './pairwise.js';
 import { buildRunReportModel } from './report.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './results.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from './record.js';
@@ -98,7 +99,9 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   checkSummaryAgainstResults(arms, results);
   const usage = ledger.report();
   const createdAt = new Date().toISOString();
-  const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const base = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const pairwise = pairwiseOf(plan, base, results);
+  const summary: RunSummary = pairwise ? { ...base, pairwise } : base;
   const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
   const drilldown = await drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.readDocuments(), results });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {

@@ -1,10 +1,12 @@
 import { bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
+import { pairwiseMarks, renderPairwiseMarkdown } from './pairwise.js';
 import { stageNames, type AnnRecallSummary, type RunSummary } from './summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
 export function renderMarkdown(summary: RunSummary): string {
   const pct = Math.round(summary.confidence * 100);
   const short = shortColumn(summary);
+  const marks = pairwiseMarks(summary);
   const lines = [
     `# ${summary.evalName}`,
     '',
@@ -24,10 +26,12 @@ export function renderMarkdown(summary: RunSummary): string {
       const estimate = arm.metrics[metric];
       if (!estimate) return 'n/a';
       const best = summary.arms.length > 1 && estimate.mean === bestMean(summary, metric);
-      return formatEstimate(estimate, (mean) => (best ? `**${mean}**` : mean));
+      const mark = marks?.mark(arm.arm, metric) ?? '';
+      return formatEstimate(estimate, (mean) => `${best ? `**${mean}**` : mean}${mark ? ` ${mark}` : ''}`);
     });
     lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${short ? `${short.cell(arm)} | ` : ''}${cells.join(' | ')} |`);
   }
+  if (marks) lines.push('', `${marks.legend}.`, '', ...renderPairwiseMarkdown(summary));
   for (const section of scoredSections(summary)) {
     lines.push(
       '',

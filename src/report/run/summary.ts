@@ -1,5 +1,7 @@
 /** What a finished run says, for renderers (terminal, Markdown, JSON). Plain data, no behaviour. */
 
+import type { PairwiseResult } from '../../stats/pairwise.js';
+
 export interface MetricEstimate {
   readonly mean: number;
   readonly lower: number;
@@ -130,6 +132,11 @@ export interface RunSummary {
   readonly maxDepth?: number;
   readonly confidence: number;
   readonly arms: readonly ArmSummary[];
+  /**
+   * Paired comparisons between the arms (two or more), one entry per pair × metric, p-values adjusted over all of
+   * them; absent for one arm and in runs written before ragbench compared arms.
+   */
+  readonly pairwise?: PairwiseResult;
   /** With `spanMetrics`: their labels, in table order. */
   readonly spanMetrics?: readonly string[];
   /** With an `answers:` section: the answer metrics, in table order. */
@@ -144,3 +151,8 @@ export interface RunSummary {
     readonly reason?: string;
   };
 }
+
+/** What the pairwise renderers read of a run: its arms' means, its metrics and the pairwise family (also kept by compare). */
+export type PairwiseView = Pick<RunSummary, 'metrics' | 'pairwise'> & {
+  readonly arms: readonly { readonly arm: string; readonly metrics: Readonly<Record<string, { readonly mean: number } | undefined>> }[];
+};
