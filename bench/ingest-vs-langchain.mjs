@@ -5,10 +5,15 @@
 //   ragbench server:   the `pg` server path, over pglite-socket (and over --url when given)
 //   LangChain:         PGVectorStore over the same socket / URL
 //   COPY binary:       `COPY … FROM STDIN (FORMAT binary)` of the same rows through pg-copy-streams: the ceiling
-// Two measurements: end to end (chunking + embedding + insert; each chunker is built once) and store only (the
+// Two measurements: end to end (chunking + embedding + insert; each chunker is built once; each side timed from
+// creating its table, ragbench's open and LangChain's initialize, to its last row stored) and store only (the
 // same pre-computed vectors written by each; median of --runs). No ANN index, no embedding cache.
+// On --url the end-to-end passes are repeated too (ragbench, then LangChain, --runs times; medians reported).
+// The hashing embedder featurizes on its worker threads on ragbench's side (its default; --workers N sets how
+// many, 0 = in-process) and in-process on LangChain's side (the faster choice for a caller that awaits each call).
 // Run after `npm run build`:  node bench/ingest-vs-langchain.mjs [--url postgres://…] [--url-only] [--runs 3]
-// (or BENCH_PG_URL=postgres://…; the bench's tables are dropped at the end).
+//   [--workers N] [--smoke]   (or BENCH_PG_URL=postgres://…; the bench's tables are dropped at the end).
+// --smoke: the first 100 documents, one run (seconds; checks the bench runs, measures nothing).
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
@@ -42,7 +47,10 @@ const chunkerSettings = {
   'sentences-5': { kind: 'sentences', options: { sentencesPerChunk: 5, overlapSentences: 1 } },
   'markdown-1500': { kind: 'markdown', options: { maxChars: 1500, overlapChars: 100 } },
 };
-const hashingOptions = embedders.hashing.options.parse({ dimensions: 384 });
+const smoke = process.argv.includes('--smoke');
+const workersFlag = argOrEnv('workers', 'BENCH_WORKERS');
+const ragbenchHashing = { kind: 'hashing', dimensions: 384, ...(workersFlag === undefined ? {} : { workers: Number(workersFlag) }) };
+const hashingOptions = embedders.hashing.options.parse({ dimensions: 384, workers: 0 });
 
 class HashingEmbeddings extends Embeddings {
   #embedder = createHashingEmbedder(hashingOptions);
@@ -58,7 +66,7 @@ class HashingEmbeddings extends Embeddings {
 }
 
 const serverUrl = argOrEnv('url', 'BENCH_PG_URL');
-const runs = Number(argOrEnv('runs', 'BENCH_RUNS') ?? 3);
+const runs = smoke ? 1 : Number(argOrEnv('runs', 'BENCH_RUNS') ?? 3);
 // Only the --url columns: on a shared machine the PGlite and socket sides add minutes and load to a server figure.
 const urlOnly = process.argv.includes('--url-only');
 const runTag = Math.floor(Math.random() * 1e6).toString(36);
@@ -68,7 +76,7 @@ const corpus = await loadCorpus(
   { requireQueries: false },
 );
 // The corpus streams (issue 14); the bench holds Cranfield's 1,400 documents so every side chunks the same array.
-const documents = await readAllDocuments(corpus);
+const documents = (await readAllDocuments(corpus)).slice(0, smoke ? 100 : undefined);
 // Built once each: creating a `tokens` chunker loads the BPE ranks (0.5–1 s), which is not ingest work.
 const chunkerOf = Object.fromEntries(
   Object.entries(chunkerSettings).map(([name, { kind, options }]) => [name, chunkers[kind].create(chunkers[kind].options.parse(options), { env: createEnv({}), workDir: tmpdir() })]),
@@ -82,7 +90,7 @@ async function ragbenchIngest(storeOptions, env, workDir) {
   const results = {};
   for (const name of Object.keys(chunkerSettings)) {
     const options = retrievers.dense.options.parse({
-      embedder: { kind: 'hashing', dimensions: 384 },
+      embedder: ragbenchHashing,
       store: { kind: 'pgvector', index: 'none', ...storeOptions },
       cache: false,
     });
@@ -105,13 +113,14 @@ async function langchainIngest(url) {
   const results = {};
   const embeddings = new HashingEmbeddings();
   for (const name of Object.keys(chunkerSettings)) {
+    // Timed from before initialize (connect, CREATE TABLE), as ragbench's side is timed from its open.
+    const started = performance.now();
     const store = await PGVectorStore.initialize(embeddings, {
       postgresConnectionOptions: { connectionString: url, max: 3 },
       tableName: `lc_${runTag}_${name.replace(/-/g, '_')}`,
       dimensions: 384,
       distanceStrategy: 'cosine',
     });
-    const started = performance.now();
     const chunker = chunkerOf[name];
     const docs = documents.flatMap((doc) => chunker.chunk(doc).map((c) => new LcDocument({ pageContent: c.text, metadata: metadataOf(c) })));
     await store.addDocuments(docs);
@@ -216,6 +225,9 @@ async function dropBenchTables(url, ragbenchKeys) {
 
 const workDir = mkdtempSync(join(tmpdir(), 'rb-bench-ingest-'));
 const rate = (r) => r.chunks / r.seconds;
+/** Per chunker: the chunks and the median seconds over passes; "all" then adds those (so rate(total) is theirs). */
+const medianPass = (passes) =>
+  Object.fromEntries(Object.keys(passes[0]).map((name) => [name, { chunks: passes[0][name].chunks, seconds: median(passes.map((p) => p[name].seconds)) }]));
 const total = (r) => Object.values(r).reduce((a, x) => ({ chunks: a.chunks + x.chunks, seconds: a.seconds + x.seconds }), { chunks: 0, seconds: 0 });
 /** The server's version line and pgvector's, so a figure names what it was measured on. */
 async function serverVersion(url) {
@@ -242,10 +254,17 @@ try {
     columns.push('ragbench embedded', 'ragbench pg/socket', 'LangChain pg/socket');
   }
   if (serverUrl) {
-    const onServer = await ragbenchIngest(serverStore, serverEnv(serverUrl), workDir);
-    const lcOnServer = await langchainIngest(serverUrl);
-    await dropBenchTables(serverUrl, Object.values(onServer).map((r) => r.key));
-    endToEnd.push(onServer, lcOnServer);
+    // Alternating sides, --runs times: each chunker's rate and the total are medians over the runs.
+    const passes = { ragbench: [], LangChain: [] };
+    for (let run = 0; run < runs; run++) {
+      const onServer = await ragbenchIngest(serverStore, serverEnv(serverUrl), workDir);
+      const lcOnServer = await langchainIngest(serverUrl);
+      await dropBenchTables(serverUrl, Object.values(onServer).map((r) => r.key));
+      passes.ragbench.push(onServer);
+      passes.LangChain.push(lcOnServer);
+      console.log(`end to end pass ${run + 1}/${runs}: ragbench ${rate(total(onServer)).toFixed(0)}, LangChain ${rate(total(lcOnServer)).toFixed(0)} chunks/s`);
+    }
+    endToEnd.push(medianPass(passes.ragbench), medianPass(passes.LangChain));
     columns.push('ragbench --url', 'LangChain --url');
   }
   console.log(`end to end (chunks/s): chunker, chunks, ${columns.join(', ')}`);

@@ -2,7 +2,8 @@ import type { Progress } from '../shared/progress.js';
 import { silentProgress } from '../shared/progress.js';
 
 /**
- * Count, rate and ETA on one redrawn stderr line — only on an interactive terminal outside CI, so logs
+ * Count, rate and ETA on one redrawn stderr line, then each pipeline stage's count and rate (`· chunk 5120 9000/s
+ * · embed 4864 8700/s · write 4608 8200/s`: the slowest stage sets the pace) — only on an interactive terminal outside CI, so logs
  * and CI output stay clean.
  */
 export function createTerminalProgress(stream: NodeJS.WriteStream = process.stderr, env = process.env): Progress {
@@ -13,6 +14,8 @@ export function createTerminalProgress(stream: NodeJS.WriteStream = process.stde
   let done = 0;
   let startedAt = 0;
   let drawnAt = 0;
+  // Units per pipeline stage in this phase (ingest: chunk, embed, write), in the order first reported.
+  let stages = new Map<string, number>();
   const draw = (force: boolean) => {
     const now = performance.now();
     if (!force && now - drawnAt < 100) return;
@@ -21,6 +24,7 @@ export function createTerminalProgress(stream: NodeJS.WriteStream = process.stde
     const rate = seconds > 0 ? done / seconds : 0;
     let line = `${label} ${done}${total !== undefined ? `/${total}` : ''} ${rate.toFixed(1)}/s`;
     if (total !== undefined && rate > 0 && done < total) line += ` ETA ${formatDuration((total - done) / rate)}`;
+    for (const [name, units] of stages) line += ` · ${name} ${units} ${seconds > 0 ? (units / seconds).toFixed(0) : '0'}/s`;
     stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 100) - 1)}`);
   };
   return {
@@ -28,11 +32,16 @@ export function createTerminalProgress(stream: NodeJS.WriteStream = process.stde
       label = newLabel;
       total = newTotal;
       done = 0;
+      stages = new Map();
       startedAt = performance.now();
       draw(true);
     },
     advance(units) {
       done += units;
+      draw(false);
+    },
+    stage(name, units) {
+      stages.set(name, (stages.get(name) ?? 0) + units);
       draw(false);
     },
     done() {

@@ -179,6 +179,7 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
     fingerprint: embedder.fingerprint,
     dimensions: embedder.dimensions,
     maxBatchSize: embedder.maxBatchSize,
+    ...(embedder.concurrency !== undefined ? { concurrency: embedder.concurrency } : {}),
     path,
     get stats() {
       return { hits, misses, corrupt };

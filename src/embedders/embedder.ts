@@ -11,6 +11,11 @@ export interface Embedder {
   readonly dimensions: number;
   /** Texts per call the backend accepts; callers batch to it. */
   readonly maxBatchSize: number;
+  /**
+   * Calls of at most `maxBatchSize` texts it serves at once to advantage (API requests in flight, worker threads);
+   * callers keep at most this many in flight. Default 1.
+   */
+  readonly concurrency?: number;
   /** One vector per text, same order, each of length `dimensions`. */
   embed(texts: readonly string[], role: EmbedRole, signal?: AbortSignal): Promise<Float32Array[]>;
 }

@@ -1,7 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
+import { createWorkerPool, type WorkerPool } from '../shared/worker-pool.js';
 import type { Embedder } from './embedder.js';
+import { createFeaturizer, type FeatureOptions } from './hashing/featurize.js';
 
 const hashingOptions = z
   .strictObject({
@@ -13,6 +16,12 @@ const hashingOptions = z
     lowercase: z.boolean().default(true),
     /** Words dropped before any n-gram is formed (compared after lowercasing when `lowercase`). */
     stopwords: z.array(z.string().min(1)).optional(),
+    /**
+     * Worker threads that featurize large batches (≥ 64 texts) off the main thread, so an ingest's chunking and
+     * writes run meanwhile; 0 = in-process. Default: one fewer than the cores, at most 4. The vectors are the
+     * same either way (the same code), so this is not part of the fingerprint.
+     */
+    workers: z.int().min(0).max(64).optional(),
   })
   .refine((o) => o.wordNgrams.length + o.charNgrams.length > 0, {
     message: 'wordNgrams and charNgrams cannot both be empty (every text would embed to zero)',
@@ -37,22 +46,91 @@ export const hashing = definePlugin({
   },
 });
 
+/** Below this many texts a batch is featurized in-process: a worker's round trip would cost more than it saves. */
+const minWorkerBatch = 64;
+
 export function createHashingEmbedder(options: HashingOptions): Embedder {
   const normalised = normaliseOptions(options);
   const featurize = createFeaturizer(normalised);
+  const workers = options.workers ?? Math.min(4, availableParallelism() - 1);
+  const onWorkers = async (pool: HashingPool, texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> => {
+    const { dimensions } = normalised;
+    const per = Math.max(minWorkerBatch, Math.ceil(texts.length / workers));
+    const parts: Promise<Float32Array>[] = [];
+    for (let at = 0; at < texts.length; at += per) parts.push(pool.run({ options: normalised, texts: texts.slice(at, at + per) }, signal));
+    const vectors: Float32Array[] = [];
+    for (const flat of await Promise.all(parts)) {
+      for (let at = 0; at < flat.length; at += dimensions) vectors.push(flat.subarray(at, at + dimensions));
+    }
+    return vectors;
+  };
   return {
     fingerprint: fingerprintOf('hashing', normalised),
     dimensions: normalised.dimensions,
     // Pure CPU work: any batch size is fine; this bounds the work between abort checks.
     maxBatchSize: 1024,
+    concurrency: Math.max(1, workers),
     async embed(texts, _role, signal) {
       signal?.throwIfAborted();
+      if (workers > 0 && texts.length >= minWorkerBatch) {
+        const pool = hashingPool(workers);
+        // Until a worker has loaded, batches are featurized here, so the start-up is hidden behind real work.
+        if (pool.ready) return onWorkers(pool, texts, signal);
+        pool.start();
+      }
       return texts.map((text) => featurize(text));
     },
   };
 }
 
-function normaliseOptions(options: HashingOptions): HashingOptions {
+type HashingPool = WorkerPool<{ readonly options: FeatureOptions; readonly texts: readonly string[] }, Float32Array>;
+
+/**
+ * One pool per worker count for the whole process, shared by every hashing embedder (each arm of a run creates its
+ * own): a worker's start (~0.1 s of a core, then a cold JIT) per embedder would cost more than a small index's
+ * featurizing. Idle workers do not keep the process alive. The one piece of module state here, for that reason.
+ */
+const pools = new Map<number, HashingPool>();
+function hashingPool(workers: number): HashingPool {
+  let pool = pools.get(workers);
+  if (pool === undefined) {
+    pool = createWorkerPool({ source: workerSource, workerData: { module: featurizerModule() }, size: workers, name: 'hashing embedder' });
+    pools.set(workers, pool);
+  }
+  return pool;
+}
+
+/** The featurizer's own file: `.js` when built, the `.ts` source when the tests run from src/. */
+function featurizerModule(): string {
+  return new URL(`./hashing/featurize${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+}
+
+/**
+ * Each message: featurizer options and texts in; one Float32Array of texts × dimensions out (its buffer
+ * transferred, not copied). A featurizer is built once per distinct options.
+ */
+const workerSource = `
+const { workerData, parentPort } = require('node:worker_threads');
+import(workerData.module).then(({ createFeaturizer }) => {
+  const featurizers = new Map();
+  parentPort.postMessage({ ready: true });
+  parentPort.on('message', ({ id, input }) => {
+    try {
+      const key = JSON.stringify(input.options);
+      let featurize = featurizers.get(key);
+      if (!featurize) featurizers.set(key, (featurize = createFeaturizer(input.options)));
+      const dimensions = input.options.dimensions;
+      const output = new Float32Array(input.texts.length * dimensions);
+      for (let i = 0; i < input.texts.length; i++) output.set(featurize(input.texts[i]), i * dimensions);
+      parentPort.postMessage({ id, output }, [output.buffer]);
+    } catch (error) {
+      parentPort.postMessage({ id, error: String((error && error.message) || error) });
+    }
+  });
+}, (error) => { throw error; });
+`;
+
+function normaliseOptions(options: HashingOptions): FeatureOptions {
   const sortedUnique = (values: readonly number[]) => [...new Set(values)].sort((a, b) => a - b);
   const stopwords = options.stopwords?.map((w) => (options.lowercase ? w.toLowerCase() : w));
   return {
@@ -64,166 +142,3 @@ function normaliseOptions(options: HashingOptions): HashingOptions {
   };
 }
 
-// FNV-1a over UTF-16 code units, then murmur3's fmix32 so the low bits (bucket) and top bit (sign) are well mixed.
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-// Boundary markers lie outside the UTF-16 range, so they never collide with a real character.
-const WORD_BEGIN = 0x110000;
-const WORD_END = 0x110001;
-// Distinct seeds keep word n-grams and character n-grams in separate hash families.
-const WORD_GRAM_SEED = FNV_OFFSET ^ 0x9e3779b9;
-const CHAR_GRAM_SEED = FNV_OFFSET ^ 0x5bd1e995;
-
-function fnvStep(hash: number, unit: number): number {
-  return Math.imul(hash ^ unit, FNV_PRIME);
-}
-
-function fmix32(hash: number): number {
-  let h = hash;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Word characters: letters, digits and combining marks; surrogates too, so astral letters stay in their word. */
-const WORD_CHAR = (() => {
-  const table = new Uint8Array(0x10000);
-  const pattern = /[\p{L}\p{N}\p{M}]/u;
-  for (let c = 0; c < 0x10000; c++) {
-    if ((c >= 0xd800 && c <= 0xdfff) || pattern.test(String.fromCharCode(c))) table[c] = 1;
-  }
-  return table;
-})();
-
-function createFeaturizer(options: HashingOptions): (text: string) => Float32Array {
-  const { dimensions, wordNgrams, charNgrams, lowercase } = options;
-  const maxWordN = wordNgrams.length > 0 ? Math.max(...wordNgrams) : 0;
-  const maxCharN = charNgrams.length > 0 ? Math.max(...charNgrams) : 0;
-  const isCharN = new Uint8Array(maxCharN + 1);
-  for (const n of charNgrams) isCharN[n] = 1;
-  const stopwords = options.stopwords ? new Set(options.stopwords) : undefined;
-  // Prefilter by word hash so a substring is only allocated for words that may be stopwords.
-  const stopHashes = options.stopwords ? new Set(options.stopwords.map((w) => wordHash(w, 0, w.length))) : undefined;
-  const counts = new TermCounts();
-  const recentWords = new Int32Array(Math.max(1, maxWordN));
-
-  return (text) => {
-    const s = lowercase ? text.toLowerCase() : text;
-    const length = s.length;
-    counts.clear();
-    let wordsSeen = 0;
-    let i = 0;
-    while (i < length) {
-      while (i < length && WORD_CHAR[s.charCodeAt(i)] === 0) i++;
-      if (i >= length) break;
-      const start = i;
-      let h = FNV_OFFSET;
-      while (i < length && WORD_CHAR[s.charCodeAt(i)] === 1) h = fnvStep(h, s.charCodeAt(i++));
-      const end = i;
-      if (stopHashes?.has(h) && stopwords?.has(s.slice(start, end))) continue;
-
-      if (maxWordN > 0) {
-        recentWords[wordsSeen % maxWordN] = h;
-        wordsSeen++;
-        for (const n of wordNgrams) {
-          if (n > wordsSeen) break;
-          let g = WORD_GRAM_SEED ^ n;
-          for (let k = wordsSeen - n; k < wordsSeen; k++) g = fnvStep(g, recentWords[k % maxWordN]!);
-          counts.add(fmix32(g));
-        }
-      }
-
-      // Every n-gram of "<word>" for each wanted n, hashed incrementally from each start position.
-      const wordLength = end - start;
-      for (let p = -1; p <= wordLength; p++) {
-        let g = CHAR_GRAM_SEED;
-        const last = Math.min(wordLength, p + maxCharN - 1);
-        for (let j = p; j <= last; j++) {
-          g = fnvStep(g, j < 0 ? WORD_BEGIN : j === wordLength ? WORD_END : s.charCodeAt(start + j));
-          const n = j - p + 1;
-          if (isCharN[n] === 1) counts.add(fmix32(g ^ Math.imul(n, 0x27d4eb2d)));
-        }
-      }
-    }
-    return counts.toVector(dimensions);
-  };
-}
-
-function wordHash(s: string, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = fnvStep(h, s.charCodeAt(i));
-  return h;
-}
-
-/**
- * Term frequencies keyed by the full 32-bit feature hash (open addressing in typed arrays, reused across texts),
- * so tf is per n-gram as sublinear tf needs, not per bucket, and counting allocates nothing per feature.
- */
-class TermCounts {
-  #keys = new Uint32Array(1024);
-  #counts = new Uint32Array(1024);
-  #used: number[] = [];
-
-  clear(): void {
-    for (const slot of this.#used) this.#counts[slot] = 0;
-    this.#used.length = 0;
-  }
-
-  add(hash: number): void {
-    const mask = this.#keys.length - 1;
-    let slot = hash & mask;
-    for (;;) {
-      const count = this.#counts[slot]!;
-      if (count === 0) {
-        this.#keys[slot] = hash;
-        this.#counts[slot] = 1;
-        this.#used.push(slot);
-        if (this.#used.length * 2 > this.#keys.length) this.#grow();
-        return;
-      }
-      if (this.#keys[slot] === hash) {
-        this.#counts[slot] = count + 1;
-        return;
-      }
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  toVector(dimensions: number): Float32Array {
-    const sums = new Float64Array(dimensions);
-    for (const slot of this.#used) {
-      const hash = this.#keys[slot]!;
-      const weight = Math.log1p(this.#counts[slot]!);
-      const bucket = hash % dimensions;
-      sums[bucket] = sums[bucket]! + (hash & 0x80000000 ? -weight : weight);
-    }
-    let squares = 0;
-    for (let d = 0; d < dimensions; d++) squares += sums[d]! * sums[d]!;
-    const vector = new Float32Array(dimensions);
-    if (squares === 0) return vector;
-    const scale = 1 / Math.sqrt(squares);
-    for (let d = 0; d < dimensions; d++) vector[d] = sums[d]! * scale;
-    return vector;
-  }
-
-  #grow(): void {
-    const oldKeys = this.#keys;
-    const oldCounts = this.#counts;
-    const oldUsed = this.#used;
-    this.#keys = new Uint32Array(oldKeys.length * 2);
-    this.#counts = new Uint32Array(oldKeys.length * 2);
-    this.#used = [];
-    const mask = this.#keys.length - 1;
-    for (const oldSlot of oldUsed) {
-      const hash = oldKeys[oldSlot]!;
-      let slot = hash & mask;
-      while (this.#counts[slot] !== 0) slot = (slot + 1) & mask;
-      this.#keys[slot] = hash;
-      this.#counts[slot] = oldCounts[oldSlot]!;
-      this.#used.push(slot);
-    }
-  }
-}

@@ -101,6 +101,7 @@ export async function createOpenAiEmbedder(options: OpenAiOptions, dependencies:
     }),
     dimensions,
     maxBatchSize: options.maxBatchSize,
+    concurrency: options.concurrency,
     async embed(texts, role, signal) {
       signal?.throwIfAborted();
       const prefix = (role === 'query' ? options.queryPrefix : options.documentPrefix) ?? '';

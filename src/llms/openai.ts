@@ -8,7 +8,7 @@ import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import type { ChatMessage, ChatModel, CompleteOptions, Completion } from './chat-model.js';
 import { parseJsonAnswer, validateJson } from './json-output.js';
-import { createSemaphore } from './semaphore.js';
+import { createSemaphore } from '../shared/semaphore.js';
 
 const openAiChatOptions = z
   .strictObject({

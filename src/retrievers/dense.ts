@@ -7,9 +7,10 @@ import type { Embedder } from '../embedders/embedder.js';
 import { embedders } from '../embedders/registry.js';
 import { manageStore } from '../stores/managed-store.js';
 import { stores } from '../stores/registry.js';
-import type { Approximation, Distance, Hit, ShareProgress, VectorStore } from '../stores/vector-store.js';
+import type { Approximation, Distance, Hit, ShareProgress, VectorRecord, VectorStore } from '../stores/vector-store.js';
 import { chunkArray } from '../shared/batches.js';
 import { fingerprintOf } from '../shared/hash.js';
+import { createSemaphore, type Semaphore } from '../shared/semaphore.js';
 import { definePlugin, pluginConfigSchema, type PluginConfig, type PluginContext } from '../shared/plugin.js';
 import type { Retriever } from './retriever.js';
 
@@ -58,9 +59,13 @@ class DenseRetriever implements Retriever {
   readonly #distance: Distance;
   #indexKey: string | undefined;
   #embedWait = 0;
+  readonly #embedSlots: Semaphore;
+  /** The last add's writes: the next add's start after them, so rows are written in call order. */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(options: DenseRetrieverOptions) {
     this.#embedder = options.embedder;
+    this.#embedSlots = createSemaphore(Math.max(1, options.embedder.concurrency ?? 1));
     this.#store = options.store;
     this.#distance = options.distance;
     this.persistent = options.store.capabilities.persistent;
@@ -81,33 +86,50 @@ class DenseRetriever implements Retriever {
     return this.#store.count(signal);
   }
 
+  readonly pipelinedAdd = true;
+
   /**
-   * Embeds sub-batch i + 1 while sub-batch i is written, so an embedder that works off the main thread (a
-   * remote API, the hashing embedder's workers) overlaps with the store's writes.
+   * Every sub-batch goes to the embedder at once, at most `embedder.concurrency` calls in flight across adds (API
+   * requests, worker threads); they are written in order as their vectors come back, the ones already back
+   * together in one write. An add's writes start after the previous add's, so ingest may call add for the next
+   * batch while this one is written, and the embedder works meanwhile.
    */
-  async add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void> {
+  add(chunks: readonly Chunk[], signal?: AbortSignal, onStage?: (stage: 'embed' | 'write', chunks: number) => void): Promise<void> {
     const parts = chunkArray(chunks, Math.min(this.#embedder.maxBatchSize, addBatchSize));
-    const embed = (part: readonly Chunk[]) => {
-      const pending = this.#embedder.embed(
-        part.map((c) => c.text),
-        'document',
-        signal,
-      );
-      pending.catch(() => undefined); // awaited below; this only stops an early rejection from going unhandled
-      return pending;
-    };
-    let next = parts.length > 0 ? embed(parts[0]!) : undefined;
-    for (let i = 0; i < parts.length; i++) {
-      const waitStarted = performance.now();
-      const vectors = await next!;
-      this.#embedWait += (performance.now() - waitStarted) / 1000;
-      next = i + 1 < parts.length ? embed(parts[i + 1]!) : undefined;
-      const part = parts[i]!;
-      await this.#store.upsert(
-        part.map((c, j) => ({ id: c.id, docId: c.docId, vector: vectors[j]!, text: c.text, metadata: { start: c.start, end: c.end } })),
-        signal,
-      );
-    }
+    const embedded = parts.map((part) => {
+      const state: { vectors?: Float32Array[]; pending?: Promise<Float32Array[]> } = {};
+      state.pending = (async () => {
+        const release = await this.#embedSlots.acquire(signal);
+        try {
+          const vectors = await this.#embedder.embed(part.map((c) => c.text), 'document', signal);
+          onStage?.('embed', part.length);
+          return (state.vectors = vectors);
+        } finally {
+          release();
+        }
+      })();
+      state.pending.catch(() => undefined); // awaited below; this only stops an early rejection from going unhandled
+      return state;
+    });
+    const previous = this.#writes;
+    const writes = (async () => {
+      await previous.catch(() => undefined);
+      for (let i = 0; i < parts.length; ) {
+        const waitStarted = performance.now();
+        await embedded[i]!.pending!;
+        this.#embedWait += (performance.now() - waitStarted) / 1000;
+        const records: VectorRecord[] = [];
+        do {
+          const vectors = embedded[i]!.vectors!;
+          parts[i]!.forEach((c, j) => records.push({ id: c.id, docId: c.docId, vector: vectors[j]!, text: c.text, metadata: { start: c.start, end: c.end } }));
+          i++;
+        } while (i < parts.length && embedded[i]!.vectors !== undefined);
+        await this.#store.upsert(records, signal);
+        onStage?.('write', records.length);
+      }
+    })();
+    this.#writes = writes;
+    return writes;
   }
 
   embedSeconds(): number {

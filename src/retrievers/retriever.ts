@@ -22,8 +22,16 @@ export interface Retriever {
    * Returns how many chunks it already holds (0 for a new or non-persistent index).
    */
   open(indexKey: string, signal?: AbortSignal): Promise<number>;
-  /** Idempotent by chunk id. */
-  add(chunks: readonly Chunk[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Idempotent by chunk id. Resolves once the chunks are stored. `onStage` hears of chunks embedded and
+   * written as they are (dense retrievers), for per-stage progress.
+   */
+  add(chunks: readonly Chunk[], signal?: AbortSignal, onStage?: (stage: 'embed' | 'write', chunks: number) => void): Promise<void>;
+  /**
+   * Set when `add` may be called again before the previous call resolved: the calls' writes are applied in call
+   * order, so ingest embeds batch n + 1 while batch n is written (issue 25).
+   */
+  readonly pipelinedAdd?: boolean;
   /** After the last add: build ANN or lexical statistics. */
   /**
    * `progress`: a retriever whose build has a count (BM25's postings) starts its own phase on it; otherwise ingest

@@ -37,3 +37,20 @@ export async function mapConcurrent<T, R>(
   await Promise.all(lanes);
   return results;
 }
+
+/**
+ * Runs `work` over items, at most `concurrency` at once, in order of start. After the first failure no item is
+ * started; it waits for the ones running, then throws that failure, so nothing is still in flight when it returns.
+ */
+export async function settleAll<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  await mapConcurrent(items, concurrency, async (item) => {
+    if (failure) return;
+    try {
+      await work(item);
+    } catch (error) {
+      failure ??= { error };
+    }
+  });
+  if (failure) throw failure.error;
+}

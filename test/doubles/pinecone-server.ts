@@ -52,6 +52,8 @@ export interface PineconeServer {
   namespaces(): { index: string; namespace: string }[];
   /** Every request as `METHOD /path` with the API version header it carried. */
   readonly requests: { readonly call: string; readonly apiVersion: string | undefined }[];
+  /** The most requests of each call (`METHOD /path`) the double was answering at once. */
+  readonly mostInFlight: Map<string, number>;
   inject(fault: PineconeFault): void;
   /** Lifts every injected fault (the service is back). */
   clearFaults(): void;
@@ -95,6 +97,7 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
   const indexes = new Map<string, DoubleIndex>();
   const faults: { fault: PineconeFault; seen: number; failed: number }[] = [];
   const sockets = new Set<Socket>();
+  const inFlight = new Map<string, number>();
   let origin = '';
 
   const state: PineconeServer = {
@@ -104,6 +107,7 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
     visibilityLagMs: 0,
     ann: { m: 16, efConstruction: 100, ef: 100 },
     requests: [],
+    mostInFlight: new Map(),
     records: (name, namespace = '') => {
       const now = Date.now();
       return [...(indexes.get(name)?.namespaces.get(namespace)?.records ?? new Map<string, StoredRecord>())]
@@ -336,6 +340,11 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
   }
 
   const server = createServer((req, res) => {
+    const dataPath = /^\/data\/[^/]+(\/.*)$/.exec(new URL(req.url ?? '/', origin).pathname);
+    const call = `${req.method} ${dataPath ? dataPath[1] : (req.url ?? '/').split('?')[0]}`;
+    inFlight.set(call, (inFlight.get(call) ?? 0) + 1);
+    state.mostInFlight.set(call, Math.max(state.mostInFlight.get(call) ?? 0, inFlight.get(call)!));
+    res.once('close', () => inFlight.set(call, inFlight.get(call)! - 1));
     handle(req, res).catch((error: unknown) => send(res, 500, { code: 13, message: String(error) }));
   });
   server.on('connection', (socket) => {

@@ -1,4 +1,4 @@
-import type { Chunker } from '../../chunkers/chunker.js';
+import type { Chunk, Chunker } from '../../chunkers/chunker.js';
 import type { Document } from '../../corpus/types.js';
 import type { Retriever } from '../../retrievers/retriever.js';
 import type { Progress } from '../../shared/progress.js';
@@ -75,7 +75,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   let chunksDone = 0;
   let checksum = 0n;
   const stages = { chunk: 0, embed: 0, write: 0, indexBuild: 0 };
-  const timed = async <T>(stage: keyof typeof stages, work: () => T | Promise<T>): Promise<T> => {
+  const timed = async <T>(stage: 'chunk' | 'indexBuild', work: () => T | Promise<T>): Promise<T> => {
     const begun = performance.now();
     try {
       return await work();
@@ -95,30 +95,55 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   const total = plan.documentCount ?? (Array.isArray(documents) ? documents.length : undefined);
   progress.start(`ingest ${plan.identity.corpus.name} × ${plan.identity.chunker.name} → ${plan.identity.retriever.name} (docs)`, total);
   let documentsDone = 0;
-  // Two stages in flight: batch n + 1 is read and chunked while batch n is embedded and written (a server or the
-  // embedder's I/O works meanwhile). Checkpoints stay in order: batch n's is written only once its rows are stored.
-  let writing: Promise<void> | undefined;
+  // Stages overlap: batch n + 1 is read and chunked while batch n is embedded and written; a retriever that takes
+  // overlapping adds (pipelinedAdd: its writes stay in call order) gets batch n + 1 while batch n is still being
+  // written, so its embedder works meanwhile. At most `depth` batches are past chunking (a bounded queue), and
+  // checkpoints stay in order: batch n's is written only once its rows and every earlier batch's are stored.
+  const depth = retriever.pipelinedAdd ? 2 : 1;
+  const inFlight: { readonly write: Promise<void>; readonly checkpoint: Promise<void> }[] = [];
+  // Every add not yet settled, whatever became of its checkpoint, so a failure waits for all of them.
+  const unsettled = new Set<Promise<void>>();
+  let lastCheckpoint: Promise<void> = Promise.resolve();
+  // Seconds with at least one add in flight: overlapping adds are counted once.
+  let adding = 0;
+  let addingSince = 0;
+  const onStage = (stage: 'embed' | 'write', chunks: number) => progress.stage?.(stage, chunks);
+  const startAdd = (chunks: Chunk[]): Promise<void> => {
+    if (adding++ === 0) addingSince = performance.now();
+    const write = retriever.add(chunks, signal, onStage);
+    unsettled.add(write);
+    const settle = () => {
+      unsettled.delete(write);
+      if (--adding === 0) stages.write += (performance.now() - addingSince) / 1000;
+    };
+    write.then(settle, settle);
+    return write;
+  };
   const addBatch = async (batch: readonly Document[]) => {
     signal?.throwIfAborted();
     const chunks = await timed('chunk', async () => {
       await chunker.prepare?.(batch, signal);
       return batch.flatMap((doc) => chunker.chunk(doc));
     });
-    await writing;
-    const write = documentsDone + batch.length > resumeFrom ? timed('write', () => retriever.add(chunks, signal)) : Promise.resolve();
+    progress.stage?.('chunk', chunks.length);
+    while (inFlight.length >= depth) await inFlight.shift()!.checkpoint;
+    const write = documentsDone + batch.length > resumeFrom ? startAdd(chunks) : Promise.resolve();
+    // Awaited through its checkpoint, or after a failure; this only keeps an early failure from going unhandled.
+    write.catch(() => undefined);
     documentsDone += batch.length;
     chunksDone += chunks.length;
     for (const chunk of chunks) checksum = addToIdChecksum(checksum, chunk.id);
     const checkpoint = { documentsDone, chunksDone, idChecksum: checksum.toString() };
-    writing = write.then(async () => {
+    const earlier = lastCheckpoint;
+    lastCheckpoint = Promise.all([write, earlier]).then(async () => {
       if (retriever.persistent) {
         manifest = { ...manifest, ...checkpoint, updatedAt: new Date().toISOString() };
         await writeIndexManifest(workDir, manifest);
       }
       progress.advance(batch.length);
     });
-    // Awaited by the next batch or after the last; this only keeps an early failure from going unhandled.
-    writing.catch(() => undefined);
+    lastCheckpoint.catch(() => undefined);
+    inFlight.push({ write, checkpoint: lastCheckpoint });
   };
   let batch: Document[] = [];
   try {
@@ -130,13 +155,13 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
       }
     }
     if (batch.length > 0) await addBatch(batch);
+    await lastCheckpoint;
   } catch (error) {
-    // An interrupt or a chunker failure: the write in flight finishes (or fails) before the error goes up, so
-    // nothing writes to the store or the checkpoint after ingest() has returned.
-    await writing?.catch(() => undefined);
+    // An interrupt, a chunker or a write failure: the writes in flight finish (or fail) and their checkpoints
+    // settle before the error goes up, so nothing writes to the store or the checkpoint after ingest() has returned.
+    await Promise.allSettled([...unsettled, ...inFlight.map((entry) => entry.checkpoint)]);
     throw error;
   }
-  await writing;
   progress.done();
   // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
   progress.start(`build index ${plan.identity.retriever.name} (seconds)`);

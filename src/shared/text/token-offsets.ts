@@ -20,19 +20,20 @@ export function createTokenOffsets(encoding: TokenEncoding): (text: string) => T
   const ranks = loadRanks(encoding);
   const encoder = new Tiktoken(ranks);
   const byteLengths = tokenByteLengths(ranks);
+  const tokenLengths = memoisedPieceLengths(encoder, ranks.pat_str, byteLengths);
   return (text) => {
     // Special-token strings such as "<|endoftext|>" are ordinary text in a document, not control tokens.
-    const tokens = encoder.encode(text, [], []);
-    const starts = new Int32Array(tokens.length);
-    const ends = new Int32Array(tokens.length);
+    const lengths = tokenLengths(text) ?? Array.from(encoder.encode(text, [], []), (token) => byteLengths[token]!);
+    const starts = new Int32Array(lengths.length);
+    const ends = new Int32Array(lengths.length);
     let unit = 0; // UTF-16 offset after the characters walked so far
     let byte = 0; // its UTF-8 offset
     let charUnit = 0; // where the last character walked over starts
     let tokenByte = 0; // UTF-8 offset where token i starts
-    for (let i = 0; i < tokens.length; i++) {
+    for (let i = 0; i < lengths.length; i++) {
       // A token starting inside the last character walked (tokenByte < byte) starts with that character.
       starts[i] = tokenByte < byte ? charUnit : unit;
-      tokenByte += byteLengths[tokens[i]!]!;
+      tokenByte += lengths[i]!;
       while (byte < tokenByte && unit < text.length) {
         charUnit = unit;
         const code = text.codePointAt(unit)!;
@@ -45,6 +46,46 @@ export function createTokenOffsets(encoding: TokenEncoding): (text: string) => T
       throw new Error('token offsets: the tokens do not cover the text (a js-tiktoken change?)');
     }
     return { starts, ends };
+  };
+}
+
+/** Pieces remembered per encoder; past this many the memo starts over, so memory stays bounded on any corpus. */
+const maxRememberedPieces = 200_000;
+
+/**
+ * The byte length of each token of a text, BPE-encoding each distinct pre-tokenizer piece once (issue 25: js-tiktoken
+ * encodes every piece again, which made the tokens chunker the slowest stage of an ingest). tiktoken splits the
+ * text with its pattern and encodes each piece on its own, so a piece's tokens do not depend on its neighbours; a
+ * piece is remembered only if the pattern, run on the piece alone, gives back that one piece (then encoding it alone
+ * is what encoding it in the text does). For a text with a piece that splits differently alone (whitespace before a
+ * word can), undefined: the caller encodes that text whole, as before.
+ */
+function memoisedPieceLengths(encoder: Tiktoken, pattern: string, byteLengths: Uint8Array): (text: string) => number[] | undefined {
+  const split = new RegExp(pattern, 'gu');
+  const alone = new RegExp(pattern, 'gu');
+  const remembered = new Map<string, readonly number[] | null>();
+  const piecesOf = (piece: string): readonly number[] | null => {
+    let lengths = remembered.get(piece);
+    if (lengths !== undefined) return lengths;
+    alone.lastIndex = 0;
+    const first = alone.exec(piece);
+    lengths = first !== null && first.index === 0 && first[0].length === piece.length
+      ? Array.from(encoder.encode(piece, [], []), (token) => byteLengths[token]!)
+      : null;
+    if (remembered.size >= maxRememberedPieces) remembered.clear();
+    remembered.set(piece, lengths);
+    return lengths;
+  };
+  return (text) => {
+    const lengths: number[] = [];
+    split.lastIndex = 0;
+    for (let match = split.exec(text); match !== null; match = split.exec(text)) {
+      // (The patterns never match empty; if one did, exec would not advance.)
+      const piece = match[0].length > 0 ? piecesOf(match[0]) : null;
+      if (piece === null) return undefined;
+      for (const length of piece) lengths.push(length);
+    }
+    return lengths;
   };
 }
 

@@ -48,10 +48,11 @@ export interface SqlClient {
   close(): Promise<void>;
 }
 
+/** One transaction: `before` (if any), the COPY, `after` (if any). */
 export interface CopyStatements {
-  readonly before: string;
+  readonly before?: string;
   readonly copy: string;
-  readonly after: string;
+  readonly after?: string;
 }
 
 /** Any fixed key: every ragbench process takes it around its schema changes. */
@@ -148,10 +149,10 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
     async copyIn(statements, rows) {
       try {
         await db.transaction(async (tx) => {
-          await tx.query(statements.before);
+          if (statements.before) await tx.query(statements.before);
           const copy = statements.copy.replace(/FROM STDIN/, "FROM '/dev/blob'");
           await tx.query(copy, [], { blob: new Blob([rows as Uint8Array<ArrayBuffer>]) });
-          await tx.query(statements.after);
+          if (statements.after) await tx.query(statements.after);
         });
       } catch (error) {
         throw toStoreError('pglite', error, []);
@@ -349,10 +350,10 @@ export async function createServerClient(options: ServerClientOptions): Promise<
       return withClient(async (connection) => {
         await connection.query('BEGIN');
         try {
-          await connection.query(statements.before);
+          if (statements.before) await connection.query(statements.before);
           const stream = connection.query(from(statements.copy));
           await pipeline(Readable.from([Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]), stream);
-          await connection.query(statements.after);
+          if (statements.after) await connection.query(statements.after);
           await connection.query('COMMIT');
         } catch (error) {
           await connection.query('ROLLBACK').catch(() => {});

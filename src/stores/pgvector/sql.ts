@@ -116,6 +116,15 @@ export function upsertSql(spec: IndexSpec, rows: number): string {
  * transaction (ON COMMIT DROP: nothing is left on a pooled connection), the binary COPY into it, and the merge
  * into the index table with the same ON CONFLICT as `upsertSql`, so a re-run or resume overwrites as before.
  */
+/**
+ * Rows straight into the index table: the same rows the merge below stores when none of their ids is there yet
+ * (a new index, the next batches of a build). A present id fails it with unique_violation and the transaction
+ * rolls back, so nothing is half-written; the store then merges through the staging table.
+ */
+export function copyInsertSql(spec: IndexSpec): { readonly copy: string } {
+  return { copy: `COPY ${tableName(spec)} (id, doc_id, embedding, text, metadata) FROM STDIN (FORMAT binary)` };
+}
+
 export function copyUpsertSql(spec: IndexSpec): { readonly before: string; readonly copy: string; readonly after: string } {
   const stage = `ragbench_stage_${spec.name}`;
   const columns = 'id, doc_id, embedding, text, metadata';

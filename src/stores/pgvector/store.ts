@@ -11,6 +11,7 @@ import type { IndexLock } from './advisory-lock.js';
 import {
   addTextColumnsSql,
   claimIndexSql,
+  copyInsertSql,
   copyUpsertSql,
   countSql,
   createIndexSql,
@@ -170,6 +171,8 @@ class PgvectorStore implements VectorStore {
   #closed: Promise<void> | undefined;
   /** Set once COPY was refused: the rest of this store's writes are INSERTs. */
   #copyRefused = false;
+  /** Set once a COPY straight into the table met a present id: the rest merge through the staging table. */
+  #copyMerges = false;
 
   constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean, notice?: (message: string) => void) {
     this.#client = client;
@@ -237,7 +240,19 @@ class PgvectorStore implements VectorStore {
       for (const batch of chunkArray(unique, copyBatchRows)) {
         signal?.throwIfAborted();
         try {
-          await this.#client.copyIn(copyUpsertSql(spec), binaryCopyRows(batch));
+          const rows = binaryCopyRows(batch);
+          if (this.#copyMerges) await this.#client.copyIn(copyUpsertSql(spec), rows);
+          else {
+            // Most batches of a build hold only new ids: COPY into the table skips the staging table and the merge
+            // (a third of the server's work per row). The first batch that meets a present id is merged instead.
+            try {
+              await this.#client.copyIn(copyInsertSql(spec), rows);
+            } catch (error) {
+              if (!uniqueViolation(error)) throw error;
+              this.#copyMerges = true;
+              await this.#client.copyIn(copyUpsertSql(spec), rows);
+            }
+          }
         } catch (error) {
           if (!copyRefused(error)) throw error;
           // The COPY's transaction rolled back: this batch and the rest go in as INSERTs (same rows, same upsert).
@@ -426,6 +441,14 @@ class PgvectorStore implements VectorStore {
  * violation: a proxy that cannot follow COPY's sub-protocol), or a message saying so. Any other
  * error is the write's own and is thrown.
  */
+function uniqueViolation(error: unknown): boolean {
+  for (let at: unknown = error; at !== undefined && at !== null; at = (at as { cause?: unknown }).cause) {
+    if ((at as { code?: unknown }).code === '23505') return true;
+    if (at === (at as { cause?: unknown }).cause) break;
+  }
+  return false;
+}
+
 function copyRefused(error: unknown): boolean {
   for (let at: unknown = error; at !== undefined && at !== null; at = (at as { cause?: unknown }).cause) {
     const code = (at as { code?: unknown }).code;

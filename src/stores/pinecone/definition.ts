@@ -29,6 +29,8 @@ const pineconeOptions = z
     controllerHostEnv: z.string().min(1).optional(),
     /** Per HTTP request. */
     timeoutMs: z.int().min(100).default(30_000),
+    /** Upsert requests in flight at once (each ≤ 1000 records and ≤ 2 MB, Pinecone's per-request limits). */
+    upsertConcurrency: z.int().min(1).max(16).default(4),
     /** How long reads wait for upserts to show in describeIndexStats (Pinecone is eventually consistent). */
     consistencyTimeoutMs: z.int().min(0).default(120_000),
     pollIntervalMs: z.int().min(5).default(1_000),

@@ -1,5 +1,6 @@
 import type { Index, IndexModel, Pinecone } from '@pinecone-database/pinecone';
 import { ConfigError, IndexMismatchError, ServiceError } from '../../shared/errors.js';
+import { settleAll } from '../../shared/batches.js';
 import { sleep } from '../../shared/retry.js';
 import { ExactCopy } from '../exact-copy.js';
 import { toPineconeError } from './errors.js';
@@ -12,6 +13,7 @@ interface PineconeStoreOptions {
   readonly region: string;
   readonly indexPrefix: string;
   readonly timeoutMs: number;
+  readonly upsertConcurrency: number;
   readonly consistencyTimeoutMs: number;
   readonly pollIntervalMs: number;
   readonly readyTimeoutMs: number;
@@ -118,10 +120,10 @@ export class PineconeStore implements VectorStore {
     const fresh = unique.filter((record) => !open.written.has(record.id)).map((record) => record.id);
     // A namespace that had records may already hold some of these ids: only the others raise the count.
     const existing = open.baseline > 0 ? await this.#existingIds(open, fresh) : new Set<string>();
-    for (const batch of upsertBatches(unique)) {
+    await settleAll(upsertBatches(unique), this.#options.upsertConcurrency, (batch) => {
       signal?.throwIfAborted();
-      await this.#call('upsert', () => open.index.upsert({ records: batch }));
-    }
+      return this.#call('upsert', () => open.index.upsert({ records: batch }));
+    });
     for (const id of fresh) {
       open.written.add(id);
       if (!existing.has(id)) open.added++;

@@ -41,6 +41,8 @@ const weaviateOptions = z.strictObject({
    * vectors, read back into memory once per run; above this many objects it is "not measured".
    */
   exactMaxRecords: z.int().min(0).default(defaultExactMaxRecords),
+  /** Batch inserts (500 objects each) in flight at once. */
+  batchConcurrency: z.int().min(1).max(16).default(2),
 });
 
 type WeaviateOptions = z.output<typeof weaviateOptions>;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WeaviateClient } from 'weaviate-client';
+import { chunkArray, settleAll } from '../../shared/batches.js';
 import { IndexMismatchError, ServiceError } from '../../shared/errors.js';
 import { ExactCopy } from '../exact-copy.js';
 import { toWeaviateError, type WeaviateErrorContext } from './errors.js';
@@ -7,6 +8,7 @@ import { checkIndexSpec, checkK, checkVector, overFetch, topHits } from '../vect
 import type { Approximation, Distance, Hit, IndexSpec, StoreCapabilities, VectorRecord, VectorStore } from '../vector-store.js';
 
 interface WeaviateStoreOptions {
+  readonly batchConcurrency: number;
   readonly collectionPrefix: string;
   readonly index: 'hnsw' | 'flat';
   readonly hnsw: { readonly maxConnections: number; readonly efConstruction: number; readonly ef: number };
@@ -119,9 +121,8 @@ export class WeaviateStore implements VectorStore {
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
     this.#exact.invalidate();
     const collection = this.#client.collections.use<string, ChunkProperties>(this.#collectionName(spec));
-    for (let start = 0; start < unique.length; start += batchObjects) {
+    await settleAll(chunkArray(unique, batchObjects), this.#options.batchConcurrency, async (batch) => {
       signal?.throwIfAborted();
-      const batch = unique.slice(start, start + batchObjects);
       const result = await this.#call('insert batch', () =>
         collection.data.insertMany(
           batch.map((r) => ({ id: uuidFor(r.id), properties: { chunkId: r.id, docId: r.docId }, vectors: Array.from(r.vector) })),
@@ -135,7 +136,7 @@ export class WeaviateStore implements VectorStore {
           retryable: !/vector lengths don't match|dimension/i.test(message),
         });
       }
-    }
+    });
   }
 
   async finishLoad(): Promise<void> {

@@ -33,6 +33,28 @@ describe('terminal progress', () => {
     expect(writes.at(-1)).toMatch(/retrieve 5\/10 2\.5\/s ETA 0:02$/);
   });
 
+  it('draws each pipeline stage with its count and rate after the phase, and starts them over with the next phase', () => {
+    const { stream, writes } = fakeStream(true);
+    const progress = createTerminalProgress(stream, {});
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      progress.start('ingest (docs)', 100);
+      vi.advanceTimersByTime(2000);
+      progress.stage!('chunk', 900);
+      vi.advanceTimersByTime(200);
+      progress.stage!('embed', 440);
+      vi.advanceTimersByTime(200);
+      progress.stage!('write', 176);
+      vi.advanceTimersByTime(200);
+      progress.advance(26);
+      expect(writes.at(-1)).toMatch(/ingest \(docs\) 26\/100 10\.0\/s ETA 0:07 · chunk 900 346\/s · embed 440 169\/s · write 176 68\/s$/);
+      progress.start('build index (seconds)');
+      expect(writes.at(-1)).not.toContain('chunk');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it.each([
     ['not a terminal', false, {}],
     ['CI is set', true, { CI: 'true' }],

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hashing } from '../../../src/embedders/hashing.js';
 import { createEnv } from '../../../src/shared/env.js';
+import { datasetPath } from '../../helpers/datasets.js';
 
 const context = { env: createEnv({}), workDir: '/nonexistent' };
 const make = (options: Record<string, unknown> = {}) => hashing.create(hashing.options.parse(options), context);
@@ -102,5 +104,32 @@ describe('hashing embedder', () => {
     const [a, b] = await (await make()).embed(['Über Strömungslehre 🚀 𝒳', 'über strömungslehre'], 'document');
     expect(norm(a!)).toBeCloseTo(1, 5);
     expect(cosine(a!, b!)).toBeGreaterThan(0.5);
+  });
+
+  it('featurizes large batches on worker threads to the very same vectors, in order, with the same fingerprint', async () => {
+    const texts = readFileSync(datasetPath('cranfield', 'corpus.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .slice(0, 600)
+      .map((line) => (JSON.parse(line) as { text: string }).text);
+    texts.push('', 'ünïcödé 🚀 astral', texts[0]!);
+    const options = { dimensions: 96, stopwords: ['the', 'of'] };
+    const inProcess = await make({ ...options, workers: 0 });
+    const onWorkers = await make({ ...options, workers: 2 });
+    expect(onWorkers.fingerprint).toBe(inProcess.fingerprint);
+    expect(onWorkers.concurrency).toBe(2);
+    const expected = await inProcess.embed(texts, 'document');
+    // The first large batches run in-process while the workers load; wait until they have, then compare again.
+    expect(await onWorkers.embed(texts, 'document')).toEqual(expected);
+    for (let tries = 0; tries < 200; tries++) {
+      const vectors = await onWorkers.embed(texts, 'document');
+      expect(vectors).toEqual(expected);
+      if (vectors[0]!.buffer !== vectors[vectors.length - 1]!.buffer && vectors[0]!.buffer.byteLength > 96 * 4) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const fromWorkers = await onWorkers.embed(texts, 'document');
+    // Views into the workers' transferred buffers (one per worker's share), not per-text arrays made here.
+    expect(fromWorkers[0]!.buffer.byteLength).toBeGreaterThan(96 * 4);
+    expect(fromWorkers).toEqual(expected);
   });
 });

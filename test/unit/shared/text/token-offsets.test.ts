@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getEncoding } from 'js-tiktoken';
+import { readFileSync } from 'node:fs';
 import { createTokenOffsets } from '../../../../src/shared/text/token-offsets.js';
+import { datasetPath, irDatasets } from '../../../helpers/datasets.js';
 
 const offsetsOf = createTokenOffsets('cl100k_base');
 
@@ -30,5 +32,34 @@ describe('token offsets', () => {
 
   it('has no tokens for an empty text', () => {
     expect(offsetsOf('').starts.length).toBe(0);
+  });
+
+  // The pieces are encoded once each and remembered (issue 25); the tokens must be exactly js-tiktoken's own.
+  it.each(['cl100k_base', 'o200k_base'] as const)('gives exactly js-tiktoken %s tokens on real corpora, with pieces remembered', (encoding) => {
+    const offsets = createTokenOffsets(encoding);
+    const reference = getEncoding(encoding);
+    const texts = irDatasets.flatMap((name) =>
+      readFileSync(datasetPath(name, 'corpus.jsonl'), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .slice(0, 300)
+        .map((line) => (JSON.parse(line) as { text: string }).text),
+    );
+    // Whitespace runs that split differently on their own, repeated pieces, special-token text.
+    texts.push('a   b\n\n  c \t\n d  ', 'x  \n\n\n   y', 'ends with spaces   ', '<|endoftext|> twice <|endoftext|>', ' \n \n\t x');
+    let compared = 0;
+    // Twice over: the second pass reads remembered pieces.
+    for (const text of [...texts, ...texts]) {
+      // eslint-disable-next-line no-control-regex
+      if (!/^[\x00-\x7f]*$/.test(text)) continue; // one byte per character: token byte lengths are the offsets
+      const { starts, ends } = offsets(text);
+      const tokens = reference.encode(text, [], []);
+      let at = 0;
+      const expectedEnds = tokens.map((token) => (at += reference.decode([token]).length));
+      expect(Array.from(ends)).toEqual(expectedEnds);
+      expect(Array.from(starts)).toEqual([0, ...expectedEnds.slice(0, -1)]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,12 +6,18 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector as pgliteVector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkers } from '../../../../src/chunkers/registry.js';
+import type { Document } from '../../../../src/corpus/types.js';
+import { ingest } from '../../../../src/pipeline/index/ingest.js';
+import { indexKeyFor } from '../../../../src/pipeline/index/manifest.js';
+import { retrievers } from '../../../../src/retrievers/registry.js';
 import { createEnv } from '../../../../src/shared/env.js';
 import { pgvector } from '../../../../src/stores/pgvector/store.js';
 import type { VectorRecord, VectorStore } from '../../../../src/stores/vector-store.js';
 import { startPgliteServer, type PgliteServer } from '../../../doubles/pglite-server.js';
 import { startTcpProxy, type TcpProxy } from '../../../doubles/tcp-proxy.js';
 import { dropTestIndexes } from '../../../helpers/pg-cleanup.js';
+import { datasetPath } from '../../../helpers/datasets.js';
 
 /**
  * The COPY write path stores exactly what the INSERT path stores: the same rows, byte for byte (md5 over the
@@ -49,6 +56,44 @@ async function fill(store: VectorStore, name: string, records: VectorRecord[]): 
   return store.idChecksum!();
 }
 
+/**
+ * The pipelined path (hashing embedder on worker threads, overlapping adds, COPY straight into the table) against
+ * the one-step-at-a-time path (in-process embedder, INSERT): an ingest of 300 Cranfield documents stores the same
+ * rows (md5) under the same id checksum. Returns the two table names.
+ */
+async function ingestBothWays(store: Record<string, unknown>, env: Record<string, string>, workDir: string, tag: string): Promise<string[]> {
+  const documents: Document[] = readFileSync(datasetPath('cranfield', 'corpus.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .slice(0, 300)
+    .map((line) => {
+      const row = JSON.parse(line) as { _id: string; title?: string; text: string };
+      return { id: row._id, text: row.text, ...(row.title ? { title: row.title } : {}) };
+    });
+  const chunker = chunkers.fixed.create(chunkers.fixed.options.parse({ sizeChars: 300, overlapChars: 30 }), {} as never);
+  const tables: string[] = [];
+  const checksums: string[] = [];
+  for (const [workers, writeMethod] of [[0, 'insert'], [2, 'copy']] as const) {
+    const options = retrievers.dense.options.parse({
+      embedder: { kind: 'hashing', dimensions: 48, workers },
+      store: { kind: 'pgvector', index: 'none', writeMethod, ...store },
+      cache: false,
+    });
+    const retriever = await retrievers.dense.create(options, { env: createEnv(env), workDir });
+    const identity = { corpus: { name: 'cranfield', fingerprint: tag }, chunker: { name: 'fixed-300', fingerprint: chunker.fingerprint }, retriever: { name: `w${workers}`, fingerprint: `${tag}-${writeMethod}` } };
+    try {
+      const result = await ingest({ documents, chunker, retriever, identity, workDir, batchSize: 32 });
+      expect(result.mode).toBe('built');
+      checksums.push((await retriever.stored!()).idChecksum!);
+    } finally {
+      await retriever.close();
+    }
+    tables.push(`ragbench_${indexKeyFor(identity)}`);
+  }
+  expect(checksums[1]).toBe(checksums[0]);
+  return tables;
+}
+
 describe.skipIf(!wanted('pglite'))('pgvector COPY writes: embedded PGlite', () => {
   let dataDir = '';
   beforeAll(async () => {
@@ -71,6 +116,18 @@ describe.skipIf(!wanted('pglite'))('pgvector COPY writes: embedded PGlite', () =
       const [copy, insert] = await Promise.all(['copy', 'insert'].map(async (m) => (await db.query<{ md5: string; n: number }>(rowsMd5Sql(`ragbench_w_${m}`))).rows[0]!));
       expect(copy!.n).toBe(600);
       expect(copy).toEqual(insert);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('an ingest through worker threads and overlapping COPY writes stores the same rows as one in-process INSERT at a time', async () => {
+    const tables = await ingestBothWays({ dataDir }, {}, dataDir, 'pglite');
+    const db = await PGlite.create({ dataDir, extensions: { vector: pgliteVector } });
+    try {
+      const [before, after] = await Promise.all(tables.map(async (table) => (await db.query<{ md5: string; n: number }>(rowsMd5Sql(table))).rows[0]!));
+      expect(before!.n).toBeGreaterThan(1000);
+      expect(after).toEqual(before);
     } finally {
       await db.close();
     }
@@ -111,6 +168,26 @@ describe.skipIf(!wanted('postgres') || databaseUrl === undefined)(
         expect(rows[0].n).toBe(0);
       } finally {
         await client.end();
+      }
+    });
+
+    it('an ingest through worker threads and overlapping COPY writes stores the same rows as one in-process INSERT at a time', async () => {
+      const workDir = await mkdtemp(join(tmpdir(), 'rb-copy-ingest-'));
+      const client = new pg.Client({ connectionString: databaseUrl });
+      let tables: string[] = [];
+      try {
+        tables = await ingestBothWays({ mode: 'server', urlEnv: 'TEST_PG' }, { TEST_PG: databaseUrl! }, workDir, prefix);
+        await client.connect();
+        const [before, after] = await Promise.all(tables.map(async (table) => (await client.query(rowsMd5Sql(table))).rows[0]));
+        expect(before.n).toBeGreaterThan(1000);
+        expect(after).toEqual(before);
+      } finally {
+        for (const table of tables) {
+          await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+          await client.query('DELETE FROM ragbench_indexes WHERE name = $1', [table.slice('ragbench_'.length)]).catch(() => undefined);
+        }
+        await client.end();
+        await rm(workDir, { recursive: true, force: true });
       }
     });
   },

@@ -39,6 +39,22 @@ async function indexOf(name: string, dimension: number) {
 }
 
 describe('upsert limits', () => {
+  it('sends at most upsertConcurrency upsert requests at once, each within the limits, and stores every record', async () => {
+    const records = seededRecords(2600, 64);
+    // Each upsert is held 50 ms, so requests sent together are seen together.
+    server.inject({ match: /\/vectors\/upsert/, delayMs: 50, times: 1000 });
+    const store = await stores.pinecone.create(stores.pinecone.options.parse({ controllerHost: server.url, pollIntervalMs: 10, upsertConcurrency: 2 }), {
+      env: createEnv({ PINECONE_API_KEY: server.apiKey }),
+      workDir: '/tmp/unused',
+    });
+    open.push(store);
+    await store.open({ name: 'parallel', dimensions: 64, distance: 'cosine' });
+    await store.upsert(records);
+    expect(await store.count()).toBe(2600);
+    expect(server.requests.filter((r) => r.call === 'POST /vectors/upsert')).toHaveLength(3);
+    expect(server.mostInFlight.get('POST /vectors/upsert')).toBe(2);
+  });
+
   it('the store splits 1536-dimensional upserts into requests of ≤ 1000 records and ≤ 2 MB, and the double accepts them all', async () => {
     const records = seededRecords(300, 1536);
     for (const batch of upsertBatches(records)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSemaphore } from '../../../src/llms/semaphore.js';
+import { createSemaphore } from '../../../src/shared/semaphore.js';
 
 describe('semaphore', () => {
   it('hands slots over in arrival order and never exceeds the limit', async () => {

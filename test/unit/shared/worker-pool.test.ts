@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWorkerPool, type WorkerPool } from '../../../src/shared/worker-pool.js';
+
+/** Echoes after `wait` ms busy-waiting; `fail` answers with an error, `crash` exits the worker. */
+const source = `
+const { parentPort } = require('node:worker_threads');
+parentPort.postMessage({ ready: true });
+parentPort.on('message', ({ id, input }) => {
+  if (input.crash) process.exit(3);
+  const until = Date.now() + input.wait;
+  while (Date.now() < until) {}
+  if (input.fail) parentPort.postMessage({ id, error: 'asked to fail' });
+  else parentPort.postMessage({ id, output: { value: input.value, thread: require('node:worker_threads').threadId } });
+});
+`;
+
+type Input = { value?: number; wait: number; fail?: boolean; crash?: boolean };
+type Output = { value: number; thread: number };
+
+describe('worker pool', () => {
+  let pool: WorkerPool<Input, Output> | undefined;
+  afterEach(async () => {
+    await pool?.close();
+  });
+
+  it('answers each task with its own output whatever order the workers finish in, on at most `size` threads', async () => {
+    pool = createWorkerPool<Input, Output>({ source, workerData: null, size: 2, name: 'test' });
+    const waits = [60, 5, 40, 1, 20, 0, 30, 2];
+    const outputs = await Promise.all(waits.map((wait, value) => pool!.run({ value, wait })));
+    expect(outputs.map((o) => o.value)).toEqual(waits.map((_, i) => i));
+    expect(new Set(outputs.map((o) => o.thread)).size).toBe(2);
+    expect(pool.ready).toBe(true);
+  });
+
+  it("fails only the task whose worker answered with an error, naming the pool; a dead worker's task fails and the next run gets a new worker", async () => {
+    pool = createWorkerPool<Input, Output>({ source, workerData: null, size: 1, name: 'hashing embedder' });
+    await expect(pool.run({ wait: 0, fail: true })).rejects.toThrow('hashing embedder worker: asked to fail');
+    expect((await pool.run({ value: 7, wait: 0 })).value).toBe(7);
+    await expect(pool.run({ wait: 0, crash: true })).rejects.toThrow(/hashing embedder worker exited with code 3/);
+    expect((await pool.run({ value: 8, wait: 0 })).value).toBe(8);
+  });
+
+  it('rejects a waiting task on abort and every task after close', async () => {
+    pool = createWorkerPool<Input, Output>({ source, workerData: null, size: 1, name: 'test' });
+    const controller = new AbortController();
+    const busy = pool.run({ value: 1, wait: 100 });
+    const waiting = pool.run({ value: 2, wait: 0 }, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    expect((await busy).value).toBe(1);
+    await pool.close();
+    await expect(pool.run({ value: 3, wait: 0 })).rejects.toThrow(/closed/);
+  });
+});
