@@ -93,7 +93,7 @@ type HashingPool = WorkerPool<{ readonly options: FeatureOptions; readonly texts
 const pools = new Map<number, HashingPool>();
 function hashingPool(workers: number): HashingPool {
   let pool = pools.get(workers);
-  if (pool === undefined) {
+  if (pool === undefined || pool.closed) {
     pool = createWorkerPool({ source: workerSource, workerData: { module: featurizerModule() }, size: workers, name: 'hashing embedder' });
     pools.set(workers, pool);
   }

@@ -14,6 +14,8 @@ export interface WorkerPool<Input, Output> {
   readonly size: number;
   /** Whether a worker has loaded (a caller may do small or first work itself until then: a start takes ~0.1 s). */
   readonly ready: boolean;
+  /** Whether `close` was called (a closed pool runs nothing; make a new one). */
+  readonly closed: boolean;
   /** Starts the workers now, so they load while the caller does other work. */
   start(): void;
   run(input: Input, signal?: AbortSignal): Promise<Output>;
@@ -40,6 +42,18 @@ interface Slot {
   readonly worker: Worker;
   running: Task | undefined;
   loaded: boolean;
+}
+
+/** Every pool not yet closed, so the CLI can end them all when a command finishes (see closeWorkerPools). */
+const openPools = new Set<WorkerPool<never, unknown>>();
+
+/**
+ * Ends every open pool's workers. The CLI calls it when a command returns or fails: an idle worker is unreferenced
+ * and should not hold the process, yet after an interrupted ingest one did (the process printed "interrupted" and
+ * never exited), so the owner ends them rather than trusting the reference count.
+ */
+export async function closeWorkerPools(): Promise<void> {
+  await Promise.all([...openPools].map((pool) => pool.close()));
 }
 
 export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): WorkerPool<Input, Output> {
@@ -97,8 +111,11 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
     });
   };
 
-  return {
+  const pool: WorkerPool<Input, Output> = {
     size: options.size,
+    get closed() {
+      return closed;
+    },
     get ready() {
       return slots.some((slot) => slot.loaded);
     },
@@ -137,10 +154,13 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
     },
     async close() {
       closed = true;
+      openPools.delete(pool as WorkerPool<never, unknown>);
       for (const task of waiting.splice(0)) task.reject(new Error(`${options.name} workers were closed`));
       const ending = slots.splice(0);
       for (const slot of ending) slot.running?.reject(new Error(`${options.name} workers were closed`));
       await Promise.all(ending.map((slot) => slot.worker.terminate()));
     },
   };
+  openPools.add(pool as WorkerPool<never, unknown>);
+  return pool;
 }

@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerMatrixRow, AnswerRecord } from '../../src/report/matrix/summary.js';
 import type { RunSummary } from '../../src/report/run/summary.js';
+import { renderRunHtml } from '../../src/report/run/html.js';
+import { readRunReport } from '../../src/pipeline/run/report.js';
 import type { MatrixDecision } from '../../src/report/decision/matrix.js';
 import { answerModels } from '../doubles/answer-models.js';
 import { startOpenAiServer, type OpenAiServer } from '../doubles/openai-server.js';
@@ -106,6 +108,17 @@ describe('the answer matrix through the real client (evals/answer-matrix.yaml ag
     expect(await readFile(join(dir, 'run', 'report.md'), 'utf8')).toMatch(/## Answer matrix/);
     expect(html).toMatch(/<h2>Answer matrix<\/h2>/);
     expect(html.match(/<details><summary>answers<\/summary>/g)).toHaveLength(16);
+  });
+
+  it('the viewer (report from the run folder) shows the same drill-down, and a damaged answers.jsonl is named by line', async () => {
+    const fromFolder = renderRunHtml(await readRunReport(join(dir, 'run')));
+    expect(fromFolder.match(/<details><summary>answers<\/summary>/g)).toHaveLength(16);
+    const copy = join(dir, 'damaged');
+    await cp(join(dir, 'run'), copy, { recursive: true });
+    const lines = (await readFile(join(copy, 'answers.jsonl'), 'utf8')).split('\n');
+    lines[2] = '{"cell": "x"';
+    await writeFile(join(copy, 'answers.jsonl'), lines.join('\n'));
+    await expect(readRunReport(copy)).rejects.toThrow(/answers\.jsonl:3/);
   });
 
   it('a rerun answers every cell from the cache (seeded repeats): no request, the same matrix', async () => {

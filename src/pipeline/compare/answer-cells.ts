@@ -1,27 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Gate } from '../../config/eval-config.js';
 import type { AnswerCellCheck } from '../../report/comparison/summary.js';
-import type { AnswerRecord } from '../../report/matrix/summary.js';
 import { meanOf } from '../../stats/bootstrap.js';
 import { perQueryMeans } from '../../stats/repeats.js';
+import { readAnswerRecords } from '../run/folder.js';
 import { judge } from './gate.js';
 
 /** cell → metric → queryId → scores over repeats, from a run folder's answers.jsonl; undefined without one. */
 type CellScores = Map<string, Map<string, Map<string, (number | null)[]>>>;
 
 async function readCellScores(dir: string): Promise<CellScores | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'answers.jsonl'), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const records = await readAnswerRecords(dir);
+  if (!records) return undefined;
   const cells: CellScores = new Map();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const record = JSON.parse(line) as AnswerRecord;
+  for (const record of records) {
     let metrics = cells.get(record.cell);
     if (!metrics) cells.set(record.cell, (metrics = new Map()));
     for (const [metric, score] of Object.entries(record.scores)) {

@@ -1,13 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decideConfigSchema, decisionMetricNames } from '../../config/eval-config.js';
 import type { ResolvedEval } from '../../config/load-eval.js';
 import { decideMatrix, type MatrixArmKind, type MatrixDecision } from '../../report/decision/matrix.js';
 import { renderMatrixDecisionHtml, renderMatrixDecisionMarkdown } from '../../report/decision/matrix-render.js';
-import type { AnswerMatrixRow, AnswerRecord } from '../../report/matrix/summary.js';
+import type { AnswerMatrixRow } from '../../report/matrix/summary.js';
 import { ConfigError } from '../../shared/errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../shared/files/write-atomic.js';
 import { perQueryMeans } from '../../stats/repeats.js';
+import { readAnswerRecords } from '../run/folder.js';
 import { runEval, type RunOptions } from '../run/run-eval.js';
 
 export interface MatrixDecideOutcome {
@@ -32,7 +32,7 @@ export async function runMatrixDecide(plan: ResolvedEval, options: RunOptions): 
   }
   const { summary, dir } = await runEval(plan, options);
   const rows = (summary.answerMatrix ?? []).filter((r) => r.metric === metric);
-  const records = (await readFile(join(dir, 'answers.jsonl'), 'utf8')).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AnswerRecord);
+  const records = (await readAnswerRecords(dir)) ?? [];
   const picks = pickArms(rows, config, decide.matrix ?? {});
   const arms = picks.flatMap(({ name, row }) => {
     if (!row || row.mean === null) return [];

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { gateSchema } from '../../config/eval-config.js';
 import { DataError, UsageError } from '../../shared/errors.js';
+import type { AnswerRecord } from '../../report/matrix/summary.js';
 import type { QueryResult } from './results.js';
 
 /**
@@ -47,6 +48,33 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
     .map(({ line, index }) => parseJson(line, { file: resultsFile, line: index + 1 }, resultSchema) as QueryResult);
   return { dir, manifest, results };
 }
+
+/**
+ * answers.jsonl of an answer-matrix run (every answer: cell, query, repeat, scores), or undefined when the run has
+ * none. The one reader for the report's drill-down, decide and the answer-cell gate. Throws DataError with file:line.
+ */
+export async function readAnswerRecords(dir: string): Promise<AnswerRecord[] | undefined> {
+  const file = join(dir, 'answers.jsonl');
+  if (!existsSync(file)) return undefined;
+  const records: AnswerRecord[] = [];
+  for (const [index, line] of (await readText(file)).split('\n').entries()) {
+    if (line.trim() !== '') records.push(parseJson(line, { file, line: index + 1 }, answerRecordSchema));
+  }
+  return records;
+}
+
+const answerRecordSchema = z.looseObject({
+  cell: z.string(),
+  queryId: z.string(),
+  repeat: z.number().int().positive(),
+  text: z.string(),
+  label: z.string().optional(),
+  scores: z.record(z.string(), z.number().nullable()),
+  cached: z.boolean(),
+  latencyMs: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+});
 
 /**
  * A run reference as users write it: a path to a run folder, a run id under `<workDir>/runs/`, or `latest` (the

@@ -8,7 +8,7 @@ import type { ComparisonReportModel, CurveSeries, DocumentRecord, QueryRecord, R
 import type { RunSummary } from '../../report/run/summary.js';
 import { DataError } from '../../shared/errors.js';
 import { drilldownData, parseChunkId } from './drilldown.js';
-import { readRunFolder } from './folder.js';
+import { readAnswerRecords, readRunFolder } from './folder.js';
 import type { QueryResult } from './results.js';
 
 /** Curves go to k = 30 at most: beyond it the lines are flat and the chart unreadable. */
@@ -43,8 +43,8 @@ export function buildRunReportModel(input: {
 export async function readRunReport(dir: string): Promise<RunReportModel> {
   const folder = await readRunFolder(dir);
   const summary = JSON.parse(await readText(join(dir, 'summary.json'))) as RunSummary;
-  const drill = await readDrilldownFiles(dir);
-  return buildRunReportModel({ summary, manifest: folder.manifest, results: folder.results, ...drill });
+  const [drill, answerRecords] = await Promise.all([readDrilldownFiles(dir), readAnswerRecords(dir)]);
+  return buildRunReportModel({ summary, manifest: folder.manifest, results: folder.results, ...drill, ...(answerRecords ? { answerRecords } : {}) });
 }
 
 /** The comparison page's model: the comparison plus a drill-down over both runs' arms (when both kept one). */
