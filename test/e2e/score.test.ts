@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datasetPath, irDatasets } from '../helpers/datasets.js';
+import { datasetPath, irDatasets, lacks } from '../helpers/datasets.js';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ function referenceMean(dataset: string, measure: string): number {
 }
 
 describe('ragbench score', () => {
-  it.each(irDatasets)('reproduces trec_eval on the %s BM25 reference run (TREC and BEIR qrels)', async (dataset) => {
+  it.skipIf(lacks(...irDatasets)).each(irDatasets)('reproduces trec_eval on the %s BM25 reference run (TREC and BEIR qrels)', async (dataset) => {
     for (const qrels of ['test.trec', 'test.tsv']) {
       const result = await runCli([
         'score',
@@ -43,7 +43,7 @@ describe('ragbench score', () => {
     }
   });
 
-  it('gives the same output when the run lists its queries interleaved (scored in memory instead of streamed)', async () => {
+  it.skipIf(lacks('cranfield'))('gives the same output when the run lists its queries interleaved (scored in memory instead of streamed)', async () => {
     const qrels = datasetPath('cranfield', 'qrels', 'test.trec');
     const run = datasetPath('cranfield', 'reference', 'bm25.run');
     // Every query's first document, then every query's second…: no query's lines are together.
@@ -67,7 +67,7 @@ describe('ragbench score', () => {
     }
   });
 
-  it('reads trec_eval 10.0 test-file shapes (comments, tabs, padded scores, fields after the tag) to the same scores as trec_eval', async () => {
+  it.skipIf(lacks('cranfield'))('reads trec_eval 10.0 test-file shapes (comments, tabs, padded scores, fields after the tag) to the same scores as trec_eval', async () => {
     // The shapes of trec_eval's own test/results.comment.test and test/qrels.comment.test, applied to the cranfield
     // reference run that trec_eval 10.0 scored (test/reference-data/cranfield/trec_eval.command.txt).
     const qrels = datasetPath('cranfield', 'qrels', 'test.trec');
@@ -125,7 +125,7 @@ describe('ragbench score', () => {
     }
   });
 
-  it('prints a readable table without --json', async () => {
+  it.skipIf(lacks('cranfield'))('prints a readable table without --json', async () => {
     const result = await runCli(['score', '--qrels', datasetPath('cranfield', 'qrels', 'test.trec'), '--run', datasetPath('cranfield', 'reference', 'bm25.run')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ndcg@10\s+0\.4790$/m);
