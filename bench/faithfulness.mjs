@@ -113,7 +113,7 @@ console.log(report);
 
 const shippedNow = f.lexicalAlignmentModel;
 const drift = Math.max(...shipped.weights.map((w, i) => Math.abs(w - shippedNow.weights[i])), Math.abs(shipped.bias - shippedNow.bias));
-if (drift > 1e-3) console.log(`\nNOTE: src/metrics/faithfulness/lexical-alignment.ts holds other weights (max difference ${drift.toFixed(4)}); paste the ones above.`);
+if (drift > 1e-3) console.log(`\nNOTE: src/metrics/faithfulness/model/lexical-alignment.ts holds other weights (max difference ${drift.toFixed(4)}); paste the ones above.`);
 
 // The shipped model's training rows, by content key, so `ragbench faithfulness` never scores them in-sample.
 const { trainingRowKey } = await import(join(dist, 'metrics/faithfulness/training-rows.js'));
@@ -130,7 +130,7 @@ const { shippedTrainingRowKeys } = await import(join(dist, 'metrics/faithfulness
 if (shippedTrainingRowKeys !== trainingKeys.join('')) console.log('\nNOTE: lexical-alignment-training.ts lists other training rows; run with --write.');
 
 if (process.argv.includes('--write')) {
-  await writeFile(join(root, 'src/metrics/faithfulness/lexical-alignment-training.ts'), trainingFile);
+  await writeFile(join(root, 'src/metrics/faithfulness/model/lexical-alignment-training.ts'), trainingFile);
   const file = join(root, 'bench/RESULTS-faithfulness.md');
   const text = await readFile(file, 'utf8');
   const begin_ = '<!-- results:start -->';

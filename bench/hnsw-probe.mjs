@@ -3,7 +3,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { readFileSync } from 'node:fs';
 import { embedders } from '../dist/embedders/registry.js';
 import { chunkers } from '../dist/chunkers/registry.js';
-import { encodeVector } from '../dist/stores/pgvector-sql.js';
+import { encodeVector } from '../dist/stores/pgvector/sql.js';
 // Why HNSW recall collapses on the synthetic corpus (README, "ANN recall"): builds a pgvector HNSW index (m 16,
 // ef_construction 64) in PGlite over hashing-384 vectors of the first N documents, then reports ANN recall@10 vs
 // exact for ef_search 40/100/400 and how far the queries sit from the chunks. Modes: hashing (the corpus' known-item

@@ -23,7 +23,7 @@ import { createHashingEmbedder } from '../dist/embedders/hashing.js';
 import { embedders } from '../dist/embedders/registry.js';
 import { datasetDir } from '../dist/datasets/location.js';
 import { loadCorpus } from '../dist/pipeline/load-corpus.js';
-import { ingest } from '../dist/pipeline/ingest.js';
+import { ingest } from '../dist/pipeline/index/ingest.js';
 import { retrievers } from '../dist/retrievers/registry.js';
 import { createEnv } from '../dist/shared/env.js';
 import { manageStore } from '../dist/stores/managed-store.js';

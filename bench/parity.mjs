@@ -16,7 +16,7 @@ const { startPgliteServer } = await import(join(root, 'test/doubles/pglite-serve
 const { startPineconeServer } = await import(join(root, 'test/doubles/pinecone-server.ts'));
 const { startWeaviateServer } = await import(join(root, 'test/doubles/weaviate-server.ts'));
 const { loadEval } = await import(join(root, 'dist/config/load-eval.js'));
-const { runParity } = await import(join(root, 'dist/pipeline/parity.js'));
+const { runParity } = await import(join(root, 'dist/pipeline/parity/parity.js'));
 const { renderParity } = await import(join(root, 'dist/cli/commands/parity.js'));
 const { createEnv } = await import(join(root, 'dist/shared/env.js'));
 

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import pgvector from 'pgvector/pg';
-import { encodeVector } from '../dist/stores/pgvector-sql.js';
+import { encodeVector } from '../dist/stores/pgvector/sql.js';
 import { argOrEnv, median, withSocketServer } from './pg-bench-util.mjs';
 
 const rows = Number(argOrEnv('rows', 'BENCH_ROWS') ?? 20_000);

@@ -34,25 +34,25 @@ export { jaccardAtK, rankBiasedOverlap, recallAgainst } from './metrics/overlap.
 export { exactMatch, tokenF1, decisionAccuracy, judgeCorrectness } from './metrics/answers.js';
 export { goldPassageRecall, answerCoverage } from './metrics/context-recall.js';
 export { faithfulnessMetrics, kPrecision, lexicalFaithfulness, evaluateFaithfulness, readLabelledSet, type Score } from './metrics/faithfulness/index.js';
-export { llmFaithfulness } from './metrics/faithfulness/llm-judge.js';
+export { llmFaithfulness } from './metrics/faithfulness/judge/llm-judge.js';
 export { rocAuc, balancedAccuracy, calibrationTable } from './stats/roc.js';
 export { pairedRandomizationTest, pairedTTest, holmAdjust } from './stats/paired-tests.js';
 export { scoreRun } from './metrics/evaluate-run.js';
 export { readRun, writeRun, formatRun, type TrecRun, type RankedDoc } from './metrics/run-file.js';
 export { bootstrapMean, pairedBootstrapDiff } from './stats/bootstrap.js';
 // ⑦ reports
-export type { RunSummary, ArmSummary, MetricEstimate } from './report/run-summary.js';
-export { renderTable } from './report/terminal.js';
-export { renderMarkdown } from './report/markdown.js';
+export type { RunSummary, ArmSummary, MetricEstimate } from './report/run/summary.js';
+export { renderTable } from './report/run/terminal.js';
+export { renderMarkdown } from './report/run/markdown.js';
 // pipeline and config
 export { loadEval, type ResolvedEval } from './config/load-eval.js';
-export { runEval, type RunOptions, type RunOutcome } from './pipeline/run-eval.js';
-export { ingest, type IngestPlan, type IngestResult } from './pipeline/ingest.js';
-export { evaluate, type EvaluatePlan } from './pipeline/evaluate.js';
-export { evaluateAnswers } from './pipeline/answer-eval.js';
-export { compareRuns, compareWithBaseline } from './pipeline/compare.js';
-export type { Comparison } from './report/comparison-summary.js';
-export { runParity, type ParityReport } from './pipeline/parity.js';
+export { runEval, type RunOptions, type RunOutcome } from './pipeline/run/run-eval.js';
+export { ingest, type IngestPlan, type IngestResult } from './pipeline/index/ingest.js';
+export { evaluate, type EvaluatePlan } from './pipeline/run/evaluate.js';
+export { evaluateAnswers } from './pipeline/answer/answer-eval.js';
+export { compareRuns, compareWithBaseline } from './pipeline/compare/compare.js';
+export type { Comparison } from './report/comparison/summary.js';
+export { runParity, type ParityReport } from './pipeline/parity/parity.js';
 export { synthesize } from './synth/synthesize.js';
 // shared
 export { RagbenchError, ConfigError, DataError, ServiceError, DimensionError, IndexMismatchError, UsageError } from './shared/errors.js';

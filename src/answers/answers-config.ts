@@ -5,7 +5,7 @@ import { contextModes } from './answerer.js';
 import { chatModelConfigSchema } from './chat-models.js';
 import { answerers } from './registry.js';
 
-export const answererConfigSchema = pluginConfigSchema('answerer', answerers);
+const answererConfigSchema = pluginConfigSchema('answerer', answerers);
 
 const judgedMetrics: readonly string[] = ['faithfulness-llm', 'correctness-llm'];
 

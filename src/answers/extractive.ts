@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { segmentSentences } from '../chunkers/sentences.js';
 import type { Decision } from '../corpus/qa.js';
 import { stem, stopwords, wordTokens } from '../metrics/text-normalize.js';
-import { normalizeForMatching } from '../shared/unicode-text.js';
+import { normalizeForMatching } from '../shared/text/unicode-text.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
 import type { Answerer, AnswerOptions, ContextPassage, GeneratedAnswer } from './answerer.js';
@@ -14,7 +14,7 @@ const extractiveOptions = z.strictObject({
   locale: z.string().min(1).default('en'),
 });
 
-export type ExtractiveOptions = z.output<typeof extractiveOptions>;
+type ExtractiveOptions = z.output<typeof extractiveOptions>;
 
 /** The offline baseline: the context sentences that share the most (IDF-weighted) question terms. */
 export const extractive = definePlugin({
@@ -26,7 +26,7 @@ export const extractive = definePlugin({
 });
 
 /** A context sentence with its overlap score. */
-export interface ExtractedSentence {
+interface ExtractedSentence {
   readonly text: string;
   /** Position in context order (passage, then offset): the output order. */
   readonly order: number;
@@ -75,7 +75,7 @@ export function createExtractiveAnswerer(options: ExtractiveOptions): Answerer {
 }
 
 /** The chosen sentences in context order (see `createExtractiveAnswerer`). */
-export function chooseSentences(
+function chooseSentences(
   question: string,
   contexts: readonly ContextPassage[],
   segmenter: Intl.Segmenter,

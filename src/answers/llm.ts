@@ -7,7 +7,7 @@ import { definePlugin } from '../shared/plugin.js';
 import type { Answerer, AnswererContext, AnswerOptions, ContextPassage, GeneratedAnswer } from './answerer.js';
 import { chatModelConfigSchema, createConfiguredChatModel } from './chat-models.js';
 import { loadPromptTemplate, renderAnswerMessages, resolvePromptFile, type PromptTemplate } from './prompt-template.js';
-import { normalizeForMatching } from '../shared/unicode-text.js';
+import { normalizeForMatching } from '../shared/text/unicode-text.js';
 
 const llmOptions = z.strictObject({
   /** The chat model: `{ kind: openai, model: gpt-4o-mini, baseURL?, temperature?, … }`. */
@@ -18,7 +18,7 @@ const llmOptions = z.strictObject({
   maxTokens: z.int().positive().optional(),
 });
 
-export type LlmAnswererOptions = z.output<typeof llmOptions>;
+type LlmAnswererOptions = z.output<typeof llmOptions>;
 
 /** A chat model answering from a prompt template; cached and recorded in the run ledger. */
 export const llm = definePlugin({
@@ -32,7 +32,7 @@ export const llm = definePlugin({
 });
 
 /** The JSON a decision task asks for: the answer text and the label. */
-export const decisionAnswerSchema: NonNullable<CompleteOptions['jsonSchema']> = {
+const decisionAnswerSchema: NonNullable<CompleteOptions['jsonSchema']> = {
   name: 'decision_answer',
   schema: {
     type: 'object',
@@ -45,7 +45,7 @@ export const decisionAnswerSchema: NonNullable<CompleteOptions['jsonSchema']> = 
   },
 };
 
-export interface LlmAnswererOptionsResolved {
+interface LlmAnswererOptionsResolved {
   readonly model: ChatModel;
   readonly template: PromptTemplate;
   readonly maxTokens?: number;
@@ -56,7 +56,7 @@ export interface LlmAnswererOptionsResolved {
  * enforces `decisionAnswerSchema` (json_schema, or json_object plus validation) and the label is read from it.
  * Failures are the model layer's ServiceErrors (retries included); they propagate, the pipeline decides.
  */
-export function createLlmAnswerer(options: LlmAnswererOptionsResolved): Answerer {
+function createLlmAnswerer(options: LlmAnswererOptionsResolved): Answerer {
   const { model, template } = options;
   return {
     fingerprint: fingerprintOf('llm', {

@@ -3,7 +3,7 @@ import { exists } from '../corpus/beir.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseYaml } from '../shared/yaml-file.js';
+import { parseYaml } from '../shared/files/yaml-file.js';
 import type { ChatMessage } from '../llms/chat-model.js';
 import { ConfigError } from '../shared/errors.js';
 import { hashText } from '../shared/hash.js';
@@ -13,7 +13,7 @@ import type { ContextPassage } from './answerer.js';
  * An answer prompt as data (`prompts/*.yaml`), so prompt variants are compared like chunkers. Placeholders are
  * `{{name}}` and nothing else: no expressions, no loops, no code, so a template can never run anything.
  */
-export const promptTemplateSchema = z.strictObject({
+const promptTemplateSchema = z.strictObject({
   /** Bumped whenever the wording changes: reports name `qa-v1@1`, and the fingerprint changes anyway. */
   version: z.int().positive(),
   description: z.string().optional(),
@@ -36,7 +36,7 @@ export const promptTemplateSchema = z.strictObject({
     .optional(),
 });
 
-export type PromptTemplateConfig = z.output<typeof promptTemplateSchema>;
+type PromptTemplateConfig = z.output<typeof promptTemplateSchema>;
 
 export interface PromptTemplate extends PromptTemplateConfig {
   readonly file: string;
@@ -57,7 +57,7 @@ const allowed: ReadonlyArray<readonly [path: readonly string[], names: readonly 
 const placeholder = /\{\{\s*([A-Za-z_][\w]*)\s*\}\}/g;
 
 /** The placeholder names used in `text`, in order of appearance. */
-export function placeholdersOf(text: string): string[] {
+function placeholdersOf(text: string): string[] {
   return [...text.matchAll(placeholder)].map((m) => m[1]!);
 }
 
@@ -100,7 +100,7 @@ export async function loadPromptTemplate(file: string): Promise<PromptTemplate> 
 }
 
 /** The repository's (and package's) `prompts/` folder: two levels above this file in src/ and in dist/. */
-export const builtinPromptsDir = fileURLToPath(new URL('../../prompts/', import.meta.url));
+export const builtinPromptsDir = fileURLToPath(new URL('../../prompts', import.meta.url));
 
 /**
  * `qa-v1` (a bare name) → `prompts/qa-v1.yaml` beside the eval's folder (`<baseDir>/../prompts/`, as
@@ -122,7 +122,7 @@ export function renderTemplate(text: string, values: Readonly<Record<string, str
   return text.replace(placeholder, (match, name: string) => (Object.hasOwn(values, name) ? values[name]! : match));
 }
 
-export interface AnswerPrompt {
+interface AnswerPrompt {
   readonly question: string;
   /** Empty: the closed-book variant when the template has one. */
   readonly contexts: readonly ContextPassage[];

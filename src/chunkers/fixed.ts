@@ -12,14 +12,14 @@ const options = z
   })
   .superRefine(smallerThan('overlapChars', 'sizeChars'));
 
-export type FixedOptions = z.output<typeof options>;
+type FixedOptions = z.output<typeof options>;
 
 /**
  * Consecutive windows of `sizeChars` UTF-16 code units, each starting `sizeChars - overlapChars` after the
  * previous one. A boundary that would cut a surrogate pair moves by one unit so the pair stays whole (a window
  * may then be one unit shorter or, when `sizeChars` is 1, longer). Whitespace-only windows are dropped.
  */
-export class FixedChunker implements Chunker {
+class FixedChunker implements Chunker {
   readonly fingerprint: string;
   readonly #options: FixedOptions;
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Document } from '../corpus/types.js';
 import { DataError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
-import { TextLocator, type LocateMatch } from '../shared/locate-text.js';
+import { TextLocator, type LocateMatch } from '../shared/text/locate-text.js';
 import { definePlugin } from '../shared/plugin.js';
 import { makeChunk, type Chunk, type Chunker } from './chunker.js';
 import { graphemeBoundary } from './spans.js';

@@ -14,7 +14,7 @@ const options = z
   })
   .superRefine(smallerThan('overlapChars', 'maxChars'));
 
-export type MarkdownOptions = z.output<typeof options>;
+type MarkdownOptions = z.output<typeof options>;
 
 /**
  * Offsets where ATX headings (`#` … `######`) start a line outside fenced code blocks (``` or ~~~; an unclosed
@@ -52,7 +52,7 @@ export function headingStarts(text: string): number[] {
  * packed span stays within `maxChars`. A section longer than `maxChars` is split inside with the `recursive`
  * algorithm (sizeChars = maxChars, overlapChars, default separators). Chunks are trimmed of outer whitespace.
  */
-export class MarkdownChunker implements Chunker {
+class MarkdownChunker implements Chunker {
   readonly fingerprint: string;
   readonly #options: MarkdownOptions;
 

@@ -15,7 +15,7 @@ const options = z
   })
   .superRefine(smallerThan('overlapChars', 'sizeChars'));
 
-export type RecursiveOptions = z.output<typeof options>;
+type RecursiveOptions = z.output<typeof options>;
 
 /**
  * LangChain's RecursiveCharacterTextSplitter with exact spans: split on the first separator that occurs,
@@ -24,7 +24,7 @@ export type RecursiveOptions = z.output<typeof options>;
  * (`chunkSize`, `chunkOverlap`, `separators`, `keepSeparator`), except that whitespace-only chunks and a
  * chunk repeating the previous span are dropped (and see `recursiveSpans` for `keepSeparator: false`).
  */
-export class RecursiveChunker implements Chunker {
+class RecursiveChunker implements Chunker {
   readonly fingerprint: string;
   readonly #options: RecursiveOptions;
 

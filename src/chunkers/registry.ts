@@ -15,7 +15,7 @@ import { tokens } from './tokens.js';
 export const chunkers = { fixed, tokens, recursive, sentences, markdown, semantic, langchain } as const satisfies Record<string, ChunkerDefinition>;
 export type ChunkerKind = keyof typeof chunkers;
 
-export function isChunkerKind(kind: string): kind is ChunkerKind {
+function isChunkerKind(kind: string): kind is ChunkerKind {
   return Object.hasOwn(chunkers, kind);
 }
 

@@ -10,8 +10,8 @@ import { addCapped } from './recursive-split.js';
 import { isValidLocale, segmentSentences } from './sentences.js';
 import { ChunkCollector, smallerThan } from './spans.js';
 
-export const thresholdTypes = ['percentile', 'standard_deviation', 'interquartile', 'gradient'] as const;
-export type ThresholdType = (typeof thresholdTypes)[number];
+const thresholdTypes = ['percentile', 'standard_deviation', 'interquartile', 'gradient'] as const;
+type ThresholdType = (typeof thresholdTypes)[number];
 
 /** LangChain's SemanticChunker defaults per threshold type (langchain_experimental.text_splitter). */
 const defaultAmounts = { percentile: 95, standard_deviation: 3, interquartile: 1.5, gradient: 95 } as const;
@@ -42,7 +42,7 @@ const options = z
     }
   });
 
-export type SemanticOptions = z.output<typeof options>;
+type SemanticOptions = z.output<typeof options>;
 
 /** What `prepare` leaves for one distinct document text: its sentences and the distances between neighbours. */
 interface Prepared {

@@ -25,7 +25,7 @@ const options = z
   })
   .superRefine(smallerThan('overlapSentences', 'sentencesPerChunk'));
 
-export type SentencesOptions = z.output<typeof options>;
+type SentencesOptions = z.output<typeof options>;
 
 /**
  * A terminator standing alone between spaces ("word . next"), the end of the whitespace after it being the
@@ -66,7 +66,7 @@ export function segmentSentences(text: string, segmenter: Intl.Segmenter, spaced
  * character to its last sentence's last one. A group longer than `maxChars` (default 8000) is split by the
  * recursive algorithm, so a document without sentence breaks never becomes one huge chunk.
  */
-export class SentencesChunker implements Chunker {
+class SentencesChunker implements Chunker {
   readonly fingerprint: string;
   readonly #options: SentencesOptions;
   readonly #segmenter: Intl.Segmenter;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Document } from '../corpus/types.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin } from '../shared/plugin.js';
-import { createTokenOffsets, tokenEncodings, type TokenOffsets } from '../shared/token-offsets.js';
+import { createTokenOffsets, tokenEncodings, type TokenOffsets } from '../shared/text/token-offsets.js';
 import type { Chunk, Chunker } from './chunker.js';
 import { ChunkCollector, smallerThan, windows } from './spans.js';
 
@@ -15,7 +15,7 @@ const options = z
   })
   .superRefine(smallerThan('overlapTokens', 'sizeTokens'));
 
-export type TokensOptions = z.output<typeof options>;
+type TokensOptions = z.output<typeof options>;
 
 /**
  * Windows of `sizeTokens` tokens, `sizeTokens - overlapTokens` apart, with exact character offsets. The text is
@@ -23,7 +23,7 @@ export type TokensOptions = z.output<typeof options>;
  * text. A token boundary inside a multi-byte character (possible with byte-level BPE) widens the chunk to the
  * whole character: chunk starts round down and ends round up, so no character is lost.
  */
-export class TokensChunker implements Chunker {
+class TokensChunker implements Chunker {
   readonly fingerprint: string;
   readonly #options: TokensOptions;
   // Loaded on first use: the o200k table is 2.3 MB of JavaScript that other commands should not parse.

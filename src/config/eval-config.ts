@@ -13,7 +13,7 @@ const reference = z.union([z.string().min(1), z.looseObject({ kind: z.string() }
  * its mean is below `minValue`. Both conditions are needed for a drop: a tiny significant drop is noise for the
  * product, a large insignificant one may be noise for the statistics.
  */
-export const gateRuleSchema = z.strictObject({
+const gateRuleSchema = z.strictObject({
   /** Largest tolerated drop of the mean (candidate − baseline ≥ −maxDrop passes); default 0. */
   maxDrop: z.number().nonnegative().default(0),
   /** Significance level for the one-sided Holm-adjusted p; default 0.05. */
@@ -54,7 +54,7 @@ export type Gate = z.output<typeof gateSchema>;
 export const decisionMetricNames = ['decision-accuracy', 'correctness-llm', 'token-f1', 'exact-match'] as const;
 
 /**
- * `decide:` — how `ragbench decide` turns per-arm scores into a recommendation (src/report/decision-rules.ts).
+ * `decide:` — how `ragbench decide` turns per-arm scores into a recommendation (src/report/decision/rules.ts).
  * "≈" means the 95% CI of a paired difference lies inside ±equivalenceMargin; "≫" means the difference exceeds the
  * margin and is significant (Holm-adjusted randomization p < alpha).
  */
@@ -72,14 +72,12 @@ export const decideConfigSchema = z.strictObject({
   /** The whole-corpus arm runs only when the corpus (≈ characters / 4 tokens) fits this; default 128,000. */
   contextWindowTokens: z.int().positive().default(128_000),
 });
-export type DecideConfig = z.output<typeof decideConfigSchema>;
-
 /**
  * `annRecall:` — every arm whose retriever searches through an ANN index (HNSW, IVFFlat) also searches a seeded
  * sample of its queries exactly and reports ANN recall@k: the share of the exact top-k chunks the ANN top-k found.
  * Below `minRecall` the run warns, naming the setting to raise; with `gate: true` it also fails (exit code 1).
  */
-export const annRecallConfigSchema = z.strictObject({
+const annRecallConfigSchema = z.strictObject({
   /** Queries sampled (without replacement, seeded); all of them when there are fewer. */
   queries: z.int().min(1).default(50),
   k: z.int().min(1).max(1000).default(10),

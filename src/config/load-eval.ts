@@ -9,11 +9,12 @@ import { retrievers } from '../retrievers/registry.js';
 import { ConfigError, RagbenchError } from '../shared/errors.js';
 import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
 import { evalConfigSchema, type EvalConfig } from './eval-config.js';
-import { isDirectory, nameFromFile, resolveReference } from './references.js';
-import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/yaml-file.js';
+import { isDirectory } from '../shared/files/is-directory.js';
+import { nameFromFile, resolveReference } from './references.js';
+import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/files/yaml-file.js';
 
-export const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
-export const retrieverFileSchema = pluginConfigSchema('retriever', retrievers);
+const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
+const retrieverFileSchema = pluginConfigSchema('retriever', retrievers);
 
 export interface ResolvedCorpus {
   readonly name: string;
@@ -59,7 +60,7 @@ export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | '
 }
 
 /** The documented cap on automatic retrieval depth (chunks per query) when an eval sets no `maxDepth`. */
-export const defaultMaxDepth = 1000;
+const defaultMaxDepth = 1000;
 
 /** Loads `evals/*.yaml` and everything it references, so later stages never see an invalid config. */
 export async function loadEval(file: string): Promise<ResolvedEval> {

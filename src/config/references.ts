@@ -1,9 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, type Place } from '../shared/errors.js';
 
 /** The top-level folders a name may point into; the eval file's `chunkers: [recursive-800]` → `chunkers/recursive-800.yaml`. */
-export type ConfigFolder = 'corpora' | 'chunkers' | 'retrievers' | 'evals';
+type ConfigFolder = 'corpora' | 'chunkers' | 'retrievers' | 'evals';
 
 /**
  * Resolves a reference written in `fromFile`. A value with a slash or a .yaml ending is a path relative to
@@ -42,10 +42,3 @@ export function nameFromFile(path: string): string {
   return basename(path, extname(path));
 }
 
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -9,7 +9,7 @@ import { readSpanJudgments } from './spans.js';
 import type { Progress } from '../shared/progress.js';
 import type { CorpusSource, Document, Query } from './types.js';
 
-export interface BeirCorpusOptions {
+interface BeirCorpusOptions {
   /** Short name used in index names and reports. */
   readonly name: string;
   /** Which `qrels/<split>.tsv` holds the judgments; default `test`. */
@@ -129,7 +129,7 @@ function requireId(value: unknown, place: { file: string; line: number }): strin
 }
 
 /** Runs `read` if `file` exists, else a DataError naming what is missing. */
-export async function readRequired<T>(file: string, what: string, read: (file: string) => Promise<T>): Promise<T> {
+async function readRequired<T>(file: string, what: string, read: (file: string) => Promise<T>): Promise<T> {
   if (!(await exists(file))) {
     throw new DataError(`${what} file not found: ${file}`, {
       place: { file },

@@ -26,4 +26,3 @@ export const corpusConfigSchema = z.strictObject({
   message: 'give at most one of `documents:` and `documentsDataset:`',
 });
 
-export type CorpusConfig = z.output<typeof corpusConfigSchema>;

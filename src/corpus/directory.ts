@@ -5,9 +5,9 @@ import { exists, hashFiles, readQueriesJsonl } from './beir.js';
 import { readQrels } from './qrels.js';
 import type { Progress } from '../shared/progress.js';
 import type { CorpusSource, Document, Judgments, Query } from './types.js';
-import { decodeUtf8 } from '../shared/utf8.js';
+import { decodeUtf8 } from '../shared/text/utf8.js';
 
-export interface DirectoryCorpusOptions {
+interface DirectoryCorpusOptions {
   /** Short name used in index names and reports. */
   readonly name: string;
   /** Which `qrels/<split>.tsv` holds the judgments, if present; default `test`. */
@@ -57,7 +57,7 @@ async function* readDocuments(dir: string, ids: readonly string[], progress?: Pr
 }
 
 /** Relative posix paths of the document files, sorted by UTF-16 code units (locale-independent). */
-export async function listDocumentFiles(dir: string): Promise<string[]> {
+async function listDocumentFiles(dir: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });

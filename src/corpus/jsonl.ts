@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { DataError } from '../shared/errors.js';
-import { createUtf8Stream } from '../shared/utf8.js';
+import { createUtf8Stream } from '../shared/text/utf8.js';
 
 /** One parsed JSON value and the 1-based line it came from (for error places). */
 export interface JsonlRecord {

@@ -6,9 +6,9 @@ import { openDirectoryCorpus } from './directory.js';
 import type { CorpusSource } from './types.js';
 
 /** `beir`: corpus.jsonl + queries.jsonl + qrels/; `files`: a folder of .md/.txt documents. */
-export type CorpusLayout = 'beir' | 'files';
+type CorpusLayout = 'beir' | 'files';
 
-export interface OpenCorpusOptions {
+interface OpenCorpusOptions {
   /** Default: the folder's name. */
   readonly name?: string;
   /** Default: detected (`beir` when the folder holds corpus.jsonl, else `files`). */

@@ -90,7 +90,7 @@ function stringList(value: unknown, field: string, id: string, place: { file: st
 }
 
 /** The shared label when all answers are one yes/no/maybe (case and spaces ignored); else undefined. */
-export function decisionOf(answers: readonly string[]): Decision | undefined {
+function decisionOf(answers: readonly string[]): Decision | undefined {
   const labels = new Set(answers.map((answer) => answer.trim().toLowerCase()));
   if (labels.size !== 1) return undefined;
   const [label] = labels;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { DataError, type Place } from '../shared/errors.js';
-import { decodeUtf8 } from '../shared/utf8.js';
+import { decodeUtf8 } from '../shared/text/utf8.js';
 import type { Judgments } from './types.js';
 
 /** The two qrels layouts `readQrels` accepts. */
-export type QrelsFormat = 'trec' | 'beir';
+type QrelsFormat = 'trec' | 'beir';
 
 /**
  * Reads relevance judgments in either layout, detected from the first non-blank line:

@@ -2,7 +2,7 @@ import { DataError, type Place } from '../shared/errors.js';
 import { isJsonObject, readJsonl } from './jsonl.js';
 import type { RelevantSpan, SpanJudgments } from './types.js';
 
-export interface ReadSpansOptions {
+interface ReadSpansOptions {
   /**
    * docId → text length (UTF-16 code units). When given, a span naming an unknown document or ending past the
    * document's end is a DataError at its line; without it only the span's own shape is checked.

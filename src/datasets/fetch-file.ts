@@ -18,17 +18,17 @@ export interface FetchedFile {
   readonly from: string;
 }
 
-export interface FetchOptions {
+interface FetchOptions {
   /** A folder or http(s) URL laid out as `<mirror>/<dataset>/raw/<file>`. */
   readonly mirror?: string;
   readonly progress: Progress;
   readonly signal?: AbortSignal;
 }
 
-export const isUrl = (location: string) => /^https?:\/\//i.test(location);
+const isUrl = (location: string) => /^https?:\/\//i.test(location);
 
 /** Where one upstream file is read from: the mirror when given, else its pinned upstream URL. */
-export function sourceOf(dataset: string, file: UpstreamFile, mirror: string | undefined): string {
+function sourceOf(dataset: string, file: UpstreamFile, mirror: string | undefined): string {
   if (mirror === undefined) return file.url;
   if (isUrl(mirror)) return `${mirror.replace(/\/+$/, '')}/${dataset.split('/').map(encodeURIComponent).join('/')}/raw/${encodeURIComponent(file.name)}`;
   return join(mirror, ...dataset.split('/'), 'raw', file.name);

@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DataError, ServiceError, UsageError } from '../shared/errors.js';
-import { writeJsonAtomic } from '../shared/files.js';
+import { writeJsonAtomic } from '../shared/files/write-atomic.js';
 import { silentProgress, type Progress } from '../shared/progress.js';
 import { catalog, catalogEntry, type CatalogEntry } from './catalog.js';
 import type { ConvertSummary } from './converter-types.js';
@@ -157,13 +157,13 @@ async function listFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-export async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex');
 }
 
-export interface VerifyProblem {
+interface VerifyProblem {
   readonly file: string;
   readonly problem: string;
 }

@@ -3,19 +3,19 @@ import { appendFile, mkdir, open, truncate, writeFile, type FileHandle } from 'n
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DimensionError } from '../shared/errors.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../shared/files/write-atomic.js';
 import { hashText } from '../shared/hash.js';
 import { redactUrlsInText } from '../shared/redact-url.js';
 import type { EmbedRole, Embedder } from './embedder.js';
 
-export interface EmbeddingCacheOptions {
+interface EmbeddingCacheOptions {
   /** Cache root, conventionally `<workDir>/cache/embeddings` (see `embeddingCacheDir`). */
   readonly dir: string;
   /** Told when records fail their checksum (they are recomputed); default: silent. */
   readonly warn?: (message: string) => void;
 }
 
-export interface EmbeddingCacheStats {
+interface EmbeddingCacheStats {
   /** Texts answered from the cache. */
   readonly hits: number;
   /** Texts sent to the inner embedder. */
@@ -24,7 +24,7 @@ export interface EmbeddingCacheStats {
   readonly corrupt: number;
 }
 
-export interface CachedEmbedder extends Embedder {
+interface CachedEmbedder extends Embedder {
   readonly stats: EmbeddingCacheStats;
   /** The folder this embedder's entries live in: `<dir>/<hash of the inner fingerprint>`. */
   readonly path: string;

@@ -19,7 +19,7 @@ const hashingOptions = z
     path: ['wordNgrams'],
   });
 
-export type HashingOptions = z.output<typeof hashingOptions>;
+type HashingOptions = z.output<typeof hashingOptions>;
 
 /**
  * Offline, deterministic feature-hashing embedder (the embedded default: no service, no model download).

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson, hashText } from '../shared/hash.js';
 import type { ChatMessage, ChatModel, CompleteOptions, Completion } from './chat-model.js';
 
-export interface CompletionCacheOptions {
+interface CompletionCacheOptions {
   /** Cache root, conventionally `<workDir>/cache/completions` (see `completionCacheDir`). */
   readonly dir: string;
   /**
@@ -13,7 +13,7 @@ export interface CompletionCacheOptions {
   readonly cacheNonDeterministic?: boolean;
 }
 
-export interface CompletionCacheStats {
+interface CompletionCacheStats {
   /** Calls answered from the cache. */
   readonly hits: number;
   /** Cacheable calls sent to the inner model. */
@@ -22,7 +22,7 @@ export interface CompletionCacheStats {
   readonly bypassed: number;
 }
 
-export interface CachedChatModel extends ChatModel {
+interface CachedChatModel extends ChatModel {
   readonly stats: CompletionCacheStats;
   /** The folder this model's entries live in: `<dir>/<hash of the inner fingerprint>`. */
   readonly path: string;

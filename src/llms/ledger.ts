@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatModel, Completion } from './chat-model.js';
 
 /** USD per 1M tokens, as providers publish them. */
-export const priceSchema = z.strictObject({
+const priceSchema = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
 });
@@ -10,7 +10,7 @@ export const priceSchema = z.strictObject({
 /** The `prices:` section of a config: `{ <model id>: { input, output } }`, overriding or adding to `defaultPrices`. */
 export const priceTableSchema = z.record(z.string().min(1), priceSchema);
 
-export type Price = z.output<typeof priceSchema>;
+type Price = z.output<typeof priceSchema>;
 export type PriceTable = Readonly<Record<string, Price>>;
 
 /**
@@ -44,7 +44,7 @@ export interface Usage {
   readonly cost: Cost;
 }
 
-export interface ModelUsage extends Usage {
+interface ModelUsage extends Usage {
   readonly model: string;
 }
 
@@ -55,7 +55,7 @@ export interface LedgerReport {
   readonly total: Usage;
 }
 
-export type LedgerEntry = Pick<Completion, 'model' | 'inputTokens' | 'outputTokens' | 'cached'>;
+type LedgerEntry = Pick<Completion, 'model' | 'inputTokens' | 'outputTokens' | 'cached'>;
 
 /** Tokens and cost of one run. Not shared between runs: create one per run and pass it down. */
 export interface Ledger {

@@ -2,8 +2,8 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
-import { connectOpenAi, type OpenAiDependencies } from '../shared/openai-client.js';
-import { toServiceError, type OpenAiErrorContext } from '../shared/openai-errors.js';
+import { connectOpenAi, type OpenAiDependencies } from '../shared/openai/client.js';
+import { toServiceError, type OpenAiErrorContext } from '../shared/openai/errors.js';
 import { definePlugin } from '../shared/plugin.js';
 import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import type { ChatMessage, ChatModel, CompleteOptions, Completion } from './chat-model.js';
@@ -34,7 +34,7 @@ const openAiChatOptions = z
     path: ['baseURLEnv'],
   });
 
-export type OpenAiChatOptions = z.output<typeof openAiChatOptions>;
+type OpenAiChatOptions = z.output<typeof openAiChatOptions>;
 type StructuredOutputs = OpenAiChatOptions['structuredOutputs'];
 type RequestBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 

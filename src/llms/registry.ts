@@ -3,4 +3,3 @@ import { openai } from './openai.js';
 
 /** Chat model kinds: the key is the `kind:` users write and the file name in this folder. */
 export const chatModels = { openai } as const satisfies Record<string, ChatModelDefinition>;
-export type ChatModelKind = keyof typeof chatModels;

@@ -1,5 +1,5 @@
 /** At most `limit` holders at once; waiters are served first come, first served. */
-export interface Semaphore {
+interface Semaphore {
   /** Resolves with a release function once a slot is free; rejects with the signal's reason if aborted first. */
   acquire(signal?: AbortSignal): Promise<() => void>;
   readonly inUse: number;

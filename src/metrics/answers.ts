@@ -1,7 +1,7 @@
 import type { Decision } from '../corpus/qa.js';
 import type { ChatModel } from '../llms/chat-model.js';
 import { ServiceError } from '../shared/errors.js';
-import { contentBoundary, correctnessMessages, correctnessSchema, type BoundaryMaker } from './faithfulness/llm-judge-prompt.js';
+import { contentBoundary, correctnessMessages, correctnessSchema, type BoundaryMaker } from './faithfulness/judge/prompt.js';
 import { unscorable, type Score } from './faithfulness/score.js';
 import { normalizeAnswer, tokens, wordTokens } from './text-normalize.js';
 
@@ -86,7 +86,7 @@ export function decisionAccuracy(predicted: Decision | undefined, gold: Decision
   return { value: predicted === gold ? 1 : 0 };
 }
 
-export interface JudgeCorrectnessOptions {
+interface JudgeCorrectnessOptions {
   readonly model: ChatModel;
   readonly question: string;
   readonly answer: string;

@@ -82,7 +82,7 @@ export const retrievalMetrics = { recall, precision, hit, mrr, ndcg, map, rprec:
   string,
   RetrievalMetric
 >;
-export type RetrievalMetricName = keyof typeof retrievalMetrics;
+type RetrievalMetricName = keyof typeof retrievalMetrics;
 
 /**
  * A parsed metric name: `k` is `Infinity` for no cut; `label` is the canonical spelling used as a result key.
@@ -112,9 +112,9 @@ const aliases: Record<string, RetrievalMetricName> = {
 /** Metrics that are meaningless without a cut-off. */
 const needsCut = new Set<RetrievalMetricName>(['recall', 'precision', 'hit']);
 /** Metrics that have a token-budget form: the others need a rank cut-off (precision divides by k). */
-export const budgetMetricNames: readonly RetrievalMetricName[] = ['recall', 'hit', 'mrr', 'ndcg', 'map'];
+const budgetMetricNames: readonly RetrievalMetricName[] = ['recall', 'hit', 'mrr', 'ndcg', 'map'];
 
-export const validMetricNames =
+const validMetricNames =
   'recall@k, precision@k, hit@k (alias success@k), mrr@k or mrr, ndcg@k or ndcg, map@k or map, rprec (alias r-precision), ' +
   'or a token budget: recall|hit|mrr|ndcg|map@tokens=N';
 
@@ -124,7 +124,7 @@ export const validMetricNames =
  * Aliases map to one canonical label (`success@10` → `hit@10`). Throws UsageError listing the valid names.
  */
 /** Largest cut-off a metric may name (trec_eval's deepest standard cut-off is 1000). */
-export const maxMetricK = 10_000;
+const maxMetricK = 10_000;
 
 export function parseMetricName(text: string): MetricSpec {
   const match = /^([a-z_-]+)(?:@(\d+)|@tokens=(\d+))?$/.exec(text.trim().toLowerCase());

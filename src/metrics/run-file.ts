@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DataError, type Place } from '../shared/errors.js';
-import { decodeUtf8 } from '../shared/utf8.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { decodeUtf8 } from '../shared/text/utf8.js';
+import { writeFileAtomic } from '../shared/files/write-atomic.js';
 
 /** One retrieved document of a run. `score`: higher is better. */
 export interface RankedDoc {

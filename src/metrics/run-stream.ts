@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { DataError } from '../shared/errors.js';
-import { createUtf8Stream } from '../shared/utf8.js';
+import { createUtf8Stream } from '../shared/text/utf8.js';
 import { checkDuplicates, compareTrecOrder, isSkippedRunLine, parseRunLine } from './run-file.js';
 
 /**
@@ -8,7 +8,7 @@ import { checkDuplicates, compareTrecOrder, isSkippedRunLine, parseRunLine } fro
  * query does not change, `queryId` is the same string as on the previous line (no new string per line). Returning
  * `false` stops the reading.
  */
-export type RunLineSink = (queryId: string, docId: string, score: number, line: number) => boolean | void;
+type RunLineSink = (queryId: string, docId: string, score: number, line: number) => boolean | void;
 
 /**
  * Reads a run file line by line in 1 MB pieces, with readRun's parsing and errors (malformed line, invalid

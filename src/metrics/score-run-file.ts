@@ -4,12 +4,12 @@ import { finishScores, noRelevant, runMetricSpecs, scoreQuery, scoreRun, type Ru
 import { checkDuplicates } from './run-file.js';
 import { inTrecOrder, readRunLines, readRunRankings } from './run-stream.js';
 
-export interface ScoreRunFileOptions extends Omit<ScoreRunOptions, 'run'> {
+interface ScoreRunFileOptions extends Omit<ScoreRunOptions, 'run'> {
   /** A TREC run file (`qid Q0 docid rank score tag`). */
   readonly path: string;
 }
 
-export interface RunFileScores extends RunScores {
+interface RunFileScores extends RunScores {
   /**
    * Queries whose lines were not together in the file (listed again after another query): they were scored from a
    * second reading of the file, which kept only their lines. 0 when the run was read once.

@@ -14,10 +14,10 @@
  * `chunkCost`.) Grades are ignored: every span with grade ≥ 1 is relevant text.
  */
 import type { RelevantSpan } from '../corpus/types.js';
-import type { TokenOffsets } from '../shared/token-offsets.js';
+import type { TokenOffsets } from '../shared/text/token-offsets.js';
 
 /** A retrieved chunk's place: `[start, end)` in its document's text. */
-export interface RetrievedSpan {
+interface RetrievedSpan {
   readonly docId: string;
   readonly start: number;
   readonly end: number;
@@ -29,7 +29,7 @@ export interface ChunkHitRef {
   readonly docId: string;
 }
 
-export interface SpanScores {
+interface SpanScores {
   /** |R ∩ S| / |S|: the share of relevant characters the top-k chunks cover ("span recall@k"). */
   readonly recall: number;
   /** |R ∩ S| / |R|; 0 when nothing was retrieved. */
@@ -42,8 +42,6 @@ export interface SpanScores {
 }
 
 /** Names the metrics go by in tables, with `@k` appended: span-recall@10, span-precision@10, span-iou@10. */
-export const spanMetricNames = { recall: 'span-recall', precision: 'span-precision', iou: 'span-iou' } as const;
-
 /** The offsets of a chunk hit, read from its id; throws RangeError when the id is not `${docId}#start-end`. */
 export function chunkSpanOf(hit: ChunkHitRef): RetrievedSpan {
   const prefix = `${hit.docId}#`;
@@ -58,7 +56,7 @@ export function chunkSpanOf(hit: ChunkHitRef): RetrievedSpan {
  * its document has the id `${docId}#?…` (`unlocatedChunkId`): it is left out here, and the run counts and reports
  * such chunks, so a span metric over them is a lower bound rather than a guess.
  */
-export function locatedSpans(hits: readonly ChunkHitRef[]): RetrievedSpan[] {
+function locatedSpans(hits: readonly ChunkHitRef[]): RetrievedSpan[] {
   return hits.filter((hit) => !hit.id.startsWith(`${hit.docId}#?`)).map(chunkSpanOf);
 }
 
@@ -97,7 +95,7 @@ export function spanScores(retrieved: readonly RetrievedSpan[], relevant: readon
   };
 }
 
-export interface ChunkCost {
+interface ChunkCost {
   /** Chunks in the top k (what a generator is given). */
   readonly chunks: number;
   /** Sum of their lengths: overlapping text is sent, and paid for, once per chunk. */
@@ -173,7 +171,7 @@ function topK<T>(items: readonly T[], k: number): readonly T[] {
  * A span or context-cost metric as written in an eval's `spanMetrics`: `span-recall@5`, `token-iou@5`, … or at a
  * context budget, `span-recall@tokens=1000` (then `k` is Infinity and `tokens` the budget: see `withinTokenBudget`).
  */
-export interface SpanMetricSpec {
+interface SpanMetricSpec {
   readonly name: (typeof spanMetricKinds)[number];
   readonly k: number;
   readonly label: string;
@@ -184,7 +182,7 @@ export interface SpanMetricSpec {
  * `span-*` measure overlap in characters (the unit of chunk offsets: exact for every chunker); `token-*` in
  * cl100k tokens, as Chroma's chunking evaluation does (but counting overlapping retrieved text once).
  */
-export const spanMetricKinds = [
+const spanMetricKinds = [
   'span-recall',
   'span-precision',
   'span-iou',

@@ -1,4 +1,4 @@
-import { isCjk, normalizeForMatching, tokenizeUnicode } from '../shared/unicode-text.js';
+import { isCjk, normalizeForMatching, tokenizeUnicode } from '../shared/text/unicode-text.js';
 
 /**
  * Text normalisation and tokenisers shared by answer metrics (exact match, token F1) and lexical faithfulness.
@@ -79,6 +79,13 @@ export const stopwords: ReadonlySet<string> = new Set(
   than too very s t can will just don should now d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma
   mightn mustn needn shan shouldn wasn weren won wouldn could would might must may shall also never`.split(/\s+/),
 );
+
+/** Word tokens without stopwords, each in a comparable form (Porter stem by default), in order. */
+export function contentTerms(text: string, comparable: (token: string) => string = stem): string[] {
+  const out: string[] = [];
+  for (const token of wordTokens(text)) if (!stopwords.has(token)) out.push(comparable(token));
+  return out;
+}
 
 /** SQuAD tokens without stopwords (multiset, in order). */
 export function contentTokens(text: string): string[] {

@@ -1,5 +1,5 @@
-import { formatEstimate } from './run-format.js';
-import type { MetricEstimate, ScoredEstimate } from './run-summary.js';
+import { formatEstimate } from './run/format.js';
+import type { MetricEstimate, ScoredEstimate } from './run/summary.js';
 import { escapeXml as h } from './svg-charts.js';
 
 /**

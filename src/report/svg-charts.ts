@@ -18,7 +18,7 @@ const dashes = ['', '6 4', '2 3', '8 3 2 3'] as const;
 
 const font = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';
 
-export interface CiBar {
+interface CiBar {
   readonly label: string;
   /** null: nothing to draw (e.g. unscorable); the row says so. */
   readonly mean: number | null;
@@ -68,7 +68,7 @@ export function ciBarChart(options: { readonly title: string; readonly bars: rea
   return `${parts.join('')}</svg>`;
 }
 
-export interface LineSeries {
+interface LineSeries {
   readonly name: string;
   /** values[i] is the y value at x = i + 1. */
   readonly values: readonly number[];
@@ -116,7 +116,7 @@ export function lineChart(options: {
   return `${parts.join('')}</svg>`;
 }
 
-export interface ValueBar {
+interface ValueBar {
   readonly label: string;
   readonly value: number;
   /** What to print after the bar, e.g. "1,234 tokens · $0.0012". */
@@ -143,7 +143,7 @@ export function valueBarChart(options: { readonly title: string; readonly bars: 
   return `${parts.join('')}</svg>`;
 }
 
-export interface ScatterPoint {
+interface ScatterPoint {
   readonly label: string;
   readonly x: number;
   readonly y: number;

@@ -35,7 +35,7 @@ export const bm25 = definePlugin({
  * N, df, |d| and avgdl count chunks and tokens of the chunks added. A repeated query word counts once.
  * Only chunks sharing at least one term with the query are returned, so a query can yield fewer than k hits.
  */
-export class Bm25Retriever implements Retriever {
+class Bm25Retriever implements Retriever {
   readonly fingerprint: string;
   readonly persistent = false;
   readonly #options: Bm25Options;

@@ -2,7 +2,7 @@ import { chunkId, unlocatedChunkId } from '../chunkers/chunker.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Document, Query } from '../corpus/types.js';
 import { hashText } from '../shared/hash.js';
-import { TextLocator, type LocateMatch } from '../shared/locate-text.js';
+import { TextLocator, type LocateMatch } from '../shared/text/locate-text.js';
 import type { Approximation } from '../stores/vector-store.js';
 import type { Hit, Retriever } from './retriever.js';
 
@@ -37,7 +37,7 @@ export interface ExternalSource {
 type Outcome = 'unmatched' | 'offsets' | LocateMatch | 'unlocated' | 'no-text';
 
 /** How the distinct retrieved chunks were matched to the corpus: recorded in the manifest, never silent. */
-export interface MatchStats {
+interface MatchStats {
   /** Distinct chunks retrieved over all queries. */
   readonly chunks: number;
   /** …whose document id is not in the corpus: kept in the ranking (a miss for every query), counted here. */

@@ -1,4 +1,4 @@
-import { tokenizeUnicode } from '../shared/unicode-text.js';
+import { tokenizeUnicode } from '../shared/text/unicode-text.js';
 
 /** Lexical tokenizers for BM25. Pure functions: text in, tokens out, in text order (repeats kept). */
 export type Tokenizer = (text: string) => string[];
@@ -30,7 +30,7 @@ export const tokenizers = {
   'alnum-lower': tokenizeAlnumLower,
 } as const satisfies Record<string, Tokenizer>;
 
-export type TokenizerName = keyof typeof tokenizers;
+type TokenizerName = keyof typeof tokenizers;
 export const tokenizerNames = Object.keys(tokenizers) as [TokenizerName, ...TokenizerName[]];
 
 /** Ids of the queries a tokenizer turns into no tokens at all: they can only get an empty ranking. */

@@ -2,7 +2,7 @@
  * One error family, caught once in `cli/main.ts` and printed as one line: where, what, and the fix.
  * `code` is a stable string that docs and tests refer to.
  */
-export type ErrorCode =
+type ErrorCode =
   | 'E_USAGE'
   | 'E_CONFIG'
   | 'E_DATA'
@@ -40,7 +40,7 @@ export interface Place {
   readonly column?: number;
 }
 
-export function formatPlace(place: Place): string {
+function formatPlace(place: Place): string {
   let text = place.file;
   if (place.line !== undefined) text += `:${place.line}`;
   if (place.line !== undefined && place.column !== undefined) text += `:${place.column}`;

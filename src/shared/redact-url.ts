@@ -7,7 +7,7 @@
 /** Query parameter names that carry credentials (case-insensitive, matched on the whole name or a `_`/`-` part). */
 const credentialParam = /(^|[-_.])(token|key|apikey|api-key|secret|password|passwd|pwd|pass|sig|signature|auth|authorization|credential|credentials|access[-_]?token|session|code)($|[-_.])/i;
 
-export function isCredentialParam(name: string): boolean {
+function isCredentialParam(name: string): boolean {
   return credentialParam.test(name);
 }
 

@@ -10,13 +10,13 @@ export interface BootstrapOptions {
 }
 
 /** A point estimate and its percentile-bootstrap interval, `lower ≤ upper`. */
-export interface ConfidenceInterval {
+interface ConfidenceInterval {
   readonly mean: number;
   readonly lower: number;
   readonly upper: number;
 }
 
-export const defaultBootstrap = { resamples: 2000, confidence: 0.95, seed: 42 } as const satisfies Required<BootstrapOptions>;
+const defaultBootstrap = { resamples: 2000, confidence: 0.95, seed: 42 } as const satisfies Required<BootstrapOptions>;
 
 /**
  * Percentile bootstrap CI of the mean of `values` (e.g. per-query nDCG@10): draw `resamples` samples of size n with

@@ -5,9 +5,9 @@ import { createRandom } from './random.js';
  * deterministic for a seed. Differences are `a − b`: with `a` = candidate and `b` = baseline, a regression is a
  * negative difference and `alternative: 'less'` asks "is the candidate worse?".
  */
-export type Alternative = 'two-sided' | 'less' | 'greater';
+type Alternative = 'two-sided' | 'less' | 'greater';
 
-export interface RandomizationOptions {
+interface RandomizationOptions {
   /** Default 'two-sided'. 'less': H1 is mean(a − b) < 0; 'greater': H1 is mean(a − b) > 0. */
   readonly alternative?: Alternative;
   /** Random sign vectors drawn when the test is not exact; default 10,000. */
@@ -18,7 +18,7 @@ export interface RandomizationOptions {
   readonly seed?: number;
 }
 
-export interface RandomizationResult {
+interface RandomizationResult {
   /** Mean of `a − b` over all pairs (zeros included). */
   readonly meanDifference: number;
   readonly n: number;
@@ -31,7 +31,7 @@ export interface RandomizationResult {
   readonly pValue: number;
 }
 
-export const defaultRandomization = { alternative: 'two-sided', permutations: 10_000, exactMaxN: 20, seed: 42 } as const;
+const defaultRandomization = { alternative: 'two-sided', permutations: 10_000, exactMaxN: 20, seed: 42 } as const;
 
 /**
  * Paired randomization (sign-flip permutation) test of H0 "the two systems are exchangeable on every query", the
@@ -79,7 +79,7 @@ export function pairedRandomizationTest(
   return { ...base, method: 'monte-carlo', permutations, pValue: (extreme + 1) / (permutations + 1) };
 }
 
-export interface TTestResult {
+interface TTestResult {
   readonly meanDifference: number;
   readonly t: number;
   readonly df: number;

@@ -122,7 +122,7 @@ export function groupedFolds(groups: readonly string[], folds: number, seed: num
 }
 
 /** Per-row out-of-fold verdicts of a threshold chosen on the other folds, and the thresholds per fold. */
-export interface CrossValidatedThreshold {
+interface CrossValidatedThreshold {
   /** Balanced accuracy of the pooled out-of-fold predictions: each row judged by a threshold it did not help pick. */
   readonly balancedAccuracy: number;
   readonly thresholds: readonly number[];

@@ -5,7 +5,7 @@ import { ExactSearchUnavailable, type Hit, type IndexSpec, type VectorRecord } f
 export const defaultExactMaxRecords = 200_000;
 
 /** Reads every record of the open index, page by page, handing each page to `add`. */
-export type ReadAll = (add: (records: readonly VectorRecord[]) => Promise<void>, signal?: AbortSignal) => Promise<void>;
+type ReadAll = (add: (records: readonly VectorRecord[]) => Promise<void>, signal?: AbortSignal) => Promise<void>;
 
 /**
  * Exact search for a service whose own search is ANN only (Pinecone, Weaviate HNSW): its stored vectors are read

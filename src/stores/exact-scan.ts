@@ -21,7 +21,7 @@ export interface RowBlock {
  * Σ a[i] · b[offset + i] in float64, in index order. Unrolled by four with one accumulator: the same additions
  * in the same order as the plain loop (identical results), about twice as fast in V8 (bench/exact-search.mjs).
  */
-export function dotAt(a: Float32Array, b: Float32Array, offset: number, dimensions: number): number {
+function dotAt(a: Float32Array, b: Float32Array, offset: number, dimensions: number): number {
   let sum = 0;
   let i = 0;
   for (; i + 3 < dimensions; i += 4) {

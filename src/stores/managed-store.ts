@@ -5,7 +5,7 @@ import { defaultRetry, withRetry, type RetryOptions } from '../shared/retry.js';
 import { checkIndexSpec, checkK, checkVector } from './vector-checks.js';
 import type { Hit, IndexSpec, ShareProgress, VectorStore } from './vector-store.js';
 
-export interface ManageOptions {
+interface ManageOptions {
   /** `advance(n)` after each stored batch of n vectors; the caller starts and ends the phase. */
   readonly progress?: Progress;
   /** Backoff for retryable ServiceErrors; `false` disables retrying. Default: `defaultRetry`. */

@@ -1,14 +1,14 @@
 import type { ExistingIndexDefinition } from './existing-index.js';
 import { memory } from './memory.js';
-import { pgvectorExisting } from './pgvector-existing.js';
-import { pgvector } from './pgvector.js';
-import { pineconeExisting } from './pinecone-existing.js';
-import { pinecone } from './pinecone.js';
-import { weaviateExisting } from './weaviate-existing.js';
-import { weaviate } from './weaviate.js';
+import { pgvectorExisting } from './pgvector/existing.js';
+import { pgvector } from './pgvector/store.js';
+import { pineconeExisting } from './pinecone/existing.js';
+import { pinecone } from './pinecone/definition.js';
+import { weaviateExisting } from './weaviate/existing.js';
+import { weaviate } from './weaviate/definition.js';
 import type { StoreDefinition } from './vector-store.js';
 
-/** Vector store kinds: the key is the `kind:` users write and the file name in this folder. */
+/** Vector store kinds: the key is the `kind:` users write; memory.ts here, every service in its own folder. */
 export const stores = { memory, pgvector, pinecone, weaviate } as const satisfies Record<string, StoreDefinition>;
 export type StoreKind = keyof typeof stores;
 

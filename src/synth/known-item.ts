@@ -35,22 +35,22 @@ export const knownItemDefaults: Omit<KnownItemOptions, 'queries' | 'seed'> = {
   locale: 'en',
 };
 
-export type NoiseOp = 'drop' | 'replace' | 'reorder';
+type NoiseOp = 'drop' | 'replace' | 'reorder';
 
 /** How one sampled term was perturbed; `replacement` for `replace`. */
-export interface Perturbation {
+interface Perturbation {
   readonly op: NoiseOp;
   readonly term: string;
   readonly replacement?: string;
 }
 
-export interface KnownItemQuery extends SynthQuery {
+interface KnownItemQuery extends SynthQuery {
   /** The sampled terms before noise, in passage order. */
   readonly terms: readonly string[];
   readonly perturbations: readonly Perturbation[];
 }
 
-export interface KnownItemResult {
+interface KnownItemResult {
   readonly queries: readonly KnownItemQuery[];
   /** Candidates not kept, by reason (the synth report lists them). */
   readonly dropped: DropCounts;

@@ -47,7 +47,7 @@ export const llmQuestionDefaults: Omit<LlmQuestionOptions, 'queries' | 'seed'> =
   concurrency: 4,
 };
 
-export interface LlmQuestionResult {
+interface LlmQuestionResult {
   readonly queries: readonly SynthQuery[];
   readonly dropped: DropCounts;
   readonly details: {

@@ -12,7 +12,7 @@ export type SynthPlan =
   | { readonly method: 'known-item'; readonly options: KnownItemOptions }
   | { readonly method: 'llm'; readonly options: LlmQuestionOptions; readonly model: ChatModel };
 
-export interface SynthesizeOptions {
+interface SynthesizeOptions {
   readonly corpus: ResolvedCorpus;
   readonly out: string;
   readonly plan: SynthPlan;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatSpanLine } from '../corpus/spans.js';
 import type { Document, RelevantSpan } from '../corpus/types.js';
 import { UsageError } from '../shared/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../shared/files.js';
+import { writeFileAtomic, writeJsonAtomic } from '../shared/files/write-atomic.js';
 
 /** A generated query and its labels: the relevant spans (their documents are the qrels, grade = best span's). */
 export interface SynthQuery {
@@ -93,7 +93,7 @@ export function testSetCaveat(report: Pick<SynthReport, 'method' | 'caveat'>): s
 }
 
 /** The README of a generated test set: method, seed and settings, counts, drops, files, how to use it. */
-export function describeTestSet(report: SynthReport): string {
+function describeTestSet(report: SynthReport): string {
   const table = (record: Readonly<Record<string, unknown>>) =>
     Object.entries(record).map(([key, value]) => `| ${key} | ${typeof value === 'string' ? value : JSON.stringify(value)} |`);
   const dropped = Object.entries(report.dropped);

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { compareRuns } from '../pipeline/compare.js';
-import { buildComparisonReportModel, listRuns, readRunReport, type RunListing } from '../pipeline/run-report.js';
-import { renderComparisonHtml } from '../report/comparison-html.js';
+import { compareRuns } from '../pipeline/compare/compare.js';
+import { buildComparisonReportModel, listRuns, readRunReport, type RunListing } from '../pipeline/run/report.js';
+import { renderComparisonHtml } from '../report/comparison/html.js';
 import { htmlPage } from '../report/html-page.js';
-import { renderRunHtml } from '../report/run-html.js';
+import { renderRunHtml } from '../report/run/html.js';
 import { escapeXml as h } from '../report/svg-charts.js';
 import { RagbenchError } from '../shared/errors.js';
 
-export interface ViewServer {
+interface ViewServer {
   readonly url: string;
   close(): Promise<void>;
 }

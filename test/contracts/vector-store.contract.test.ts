@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../src/shared/env.js';
 import { DimensionError, IndexMismatchError } from '../../src/shared/errors.js';
 import { MemoryStore } from '../../src/stores/memory.js';
-import { searchSql } from '../../src/stores/pgvector-sql.js';
+import { searchSql } from '../../src/stores/pgvector/sql.js';
 import { overFetch } from '../../src/stores/vector-checks.js';
 import { stores } from '../../src/stores/registry.js';
 import type { Distance, IndexSpec, VectorRecord, VectorStore } from '../../src/stores/vector-store.js';

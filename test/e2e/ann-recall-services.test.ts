@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/report/run-summary.js';
+import type { RunSummary } from '../../src/report/run/summary.js';
 import { startPineconeServer, type PineconeServer } from '../doubles/pinecone-server.js';
 import { startWeaviateServer, type WeaviateServer } from '../doubles/weaviate-server.js';
 import { repoRoot } from '../helpers/datasets.js';

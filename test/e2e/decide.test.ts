@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DecisionReport } from '../../src/report/decision-summary.js';
+import type { DecisionReport } from '../../src/report/decision/summary.js';
 import { startOpenAiServer, type ChatRequest, type OpenAiServer } from '../doubles/openai-server.js';
 import { datasetPath, lacks, repoRoot } from '../helpers/datasets.js';
 import { runCli, type CliResult } from './cli.js';

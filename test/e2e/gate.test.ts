@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Comparison } from '../../src/report/comparison-summary.js';
+import type { Comparison } from '../../src/report/comparison/summary.js';
 import { runCli } from './cli.js';
 import { lacks } from '../helpers/datasets.js';
 

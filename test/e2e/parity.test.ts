@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParityReport } from '../../src/pipeline/parity.js';
+import type { ParityReport } from '../../src/pipeline/parity/parity.js';
 import { startPgliteServer, type PgliteServer } from '../doubles/pglite-server.js';
 import { startPineconeServer, type PineconeServer } from '../doubles/pinecone-server.js';
 import { startWeaviateServer, type WeaviateServer } from '../doubles/weaviate-server.js';

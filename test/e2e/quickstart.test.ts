@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/report/run-summary.js';
+import type { RunSummary } from '../../src/report/run/summary.js';
 import { runCli, type CliResult } from './cli.js';
 
 /** The README quick start, exactly as a user runs it (evals/quickstart.yaml on corpora/sample). */

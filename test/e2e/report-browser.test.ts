@@ -7,10 +7,10 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { chromiumMissingReason, chromiumRequired, findChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunReport } from '../../src/pipeline/run-report.js';
-import type { QueryRecord } from '../../src/report/report-html-model.js';
-import { formatEstimate } from '../../src/report/run-format.js';
-import type { RunSummary } from '../../src/report/run-summary.js';
+import { readRunReport } from '../../src/pipeline/run/report.js';
+import type { QueryRecord } from '../../src/report/run/html-model.js';
+import { formatEstimate } from '../../src/report/run/format.js';
+import type { RunSummary } from '../../src/report/run/summary.js';
 import { lacks, repoRoot } from '../helpers/datasets.js';
 import { cliPath, runCli } from './cli.js';
 

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { datasetsHome } from '../../src/datasets/location.js';
 
 /** Repository root (this file is test/helpers/datasets.ts). */
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * Converted datasets (corpus.jsonl, queries.jsonl, qrels/, qa.jsonl, labels.jsonl) come from the datasets folder that

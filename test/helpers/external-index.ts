@@ -10,9 +10,9 @@ import type { Document } from '../../src/corpus/types.js';
 import { createHashingEmbedder } from '../../src/embedders/hashing.js';
 import type { Embedder } from '../../src/embedders/embedder.js';
 import { loadEval } from '../../src/config/load-eval.js';
-import { runEval } from '../../src/pipeline/run-eval.js';
-import { annRecallColumn } from '../../src/report/run-format.js';
-import type { AnnRecallSummary, RunSummary } from '../../src/report/run-summary.js';
+import { runEval } from '../../src/pipeline/run/run-eval.js';
+import { annRecallColumn } from '../../src/report/run/format.js';
+import type { AnnRecallSummary, RunSummary } from '../../src/report/run/summary.js';
 import { createEnv } from '../../src/shared/env.js';
 import { repoRoot } from './datasets.js';
 

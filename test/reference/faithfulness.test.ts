@@ -10,8 +10,8 @@ import {
   type LabelledRow,
   type TrainingExample,
 } from '../../src/metrics/faithfulness/index.js';
-import { shippedTrainingRowKeys } from '../../src/metrics/faithfulness/lexical-alignment-training.js';
-import { isShippedTrainingRow, trainingRowKey } from '../../src/metrics/faithfulness/training-rows.js';
+import { shippedTrainingRowKeys } from '../../src/metrics/faithfulness/model/lexical-alignment-training.js';
+import { isShippedTrainingRow, trainingRowKey } from '../../src/metrics/faithfulness/model/training-rows.js';
 import { rocAuc } from '../../src/stats/roc.js';
 import { datasetAvailable, datasetPath, lacks } from '../helpers/datasets.js';
 

@@ -95,6 +95,41 @@ describe('architecture', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('keeps every folder a room: at most 14 files directly inside, no three sharing a name prefix (STYLE §8)', () => {
+    const crowded: string[] = [];
+    const walk = (dir: string) => {
+      const entries = readdirSync(dir, { withFileTypes: true });
+      const files = entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts')).map((entry) => entry.name);
+      const where = relative(srcDir, dir) || 'src';
+      if (files.length > 14) crowded.push(`${where}: ${files.length} files`);
+      // The prefix is the name up to its first '-': pgvector-sql.ts, pgvector-lock.ts, pgvector-build.ts are a room.
+      const byPrefix = new Map<string, string[]>();
+      for (const file of files) {
+        const prefix = file.replace(/\.ts$/, '').split('-')[0]!;
+        byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), file]);
+      }
+      for (const [prefix, group] of byPrefix) if (group.length >= 3) crowded.push(`${where}: ${prefix}-* (${group.join(', ')})`);
+      for (const entry of entries) if (entry.isDirectory()) walk(join(dir, entry.name));
+    };
+    walk(srcDir);
+    expect(crowded).toEqual([]);
+  });
+
+  it('keeps functions in src/cli short: at most 80 lines (commands register themselves from cli/commands/)', () => {
+    const long: string[] = [];
+    for (const file of [...graph.keys()].filter((name) => name.startsWith('cli/'))) {
+      const lines = readFileSync(join(srcDir, file), 'utf8').split('\n');
+      // Top-level functions (declarations and arrow functions bound to a const) end at the first column-0 brace.
+      lines.forEach((line, start) => {
+        if (!/^(export )?(async )?function |^(export )?const \w+ = (async )?\(.*=> \{$/.test(line)) return;
+        const end = lines.findIndex((text, index) => index > start && /^\}/.test(text));
+        const length = (end === -1 ? lines.length : end) - start + 1;
+        if (length > 80) long.push(`${file}:${start + 1} ${length} lines`);
+      });
+    }
+    expect(long).toEqual([]);
+  });
+
   it('keeps source files small (STYLE: split before 500 lines)', () => {
     const large = [...graph.keys()].filter((file) => readFileSync(join(srcDir, file), 'utf8').split('\n').length > 500);
     expect(large).toEqual([]);

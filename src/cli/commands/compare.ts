@@ -1,111 +1,26 @@
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import { gateSchema, type Gate } from '../../config/eval-config.js';
-import { loadYamlFile } from '../../shared/yaml-file.js';
-import { compareRuns } from '../../pipeline/compare.js';
-import { resolveRunDir } from '../../pipeline/run-folder.js';
-import { buildComparisonReportModel } from '../../pipeline/run-report.js';
-import { renderComparisonHtml } from '../../report/comparison-html.js';
-import type { Comparison } from '../../report/comparison-summary.js';
-import { renderComparisonMarkdown } from '../../report/comparison-markdown.js';
-import { renderComparisonTable } from '../../report/comparison-terminal.js';
-import { renderJUnit } from '../../report/junit.js';
-import { ConfigError, GateError, UsageError } from '../../shared/errors.js';
-import { writeFileAtomic } from '../../shared/files.js';
-import type { GlobalOptions } from '../global-options.js';
+import type { Command } from 'commander';
+import { globalOptions } from '../global-options.js';
+import type { CompareFlags } from '../actions/compare.js';
 
-export interface CompareCommandOptions {
-  /** Write JUnit XML here (one testsuite per arm, one testcase per gated metric). */
-  readonly junit?: string;
-  /** Write the Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY"). */
-  readonly markdown?: string;
-  /** Write the HTML report here; default `<work-dir>/comparisons/<baseline>__vs__<candidate>.html`. */
-  readonly html?: string;
-  /** Print the comparison as JSON instead of a table. */
-  readonly json: boolean;
-  /** A YAML file with a `gate:` section (an eval file works); default: the candidate eval's gate. */
-  readonly gateFile?: string;
-  readonly alpha?: string;
-  readonly seed?: string;
-  readonly permutations?: string;
-  readonly allowDifferentCorpus?: boolean;
-  readonly allowDifferentQueries?: boolean;
-}
-
-/**
- * `ragbench compare <baseline> <candidate>`: each a run folder, a run id under `<work-dir>/runs/`, or `latest`.
- * Prints the comparison, writes the requested reports, and throws GateError (exit code 1) when a gate fails.
- */
-export async function compareCommand(
-  baseline: string,
-  candidate: string,
-  options: CompareCommandOptions,
-  globals: GlobalOptions,
-): Promise<void> {
-  const workDir = resolve(globals.workDir);
-  const candidateDir = await resolveRunDir(candidate, workDir);
-  const baselineDir = await resolveRunDir(baseline, workDir, { exclude: candidateDir });
-  const gate = options.gateFile ? await loadGateFile(options.gateFile) : undefined;
-  const comparison = await compareRuns(baselineDir, candidateDir, {
-    ...(gate ? { gate } : {}),
-    allowDifferentCorpus: options.allowDifferentCorpus ?? false,
-    allowDifferentQueries: options.allowDifferentQueries ?? false,
-    ...(options.alpha !== undefined ? { alpha: parseNumber('--alpha', options.alpha, (x) => x > 0 && x < 1) } : {}),
-    ...(options.seed !== undefined ? { seed: parseNumber('--seed', options.seed, Number.isInteger) } : {}),
-    ...(options.permutations !== undefined
-      ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 1) }
-      : {}),
-  });
-  await reportComparison(comparison, { ...options, workDir });
-}
-
-/**
- * Prints a comparison (a table, or JSON with `json`; nothing when the caller `printed` it already), writes `--junit` / `--markdown` files, and
- * throws GateError when a gated metric failed. Shared by `compare` and `run --baseline`.
- */
-export async function reportComparison(
-  comparison: Comparison,
-  options: { readonly junit?: string; readonly markdown?: string; readonly html?: string; readonly workDir: string; readonly json: boolean; readonly printed?: boolean },
-): Promise<void> {
-  // Loud on stderr too: a JSON consumer or a CI log reader must not miss that the verdict stands on less.
-  for (const warning of comparison.warnings) process.stderr.write(`ragbench: warning: ${warning}\n`);
-  if (!options.printed) {
-    process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : `${renderComparisonTable(comparison)}\n`);
-  }
-  // Every comparison gets its page, so a regression can be looked at, not only read as a table.
-  const html = options.html ? resolve(options.html) : join(options.workDir, 'comparisons', comparisonFileName(comparison));
-  await writeFileAtomic(html, renderComparisonHtml(await buildComparisonReportModel(comparison)));
-  if (!options.json) process.stdout.write(`\ncomparison report: ${html}\n`);
-  if (options.junit) await writeFileAtomic(resolve(options.junit), renderJUnit(comparison));
-  if (options.markdown) await writeFileAtomic(resolve(options.markdown), renderComparisonMarkdown(comparison));
-  if (!comparison.passed) throw new GateError(gateFailureMessage(comparison));
-}
-
-function comparisonFileName(comparison: Comparison): string {
-  return `${comparison.baseline.runId}__vs__${comparison.candidate.runId}.html`.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-/** One line for the error printer: which arm and metric failed, with the delta and p. */
-export function gateFailureMessage(comparison: Comparison): string {
-  const failures = comparison.arms.flatMap((arm) =>
-    arm.metrics.filter((m) => m.verdict === 'fail').map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`),
-  );
-  return `regression gate failed (${failures.length}): ${failures.join(' | ')}`;
-}
-
-async function loadGateFile(file: string): Promise<Gate> {
-  const path = resolve(file);
-  const loaded = await loadYamlFile(path, z.looseObject({ gate: gateSchema.optional() }));
-  if (!loaded.gate) {
-    throw new ConfigError('has no gate: section', { place: { file: path }, fix: 'add e.g. gate: { ndcg@10: { maxDrop: 0.01, alpha: 0.05 } }' });
-  }
-  return loaded.gate;
-}
-
-function parseNumber(flag: string, text: string, valid: (x: number) => boolean): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) {
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is not valid`, `e.g. --alpha 0.05, --seed 42, --permutations 10000`);
-  }
-  return value;
+/** `ragbench compare`: its flags and help; the work is loaded only when the command runs (actions/compare.ts). */
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('compare two runs: per-metric deltas, paired tests, per-query diff; exit 1 when a gate fails')
+    .argument('<baseline>', 'run folder, run id under <work-dir>/runs, or latest')
+    .argument('<candidate>', 'run folder, run id under <work-dir>/runs, or latest')
+    .option('--gate-file <file>', "YAML with a gate: section (an eval file works); default: the candidate eval's gate")
+    .option('--junit <file>', 'write JUnit XML (one testsuite per arm, one testcase per gated metric)')
+    .option('--markdown <file>', 'write a Markdown summary, e.g. "$GITHUB_STEP_SUMMARY"')
+    .option('--html <file>', 'write the HTML report here (default <work-dir>/comparisons/<baseline>__vs__<candidate>.html)')
+    .option('--alpha <p>', 'significance level for ungated metrics', '0.05')
+    .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
+    .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
+    .option('--json', 'print the comparison as JSON', false)
+    .option('--allow-different-corpus', 'compare even when the corpus fingerprints differ (otherwise exit 2)', false)
+    .option('--allow-different-queries', 'compare even when the runs scored different query sets (otherwise exit 2)', false)
+    .action(async (baseline: string, candidate: string, options: CompareFlags, command: Command) => {
+      const { compareCommand } = await import('../actions/compare.js');
+      await compareCommand(baseline, candidate, options, globalOptions(command));
+    });
 }

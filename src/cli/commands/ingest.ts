@@ -1,42 +1,16 @@
-import { join, resolve } from 'node:path';
-import { loadCorpusReference, loadPluginReference } from '../../config/load-eval.js';
-import { ingestOnly } from '../../pipeline/ingest-only.js';
-import { createEnv } from '../../shared/env.js';
-import type { GlobalOptions } from '../global-options.js';
-import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress, printNotice, printWarning } from '../progress.js';
-import { checkWorkDir } from '../../shared/work-dir.js';
+import type { Command } from 'commander';
+import { globalOptions } from '../global-options.js';
 
-export async function ingestCommand(
-  retrieverFile: string,
-  options: { corpus: string; chunker: string[] },
-  globals: GlobalOptions,
-): Promise<void> {
-  // Arguments resolve against the working directory, as a shell user expects.
-  const fromCwd = join(process.cwd(), '.cli');
-  const place = { file: '(command line)' };
-  const retriever = await loadPluginReference(retrieverFile, 'retrievers', fromCwd, place);
-  const corpus = await loadCorpusReference(options.corpus, fromCwd, place);
-  const chunkerList = await Promise.all(options.chunker.map((ref) => loadPluginReference(ref, 'chunkers', fromCwd, place)));
-  const interrupt = abortOnInterrupt();
-  try {
-    const results = await ingestOnly({
-      corpus,
-      chunkers: chunkerList,
-      retriever,
-      workDir: await checkWorkDir(globals.workDir),
-      env: createEnv(),
-      progress: createTerminalProgress(),
-      warn: printWarning,
-      notice: printNotice,
-      signal: interrupt.signal,
+/** `ragbench ingest`: its flags and help; the work is loaded only when the command runs (actions/ingest.ts). */
+export function registerIngestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description('chunk, embed and index a corpus into a retriever; resumable (run again after an interruption)')
+    .argument('<retriever.yaml>', 'retriever config, e.g. retrievers/local.yaml')
+    .requiredOption('--corpus <corpus>', 'corpus config (corpora/*.yaml), name, or folder')
+    .requiredOption('--chunker <chunker...>', 'one or more chunker configs (chunkers/*.yaml) or names')
+    .action(async (retrieverFile: string, options: { corpus: string; chunker: string[] }, command: Command) => {
+      const { ingestCommand } = await import('../actions/ingest.js');
+      await ingestCommand(retrieverFile, options, globalOptions(command));
     });
-    for (const result of results) {
-      process.stdout.write(
-        `${result.chunker} → ${retriever.name}: ${result.chunks} chunks in index ${result.key} (${result.mode}, ${result.seconds.toFixed(1)} s)\n`,
-      );
-    }
-  } finally {
-    interrupt.dispose();
-  }
 }

@@ -1,114 +1,21 @@
-import { resolve } from 'node:path';
-import { loadEval } from '../../config/load-eval.js';
-import { runParity, type ParityReport } from '../../pipeline/parity.js';
-import { createEnv } from '../../shared/env.js';
-import { GateError, UsageError } from '../../shared/errors.js';
-import { writeJsonAtomic } from '../../shared/files.js';
-import type { GlobalOptions } from '../global-options.js';
-import { abortOnInterrupt } from '../interrupt.js';
-import { createTerminalProgress } from '../progress.js';
-import { checkWorkDir } from '../../shared/work-dir.js';
+import type { Command } from 'commander';
+import { globalOptions } from '../global-options.js';
+import type { ParityCliOptions } from '../actions/parity.js';
 
-export interface ParityCliOptions {
-  readonly k: string;
-  readonly threshold: string;
-  readonly rboP: string;
-  readonly minJaccard?: string;
-  readonly out?: string;
-  readonly json: boolean;
-}
-
-/** Queries listed per store pair in the terminal (all of them go to --out / --json). */
-const listedPerPair = 10;
-
-export async function parityCommand(evalFile: string, options: ParityCliOptions, globals: GlobalOptions): Promise<void> {
-  const k = parseNumber('--k', options.k, (v) => Number.isInteger(v) && v >= 1);
-  const threshold = parseNumber('--threshold', options.threshold, (v) => v >= 0 && v <= 1);
-  const rboP = parseNumber('--rbo-p', options.rboP, (v) => v > 0 && v < 1);
-  const minJaccard = options.minJaccard === undefined ? undefined : parseNumber('--min-jaccard', options.minJaccard, (v) => v >= 0 && v <= 1);
-  const plan = await loadEval(evalFile);
-  const interrupt = abortOnInterrupt();
-  try {
-    const report = await runParity(plan, {
-      workDir: await checkWorkDir(globals.workDir),
-      env: createEnv(),
-      k,
-      threshold,
-      rboP,
-      progress: createTerminalProgress(),
-      signal: interrupt.signal,
+/** `ragbench parity`: its flags and help; the work is loaded only when the command runs (actions/parity.ts). */
+export function registerParityCommand(program: Command): void {
+  program
+    .command('parity')
+    .description('ingest the same chunks into two or more stores and compare rankings: Jaccard@k, RBO, ANN recall vs exact, metric deltas')
+    .argument('<eval.yaml>', 'an eval whose retrievers are dense retrievers differing only by store, e.g. evals/parity.yaml')
+    .option('--k <n>', 'top-k chunks compared per query', '10')
+    .option('--threshold <x>', 'list queries whose 1 − Jaccard@k exceeds this', '0')
+    .option('--rbo-p <p>', 'rank-biased overlap persistence', '0.9')
+    .option('--min-jaccard <x>', "exit 1 when a store pair's mean Jaccard@k is below this")
+    .option('--out <file>', 'also write the full report as JSON')
+    .option('--json', 'print the report as JSON', false)
+    .action(async (evalFile: string, options: ParityCliOptions, command: Command) => {
+      const { parityCommand } = await import('../actions/parity.js');
+      await parityCommand(evalFile, options, globalOptions(command));
     });
-    if (options.out) await writeJsonAtomic(resolve(options.out), report);
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderParity(report)}\n`);
-    const worst = report.chunkers.flatMap((c) => c.pairs).find((pair) => minJaccard !== undefined && pair.jaccard < minJaccard);
-    if (worst) throw new GateError(`stores ${worst.a} and ${worst.b} agree on Jaccard@${k} ${worst.jaccard.toFixed(3)} < --min-jaccard ${minJaccard}`);
-  } finally {
-    interrupt.dispose();
-  }
-}
-
-function parseNumber(flag: string, text: string, valid: (value: number) => boolean): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) throw new UsageError(`${flag} ${JSON.stringify(text)} is out of range`, 'see ragbench parity --help');
-  return value;
-}
-
-/** Per chunker: a table of stores (ingest throughput, ANN recall, metrics), a table of pairs, then differing queries. */
-export function renderParity(report: ParityReport): string {
-  const { k } = report;
-  const lines = [
-    `parity ${report.evalName} on ${report.corpus.name}: ${report.corpus.documents} documents, ${report.queries} queries, ` +
-      `top-${k} chunks, RBO p=${report.rboP}; recall = share of the exact (in-process brute-force) top-${k} found`,
-  ];
-  for (const chunker of report.chunkers) {
-    lines.push('', `chunker ${chunker.chunker}`);
-    lines.push(
-      ...table(
-        ['store', 'kind', 'chunks', 'ingest', 'chunks/s', `ann-recall@${k}`, ...report.metrics],
-        chunker.stores.map((s) => [
-          s.retriever,
-          s.store,
-          String(s.chunks),
-          `${s.ingestSeconds.toFixed(1)} s${s.ingestMode === 'built' ? '' : ` (${s.ingestMode})`}`,
-          s.chunksPerSecond === null ? 'n/a' : s.chunksPerSecond.toFixed(0),
-          s.annRecall.toFixed(3),
-          ...report.metrics.map((m) => (s.metrics[m] ?? Number.NaN).toFixed(4)),
-        ]),
-      ),
-    );
-    lines.push('');
-    lines.push(
-      ...table(
-        ['a', 'b', `Jaccard@${k}`, `min`, 'RBO', 'differing', ...report.metrics.map((m) => `Δ${m}`)],
-        chunker.pairs.map((p) => [
-          p.a,
-          p.b,
-          p.jaccard.toFixed(3),
-          p.minJaccard.toFixed(3),
-          p.rbo.toFixed(3),
-          String(p.differing.length),
-          ...report.metrics.map((m) => signed(p.metricDeltas[m] ?? Number.NaN)),
-        ]),
-      ),
-    );
-    for (const pair of chunker.pairs.filter((p) => p.differing.length > 0)) {
-      lines.push('', `${pair.a} vs ${pair.b}: ${pair.differing.length} queries with 1 − Jaccard@${k} > ${report.threshold} (worst first)`);
-      for (const q of pair.differing.slice(0, listedPerPair)) {
-        const deltas = report.metrics.map((m) => `Δ${m} ${signed(q.deltas[m] ?? Number.NaN)}`).join(', ');
-        lines.push(`  query ${q.queryId}: Jaccard ${q.jaccard.toFixed(2)}, RBO ${q.rbo.toFixed(2)}, ${deltas}; only ${pair.a}: ${q.onlyA.slice(0, 3).join(' ')}${q.onlyA.length > 3 ? ' …' : ''}; only ${pair.b}: ${q.onlyB.slice(0, 3).join(' ')}${q.onlyB.length > 3 ? ' …' : ''}`);
-      }
-      if (pair.differing.length > listedPerPair) lines.push(`  … ${pair.differing.length - listedPerPair} more (use --out or --json for all)`);
-    }
-  }
-  return lines.join('\n');
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(header.map((_, i) => '-'.repeat(widths[i]!))), ...rows.map(line)];
 }

@@ -27,7 +27,7 @@ export async function convertBeirZip(raw: string, out: string): Promise<ConvertS
 }
 
 /** Extracts every file entry of a zip into `out`, renaming each with `rename`; returns the written paths. */
-export async function extractZip(file: string, out: string, rename: (entry: string) => string): Promise<string[]> {
+async function extractZip(file: string, out: string, rename: (entry: string) => string): Promise<string[]> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (error, opened) => (error ? reject(corrupt(file, error)) : resolve(opened))),
   );

@@ -1,4 +1,4 @@
-import { stem, stopwords, wordTokens } from '../text-normalize.js';
+import { contentTerms, stem, stopwords, wordTokens } from '../text-normalize.js';
 import { charTrigrams, dice, extractiveFragments, lcsLength, longestCommonRun, positionIndex } from './alignment.js';
 
 /**
@@ -111,11 +111,7 @@ function term(token: string): string {
   return numberWords[token] ?? stem(token);
 }
 
-function contentTerms(text: string): string[] {
-  const out: string[] = [];
-  for (const token of wordTokens(text)) if (!stopwords.has(token)) out.push(term(token));
-  return out;
-}
+const contentTermsOf = (text: string): string[] => contentTerms(text, term);
 
 /** Numbers as written, with thousands separators dropped: "1,500" and "1500" are the same claim. */
 function numbersIn(text: string): string[] {
@@ -131,10 +127,10 @@ function sentences(text: string): string[] {
 }
 
 export function prepareContext(context: string): PreparedContext {
-  const terms = contentTerms(context);
+  const terms = contentTermsOf(context);
   const bigrams = new Set<string>();
   for (let i = 1; i < terms.length; i++) bigrams.add(`${terms[i - 1]} ${terms[i]}`);
-  const sentenceTerms = sentences(context).map(contentTerms);
+  const sentenceTerms = sentences(context).map(contentTermsOf);
   const sentenceSets = sentenceTerms.map((s) => new Set(s));
   // Two consecutive sentences: a claim often spans a sentence and its follow-up ("It ... . This is why ...").
   const windows = sentenceTerms.map((s, i) => new Set([...s, ...(sentenceTerms[i + 1] ?? [])]));
@@ -158,7 +154,7 @@ export function prepareContext(context: string): PreparedContext {
 
 /** null when the answer has no content word: nothing is claimed, so there is nothing to support. */
 export function supportFeatures(answer: string, context: PreparedContext): SupportFeatures | null {
-  const terms = contentTerms(answer);
+  const terms = contentTermsOf(answer);
   if (terms.length === 0) return null;
   const support = share(terms, (t) => context.stems.has(t));
   let bigramHits = 0;

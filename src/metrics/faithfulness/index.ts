@@ -1,5 +1,5 @@
 import { kPrecision } from './k-precision.js';
-import { lexicalFaithfulness } from './lexical-alignment.js';
+import { lexicalFaithfulness } from './model/lexical-alignment.js';
 import type { FaithfulnessMetric } from './score.js';
 
 /**
@@ -11,14 +11,12 @@ export const faithfulnessMetrics = {
   'lexical-alignment': (answer, context) => lexicalFaithfulness(answer, context),
 } as const satisfies Record<string, FaithfulnessMetric>;
 export type FaithfulnessMetricName = keyof typeof faithfulnessMetrics;
-export const defaultFaithfulnessMetric: FaithfulnessMetricName = 'lexical-alignment';
-
 export { kPrecision } from './k-precision.js';
-export { lexicalFaithfulness, lexicalAlignmentModel, type LexicalFaithfulnessOptions } from './lexical-alignment.js';
-export { referenceOverlap } from './overlap-baseline.js';
+export { lexicalFaithfulness, lexicalAlignmentModel, type LexicalFaithfulnessOptions } from './model/lexical-alignment.js';
+export { referenceOverlap } from './validation/overlap-baseline.js';
 export { featureNames, modelInputNames, type SupportFeatures } from './features.js';
-export { readLabelledSet, evaluateFaithfulness, type LabelledRow, type FaithfulnessEvaluation } from './labelled-set.js';
-export { fitFaithfulnessModel, crossValidatedScores, type TrainingExample } from './fit.js';
-export { validateFaithfulnessMetric, type FaithfulnessValidation, type ValidationBasis } from './validate.js';
-export { isShippedTrainingRow, trainingRowKey } from './training-rows.js';
+export { readLabelledSet, evaluateFaithfulness, type LabelledRow, type FaithfulnessEvaluation } from './validation/labelled-set.js';
+export { fitFaithfulnessModel, crossValidatedScores, type TrainingExample } from './model/fit.js';
+export { validateFaithfulnessMetric, type FaithfulnessValidation, type ValidationBasis } from './validation/validate.js';
+export { isShippedTrainingRow, trainingRowKey } from './model/training-rows.js';
 export type { Score, FaithfulnessMetric } from './score.js';

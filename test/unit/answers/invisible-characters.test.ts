@@ -3,7 +3,7 @@ import type { ContextPassage } from '../../../src/answers/answerer.js';
 import { createExtractiveAnswerer, extractive } from '../../../src/answers/extractive.js';
 import { decisionAccuracy, exactMatch, tokenF1 } from '../../../src/metrics/answers.js';
 import { normalizeAnswer, tokens, wordTokens } from '../../../src/metrics/text-normalize.js';
-import { normalizeForMatching } from '../../../src/shared/unicode-text.js';
+import { normalizeForMatching } from '../../../src/shared/text/unicode-text.js';
 
 const SOFT_HYPHEN = '\u00AD';
 const ZWSP = '\u200B';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CorpusMatcher } from '../../../src/retrievers/external.js';
-import { TextLocator } from '../../../src/shared/locate-text.js';
+import { TextLocator } from '../../../src/shared/text/locate-text.js';
 import { spanMetricsForQuery } from '../../../src/metrics/spans.js';
 
 const doc = { id: 'd1', text: 'Alpha beta.\n\nGamma   delta epsilon.\nAlpha beta.' };

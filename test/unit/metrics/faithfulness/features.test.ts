@@ -14,7 +14,7 @@ import {
   prepareContext,
   supportFeatures,
 } from '../../../../src/metrics/faithfulness/features.js';
-import { lexicalFaithfulness } from '../../../../src/metrics/faithfulness/lexical-alignment.js';
+import { lexicalFaithfulness } from '../../../../src/metrics/faithfulness/model/lexical-alignment.js';
 
 const features = (answer: string, context: string) => supportFeatures(answer, prepareContext(context))!;
 

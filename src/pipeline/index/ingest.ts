@@ -1,0 +1,184 @@
+import type { Chunker } from '../../chunkers/chunker.js';
+import type { Document } from '../../corpus/types.js';
+import type { Retriever } from '../../retrievers/retriever.js';
+import type { Progress } from '../../shared/progress.js';
+import { silentProgress } from '../../shared/progress.js';
+import { DataError } from '../../shared/errors.js';
+import { addToIdChecksum } from '../../shared/hash.js';
+import {
+  indexKeyFor,
+  manifestPath,
+  readIndexManifest,
+  writeIndexManifest,
+  type IndexIdentity,
+  type IndexManifest,
+} from './manifest.js';
+
+export interface IngestPlan {
+  /** In a stable order; streamed batch by batch, so only one batch of texts is in memory (issue 14). */
+  readonly documents: Iterable<Document> | AsyncIterable<Document>;
+  /** How many documents there are, for progress (default: the array's length; unknown for a stream). */
+  readonly documentCount?: number;
+  readonly chunker: Chunker;
+  readonly retriever: Retriever;
+  readonly identity: IndexIdentity;
+  readonly workDir: string;
+  /** Documents per checkpoint (default 256). */
+  readonly batchSize?: number;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+  /** Told when a complete index fails its check and is rebuilt. */
+  readonly warn?: (message: string) => void;
+}
+
+export interface IngestResult {
+  readonly key: string;
+  readonly chunks: number;
+  /**
+   * `reused`: a complete index was found; `resumed`: an interrupted one was finished; `built`: from scratch;
+   * `existing`: an index or service ragbench did not build, read as it is (`chunks` is what it holds, if known).
+   */
+  readonly mode: 'reused' | 'resumed' | 'built' | 'existing';
+  readonly seconds: number;
+  /** Seconds per stage of this ingest (0 when the index was reused): chunking, embedding + writing, index build. */
+  readonly stages: { readonly chunk: number; readonly embed: number; readonly write: number; readonly indexBuild: number };
+}
+
+/** corpus → chunks → (embeddings →) index, resumable by document checkpoints. */
+export async function ingest(plan: IngestPlan): Promise<IngestResult> {
+  const started = performance.now();
+  const { documents, chunker, retriever, workDir, signal } = plan;
+  const progress = plan.progress ?? silentProgress;
+  const key = indexKeyFor(plan.identity);
+  const stored = await retriever.open(key, signal);
+  if (retriever.useCorpus) {
+    // Nothing to chunk or write: the retriever reads what its owner indexed and matches it to these documents.
+    const all: Document[] = [];
+    for await (const doc of documents) all.push(doc);
+    await retriever.useCorpus(all, signal);
+    return { key, chunks: stored, mode: 'existing', seconds: (performance.now() - started) / 1000, stages: { chunk: 0, embed: 0, write: 0, indexBuild: 0 } };
+  }
+  const previous = retriever.persistent ? await readIndexManifest(workDir, key) : undefined;
+  const elapsed = () => (performance.now() - started) / 1000;
+
+  if (previous?.status === 'complete') {
+    const problem = await checkStored(retriever, previous, signal);
+    if (problem === undefined) return { key, chunks: stored, mode: 'reused', seconds: elapsed(), stages: { chunk: 0, embed: 0, write: 0, indexBuild: 0 } };
+    // A damaged store (a truncated table file, rows deleted by hand) must not be reported complete. Upserting
+    // into it again is not enough (a damaged table can keep losing rows), so it is emptied and rebuilt.
+    plan.warn?.(`index ${key} (${manifestPath(workDir, key)}) ${problem}; rebuilding it`);
+    if (retriever.clear) await retriever.clear(signal);
+  }
+  // A building manifest is trusted only if the store holds at least what it claims; otherwise start over.
+  const resumeFrom = previous?.status === 'building' && stored >= previous.chunksDone ? previous.documentsDone : 0;
+  const batchSize = plan.batchSize ?? 256;
+  let chunksDone = 0;
+  let checksum = 0n;
+  const stages = { chunk: 0, embed: 0, write: 0, indexBuild: 0 };
+  const timed = async <T>(stage: keyof typeof stages, work: () => T | Promise<T>): Promise<T> => {
+    const begun = performance.now();
+    try {
+      return await work();
+    } finally {
+      stages[stage] += (performance.now() - begun) / 1000;
+    }
+  };
+  let manifest: IndexManifest = {
+    key,
+    status: 'building',
+    ...plan.identity,
+    documentsDone: 0,
+    chunksDone: 0,
+    updatedAt: new Date().toISOString(),
+  };
+
+  const total = plan.documentCount ?? (Array.isArray(documents) ? documents.length : undefined);
+  progress.start(`ingest ${plan.identity.corpus.name} × ${plan.identity.chunker.name} → ${plan.identity.retriever.name} (docs)`, total);
+  let documentsDone = 0;
+  const addBatch = async (batch: readonly Document[]) => {
+    signal?.throwIfAborted();
+    const chunks = await timed('chunk', async () => {
+      await chunker.prepare?.(batch, signal);
+      return batch.flatMap((doc) => chunker.chunk(doc));
+    });
+    if (documentsDone + batch.length > resumeFrom) await timed('write', () => retriever.add(chunks, signal));
+    documentsDone += batch.length;
+    chunksDone += chunks.length;
+    for (const chunk of chunks) checksum = addToIdChecksum(checksum, chunk.id);
+    if (retriever.persistent) {
+      manifest = { ...manifest, documentsDone, chunksDone, idChecksum: checksum.toString(), updatedAt: new Date().toISOString() };
+      await writeIndexManifest(workDir, manifest);
+    }
+    progress.advance(batch.length);
+  };
+  let batch: Document[] = [];
+  for await (const doc of documents) {
+    batch.push(doc);
+    if (batch.length === batchSize) {
+      await addBatch(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await addBatch(batch);
+  progress.done();
+  // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
+  progress.start(`build index ${plan.identity.retriever.name} (seconds)`);
+  let ticker: NodeJS.Timeout | undefined = setInterval(() => progress.advance(1), 1000);
+  // A retriever that reports its own count replaces the seconds ticker with a phase that has a rate and an ETA.
+  const buildProgress: Progress = {
+    start(label, total) {
+      clearInterval(ticker);
+      ticker = undefined;
+      progress.done();
+      progress.start(label, total);
+    },
+    advance: (units) => (ticker === undefined ? progress.advance(units) : undefined),
+    done() {},
+  };
+  try {
+    await timed('indexBuild', () => retriever.finish(signal, buildProgress));
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
+  if (retriever.persistent) {
+    const complete: IndexManifest = {
+      ...manifest,
+      status: 'complete',
+      documentsDone,
+      chunksDone,
+      idChecksum: checksum.toString(),
+      updatedAt: new Date().toISOString(),
+    };
+    // Checked before the index is marked complete: a store that dropped rows fails here, with the place.
+    const problem = await checkStored(retriever, complete, signal);
+    if (problem !== undefined) {
+      throw new DataError(`index ${key} ${problem} right after ingest: the store is damaged`, {
+        fix:
+          'remove the damaged store and run again (embedded pgvector: move <work-dir>/pglite aside, ' +
+          `then delete ${manifestPath(workDir, key)})`,
+      });
+    }
+    await writeIndexManifest(workDir, complete);
+  }
+  // A retriever that embeds reports the part of add() spent waiting for embeddings; the rest was writing.
+  const embed = Math.min(stages.write, retriever.embedSeconds?.() ?? 0);
+  return {
+    key,
+    chunks: chunksDone,
+    mode: resumeFrom > 0 ? 'resumed' : 'built',
+    seconds: elapsed(),
+    stages: { ...stages, embed, write: stages.write - embed },
+  };
+}
+
+/** Why the store does not hold what the checkpoint says (count, then id checksum where cheap), or undefined. */
+async function checkStored(retriever: Retriever, manifest: IndexManifest, signal?: AbortSignal): Promise<string | undefined> {
+  if (!retriever.stored) return undefined;
+  const stored = await retriever.stored(signal);
+  if (stored.chunks !== manifest.chunksDone) return `holds ${stored.chunks} chunks where its checkpoint says ${manifest.chunksDone}`;
+  if (stored.idChecksum !== undefined && manifest.idChecksum !== undefined && stored.idChecksum !== manifest.idChecksum) {
+    return `holds ${stored.chunks} chunks as its checkpoint says, but not the same ids (checksum ${stored.idChecksum} ≠ ${manifest.idChecksum})`;
+  }
+  return undefined;
+}

@@ -1,0 +1,113 @@
+/** What a finished run says, for renderers (terminal, Markdown, JSON). Plain data, no behaviour. */
+
+export interface MetricEstimate {
+  readonly mean: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** An answer metric over the queries it could score; `nulls` could not be scored (never averaged in as 0). */
+export type ScoredEstimate =
+  | (MetricEstimate & { readonly scored: number; readonly nulls: number })
+  | { readonly mean: null; readonly scored: 0; readonly nulls: number };
+
+/** ANN recall of an approximate arm against exact search over the same index (src/pipeline/run/ann-recall.ts). */
+export interface AnnRecallSummary {
+  readonly index: string;
+  /** The setting to raise for more recall, e.g. `hnsw.efSearch`; absent when the service has none (Pinecone). */
+  readonly raise?: string;
+  readonly k: number;
+  /** Queries in the seeded sample. */
+  readonly queries: number;
+  /**
+   * Mean recall@k of the ANN top-k against the exact top-k; null when not measured (no exact search, or more
+   * records than the store's `exactMaxRecords`).
+   */
+  readonly recall: number | null;
+  readonly minRecall: number;
+  /** Set when recall is below minRecall or could not be measured. */
+  readonly warning?: string;
+}
+
+/** Wall seconds per stage of one arm (embed = waiting for embeddings inside the ingest, write = the rest of it). */
+export interface StageSeconds {
+  readonly read: number;
+  readonly chunk: number;
+  readonly embed: number;
+  readonly write: number;
+  readonly indexBuild: number;
+  readonly query: number;
+  readonly score: number;
+  readonly annRecall: number;
+  readonly answer: number;
+}
+
+export const stageNames = ['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'score', 'annRecall', 'answer'] as const;
+
+export interface ArmSummary {
+  /** `<chunker> × <retriever>` */
+  readonly arm: string;
+  readonly chunker: string;
+  readonly retriever: string;
+  /** Queries scored (judged ones, unless unjudged queries were included). */
+  readonly queries: number;
+  readonly chunks: number;
+  readonly indexKey: string;
+  readonly ingest: { readonly mode: 'reused' | 'resumed' | 'built' | 'existing'; readonly seconds: number };
+  readonly retrieveSeconds: number;
+  /** Per-stage wall seconds (absent in runs written before stages were recorded). */
+  readonly stages?: StageSeconds;
+  /** Arms searching through an ANN index: their recall against exact search. */
+  readonly annRecall?: AnnRecallSummary;
+  /**
+   * How deep retrieval went: queries with fewer than `targetDocuments` distinct documents (the largest document
+   * cut-off) or, with token budgets, fewer than `targetTokens` retrieved tokens, and the most chunks requested.
+   * Absent in runs made before ragbench reported it.
+   */
+  readonly depth?: {
+    readonly targetDocuments: number;
+    readonly shortOfDocuments: number;
+    readonly targetTokens?: number;
+    readonly shortOfTokens?: number;
+    readonly maxChunks: number;
+  };
+  readonly metrics: Readonly<Record<string, MetricEstimate>>;
+  /** With an `answers:` section: answer metrics for this arm's retrieved contexts. */
+  readonly answers?: Readonly<Record<string, ScoredEstimate>>;
+  /** With `spanMetrics`: chunk-level metrics against labelled spans, and context cost. */
+  readonly spans?: Readonly<Record<string, ScoredEstimate>>;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly evalName: string;
+  readonly createdAt: string;
+  readonly corpus: {
+    readonly name: string;
+    readonly fingerprint: string;
+    readonly documents: number;
+    readonly queries: number;
+    readonly judgedQueries: number;
+    /** A generated test set: its method and bias, shown with every table of the run. */
+    readonly testSet?: { readonly method: string; readonly caveat?: string };
+  };
+  readonly metrics: readonly string[];
+  /** Chunks per query: the fixed depth, or the first pass of the automatic depth (then `maxDepth` is its cap). */
+  readonly depth: number;
+  readonly maxDepth?: number;
+  readonly confidence: number;
+  readonly arms: readonly ArmSummary[];
+  /** With `spanMetrics`: their labels, in table order. */
+  readonly spanMetrics?: readonly string[];
+  /** With an `answers:` section: the answer metrics, in table order. */
+  readonly answerMetrics?: readonly string[];
+  /** Model usage of the run (paid tokens, cached calls) and its cost; usd is null with a reason when a model has no price. */
+  readonly cost?: {
+    readonly calls: number;
+    readonly cachedCalls: number;
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    readonly usd: number | null;
+    readonly reason?: string;
+  };
+}
