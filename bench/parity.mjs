@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const corpus = process.argv[2] ?? 'cranfield';
-const chunker = process.argv[3] ?? 'recursive-800';
+// --smoke: the committed sample corpus instead of Cranfield, same stores and comparison.
+const smoke = process.argv.includes('--smoke');
+const [corpusArg, chunkerArg] = process.argv.slice(2).filter((arg) => arg !== '--smoke');
+const corpus = smoke ? 'sample' : (corpusArg ?? 'cranfield');
+const chunker = chunkerArg ?? 'recursive-800';
 
 const { startPgliteServer } = await import(join(root, 'test/doubles/pglite-server.ts'));
 const { startPineconeServer } = await import(join(root, 'test/doubles/pinecone-server.ts'));
