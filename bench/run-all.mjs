@@ -1,31 +1,26 @@
-// Runs every benchmark in turn (bin/dev bench [--smoke]). Numbers go into bench/RESULTS.md by hand, with the date,
-// the machine and the command. `--smoke` (what .ci/run runs): each bench's own code path on small data, in seconds.
+// Runs every benchmark in bench/ in turn (bin/dev bench [--smoke]). Numbers go into bench/RESULTS.md by hand, with
+// the date, the machine and the command. `--smoke` (what .ci/run runs): each bench's own code path on small data, in
+// seconds; a new bench/*.mjs is picked up without being listed here.
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const smoke = process.argv.includes('--smoke');
-// Every bench in bench/ (pg-bench-util.mjs is their helper). faithfulness.mjs needs SALAD_DATASET_DIR (never pulled).
-const scripts = [
-  'ingest-vs-langchain.mjs',
-  'vector-params.mjs',
-  'bm25-retrieve.mjs',
-  'recursive-vs-langchain.mjs',
-  'shootout.mjs',
-  'exact-search.mjs',
-  'parity.mjs',
-  'scale.mjs',
-  'hnsw-probe.mjs',
-  'faithfulness.mjs',
-];
+const helpers = new Set(['run-all.mjs', 'pg-bench-util.mjs']);
+// Without --smoke these read what another command made (a run folder, a generated corpus); their headers say which.
+const needsInput = new Set(['hnsw-probe.mjs', 'hybrid-pairs.mjs', 'shootout-pairs.mjs']);
+const scripts = readdirSync(here).filter((name) => name.endsWith('.mjs') && !helpers.has(name)).sort();
 const failed = [];
 for (const script of scripts) {
   if (script === 'faithfulness.mjs' && !process.env.SALAD_DATASET_DIR) {
     console.log(`\n=== ${script}: skipped (set SALAD_DATASET_DIR to a SALAD folder; SALAD is never pulled)`);
     continue;
   }
-  // hnsw-probe needs a corpus folder when not smoking: bench/scale.mjs --generate-only makes one (see its header).
-  if (script === 'hnsw-probe.mjs' && !smoke) continue;
+  if (needsInput.has(script) && !smoke) {
+    console.log(`\n=== ${script}: skipped (needs an input folder; see its header, or run with --smoke)`);
+    continue;
+  }
   console.log(`\n=== ${script}${smoke ? ' --smoke' : ''}`);
   const started = performance.now();
   const result = spawnSync(process.execPath, [`${here}${script}`, ...(smoke ? ['--smoke'] : [])], { stdio: 'inherit' });

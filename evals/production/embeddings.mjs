@@ -1,7 +1,8 @@
 // The embedding model of "your" ingestion code, as a LangChain Embeddings class. In a real project this is
 // `OpenAIEmbeddings` from @langchain/openai (or Ollama, Cohere…); here it wraps ragbench's offline hashing
 // embedder so the example runs without a network. ragbench loads this same class to embed queries
-// (`embedder: { kind: langchain, module: ./evals/production/embeddings.mjs, export: OfflineEmbeddings }`).
+// (`embedder: { kind: langchain, module: ../evals/production/embeddings.mjs, export: OfflineEmbeddings }` in
+// retrievers/production-pgvector.yaml: module paths are relative to the YAML file).
 import { Embeddings } from '@langchain/core/embeddings';
 import { embedders } from 'ragbench';
 

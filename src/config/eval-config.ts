@@ -8,17 +8,18 @@ import { parseMetricName } from '../metrics/retrieval.js';
 const reference = z.union([z.string().min(1), z.looseObject({ kind: z.string() })]);
 
 /**
- * One metric's regression gate. A metric fails when the candidate is worse by more than `maxDrop` AND the drop is
- * significant (one-sided paired randomization p, Holm-adjusted across the arm's metrics, below `alpha`), or when
- * its mean is below `minValue`. Both conditions are needed for a drop: a tiny significant drop is noise for the
- * product, a large insignificant one may be noise for the statistics.
+ * One metric's regression gate, a non-inferiority test (src/stats/non-inferiority.ts): with Δ = candidate −
+ * baseline and L, U its one-sided paired-bootstrap bounds at 1 − alpha/F (F = gated arm × metric checks of the
+ * comparison, Bonferroni), the metric passes when L ≥ −maxDrop, fails when U < −maxDrop, and is inconclusive
+ * otherwise (more queries would decide). It also fails when its mean is below `minValue` or (answer metrics) too
+ * many of its candidate queries could not be scored.
  */
-const gateRuleSchema = z.strictObject({
-  /** Largest tolerated drop of the mean (candidate − baseline ≥ −maxDrop passes); default 0. */
+export const gateRuleSchema = z.strictObject({
+  /** The largest tolerated drop of the mean (the non-inferiority margin); default 0. */
   maxDrop: z.number().nonnegative().default(0),
-  /** Significance level for the one-sided Holm-adjusted p; default 0.05. */
+  /** Family-wise error level, split over the F gated checks of the comparison; default 0.05. */
   alpha: z.number().gt(0).lt(1).default(0.05),
-  /** Absolute floor for the candidate's mean, checked regardless of the baseline. */
+  /** Absolute floor for the candidate's observed mean, checked regardless of the baseline (a product rule, no test). */
   minValue: z.number().optional(),
   /**
    * Answer metrics: the largest share of the candidate's queries the metric may leave unscored (null: judge error,
@@ -26,28 +27,40 @@ const gateRuleSchema = z.strictObject({
    * so without this an answer that breaks the judge would vanish instead of failing.
    */
   maxNullShare: z.number().min(0).max(1).optional(),
+  /** What an inconclusive check does to the exit code: `fail` (exit 1, the default) or `pass`. Set for all rules by `gate.onInconclusive`. */
+  onInconclusive: z.enum(['fail', 'pass']).optional(),
 });
 export type GateRule = z.output<typeof gateRuleSchema>;
 
 /**
- * `gate: { ndcg@10: { maxDrop: 0.01 } }`; keys are canonicalised metric names (`NDCG@10` → `ndcg@10`), or answer
- * metric names (`token-f1`, `correctness-llm`, …) as written in answers.metrics.
+ * `gate: { ndcg@10: { maxDrop: 0.01 }, onInconclusive: fail }`; keys are canonicalised metric names (`NDCG@10` →
+ * `ndcg@10`), or answer metric names (`token-f1`, `correctness-llm`, …) as written in answers.metrics. The one
+ * other key, `onInconclusive: fail|pass`, is copied into every rule that does not set its own.
  */
-export const gateSchema = z.record(z.string(), gateRuleSchema).transform((gate, ctx) => {
-  const canonical: Record<string, GateRule> = {};
-  for (const [metric, rule] of Object.entries(gate)) {
-    if (isAnswerMetric(metric)) {
-      canonical[metric] = rule;
-      continue;
+export const gateSchema = z
+  .preprocess((value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, 'onInconclusive')) return value;
+    const { onInconclusive, ...rules } = value as Record<string, unknown>;
+    if (onInconclusive !== 'fail' && onInconclusive !== 'pass') return value; // the rule schema reports the bad value
+    return Object.fromEntries(
+      Object.entries(rules).map(([metric, rule]) => [metric, rule !== null && typeof rule === 'object' ? { onInconclusive, ...rule } : rule]),
+    );
+  }, z.record(z.string(), gateRuleSchema))
+  .transform((gate, ctx) => {
+    const canonical: Record<string, GateRule> = {};
+    for (const [metric, rule] of Object.entries(gate)) {
+      if (isAnswerMetric(metric)) {
+        canonical[metric] = rule;
+        continue;
+      }
+      try {
+        canonical[parseMetricName(metric).label] = rule;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: [metric], message: (error as Error).message });
+      }
     }
-    try {
-      canonical[parseMetricName(metric).label] = rule;
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: [metric], message: (error as Error).message });
-    }
-  }
-  return canonical;
-});
+    return canonical;
+  });
 export type Gate = z.output<typeof gateSchema>;
 
 /** Answer metrics that say whether an answer is right, so `ragbench decide` can rank arms by one of them. */
@@ -121,6 +134,24 @@ export const evalConfigSchema = z.strictObject({
       seed: z.number().int().default(42),
     })
     .default({ resamples: 2000, confidence: 0.95, seed: 42 }),
+  /**
+   * Paired comparisons between the run's arms (summary.json `pairwise`): every pair of arms (default) or each arm
+   * against `baseline` (a `<chunker> × <retriever>` arm name: a smaller family, more power), per metric; p-values
+   * adjusted over all entries of the run with `correction` (holm: family-wise error; bh: false discovery rate).
+   */
+  compare: z
+    .strictObject({
+      baseline: z.string().min(1).optional(),
+      correction: z.enum(['holm', 'bh']).default('holm'),
+      alpha: z.number().gt(0).lt(1).default(0.05),
+      /**
+       * Most Monte Carlo sign vectors per randomization test when it is not exact (> 20 non-zero differences);
+       * 'auto': enough for the family's strictest threshold α/F (20× finer, at least 10,000), each test stopping
+       * once its p is settled.
+       */
+      permutations: z.union([z.literal('auto'), z.int().min(99)]).default('auto'),
+    })
+    .prefault({}),
   /** ANN recall against exact search, measured for every approximate arm (defaults when absent). */
   annRecall: annRecallConfigSchema.prefault({}),
   /** Regression gate checked by `ragbench compare` and `ragbench run --baseline`. */

@@ -5,16 +5,15 @@ import { datasetDir } from '../datasets/location.js';
 import { requireEntry } from '../datasets/store.js';
 import { parseMetricName } from '../metrics/retrieval.js';
 import { parseSpanMetricName } from '../metrics/spans.js';
-import { retrievers } from '../retrievers/registry.js';
 import { ConfigError, RagbenchError } from '../shared/errors.js';
 import { pluginConfigSchema, type PluginConfig } from '../shared/plugin.js';
 import { evalConfigSchema, type EvalConfig } from './eval-config.js';
 import { isDirectory } from '../shared/files/is-directory.js';
 import { nameFromFile, resolveReference } from './references.js';
+import { retrieverFileSchema, type RetrieverConfig } from './retriever-config.js';
 import { loadYamlFile, loadYamlWithPlaces, parseYaml } from '../shared/files/yaml-file.js';
 
 const chunkerFileSchema = pluginConfigSchema('chunker', chunkers);
-const retrieverFileSchema = pluginConfigSchema('retriever', retrievers);
 
 export interface ResolvedCorpus {
   readonly name: string;
@@ -34,7 +33,9 @@ export interface ResolvedCorpus {
 export interface NamedConfig {
   readonly name: string;
   readonly file?: string;
-  readonly config: PluginConfig;
+  readonly config: RetrieverConfig;
+  /** Kind hybrid: its components, resolved like the eval's own retrievers (names, paths or inline configs). */
+  readonly components?: readonly NamedConfig[];
 }
 
 export interface ResolvedEval extends Omit<EvalConfig, 'corpus' | 'chunkers' | 'retrievers' | 'name' | 'spanMetrics'> {
@@ -103,6 +104,14 @@ export async function loadEval(file: string): Promise<ResolvedEval> {
   );
   assertUniqueNames(chunkerList, 'chunkers', path);
   assertUniqueNames(retrieverList, 'retrievers', path);
+  const baselineArm = config.compare.baseline;
+  const armNames = chunkerList.flatMap((chunker) => retrieverList.map((retriever) => `${chunker.name} × ${retriever.name}`));
+  if (baselineArm !== undefined && !armNames.includes(baselineArm)) {
+    throw new ConfigError(`compare.baseline ${JSON.stringify(baselineArm)} is not an arm of this eval`, {
+      place: loaded.placeOf(['compare', 'baseline']),
+      fix: `name one of: ${armNames.join(', ')}`,
+    });
+  }
   const specs = [...metrics.map(parseMetricName), ...spanMetrics.map(parseSpanMetricName)];
   const maxCut = Math.max(10, ...specs.map((spec) => spec.k).filter(Number.isFinite));
   const documentCuts = metrics.map((m) => parseMetricName(m).k).filter(Number.isFinite);
@@ -182,15 +191,60 @@ export async function loadPluginReference(
   folder: 'chunkers' | 'retrievers',
   fromFile: string,
   place: { file: string; line?: number; column?: number },
+  /** Hybrid files being resolved above this one, to refuse a hybrid that contains itself. */
+  within: readonly string[] = [],
 ): Promise<NamedConfig> {
   const schema = folder === 'chunkers' ? chunkerFileSchema : retrieverFileSchema;
+  let named: NamedConfig;
   if (typeof reference !== 'string') {
-    const config = parseInline(reference, fromFile, schema, place);
-    return { name: config.name ?? `${config.kind}`, config };
+    const config = withModulePathsFrom(parseInline(reference, fromFile, schema, place), fromFile);
+    named = { name: config.name ?? `${config.kind}`, config };
+  } else {
+    const file = resolveReference(reference, folder, fromFile, place);
+    const config = withModulePathsFrom(await loadYamlFile(file, schema), file);
+    named = { name: config.name ?? nameFromFile(file), file, config };
   }
-  const file = resolveReference(reference, folder, fromFile, place);
-  const config = await loadYamlFile(file, schema);
-  return { name: config.name ?? nameFromFile(file), file, config };
+  if (folder === 'chunkers' || named.config.kind !== 'hybrid') return named;
+  return { ...named, components: await loadComponents(named, fromFile, place, within) };
+}
+
+/** A hybrid's `retrievers:` resolved relative to its own file (or the eval's, inline), refusing cycles. */
+async function loadComponents(hybrid: NamedConfig, fromFile: string, place: { file: string; line?: number }, within: readonly string[]): Promise<NamedConfig[]> {
+  const here = hybrid.file ?? fromFile;
+  const chain = hybrid.file ? [...within, hybrid.file] : within;
+  if (hybrid.file && within.includes(hybrid.file)) {
+    throw new ConfigError(`hybrid retriever ${hybrid.name} contains itself (${[...chain].map((f) => nameFromFile(f)).join(' → ')})`, { place, fix: 'a hybrid may list other hybrids, but not one of its own ancestors' });
+  }
+  const refs = hybrid.config.options.retrievers as Array<string | Record<string, unknown>>;
+  const components: NamedConfig[] = [];
+  for (const ref of refs) components.push(await loadPluginReference(ref, 'retrievers', here, { file: here }, chain));
+  assertUniqueNames(components, `hybrid ${hybrid.name}'s retrievers`, here);
+  const weights = hybrid.config.options.weights;
+  if (weights !== undefined && !Array.isArray(weights)) {
+    const unknown = Object.keys(weights as Record<string, number>).filter((name) => !components.some((c) => c.name === name));
+    if (unknown.length > 0) {
+      throw new ConfigError(`hybrid ${hybrid.name}: weights name ${unknown.join(', ')}, not one of its retrievers (${components.map((c) => c.name).join(', ')})`, { place, fix: 'key weights by the component names, or give a list in the order of retrievers' });
+    }
+  }
+  return components;
+}
+
+/**
+ * `module: ./retrieval.ts` (a `kind: module` retriever, a `kind: langchain` embedder, at any depth) is a path
+ * relative to the YAML file that says it, like every other path in a config; package names stay as they are.
+ */
+function withModulePathsFrom<T>(config: T, file: string): T {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        key === 'module' && typeof inner === 'string' && /^\.\.?[/\\]/.test(inner) ? resolve(dirname(file), inner) : visit(inner),
+      ]),
+    );
+  };
+  return visit(config) as T;
 }
 
 /** Validates an inline object by re-parsing it as YAML so its errors read like a file's. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataError, RagbenchError, ServiceError } from '../shared/errors.js';
+import { fetchUnderPolicy, type OutboundPolicy } from '../shared/http/outbound.js';
 import type { Progress } from '../shared/progress.js';
 import type { UpstreamFile } from './catalog.js';
 import { pullCommand } from './location.js';
@@ -106,11 +107,22 @@ async function openPath(dataset: string, path: string): Promise<{ body: Readable
   return { body: createReadStream(path), size: info.size };
 }
 
+/** A download may be large (Touché's zip is 700 MB) but not endless, and may not stall forever. */
+export const downloadPolicy: OutboundPolicy = {
+  service: 'download',
+  maxResponseBytes: 4 * 1024 ** 3,
+  maxResponseBytesSetting: 'the download cap (4 GiB; no dataset in the catalog is larger)',
+  crossOriginRedirects: 'follow',
+  idleTimeoutMs: 60_000,
+};
+
 async function openUrl(dataset: string, url: string, signal: AbortSignal | undefined): Promise<{ body: Readable; size: number | undefined }> {
   let response: Response;
   try {
-    response = await fetch(url, { redirect: 'follow', ...(signal ? { signal } : {}) });
+    // Downloads carry no credentials, so redirects to another host (a release asset on a CDN) are followed, at most 5.
+    response = await fetchUnderPolicy(url, signal ? { signal } : {}, downloadPolicy);
   } catch (error) {
+    if (error instanceof ServiceError) throw error;
     const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
     throw new ServiceError('download', `${dataset}: cannot download ${url} (${reason})`, {
       retryable: true,

@@ -23,6 +23,8 @@ const openAiOptions = z
     /** Retries after the first attempt, on 429, 5xx, timeouts and connection errors. */
     maxRetries: z.int().min(0).max(20).default(5),
     timeoutMs: z.int().positive().default(60_000),
+    /** The largest response accepted; a larger (or endless) one fails instead of filling memory. */
+    maxResponseBytes: z.int().min(1024).default(256 * 1024 * 1024),
     /** Prepended to each text by role, for models trained with them (e5: 'query: ', nomic: 'search_query: '). */
     queryPrefix: z.string().optional(),
     documentPrefix: z.string().optional(),

@@ -26,6 +26,8 @@ const openAiChatOptions = z
     /** Retries after the first attempt, on 429, 5xx, timeouts and connection errors. */
     maxRetries: z.int().min(0).max(20).default(5),
     timeoutMs: z.int().positive().default(120_000),
+    /** The largest response accepted; a larger (or endless) one fails instead of filling memory. */
+    maxResponseBytes: z.int().min(1024).default(64 * 1024 * 1024),
     /** How a call's jsonSchema is sent; json_schema falls back to json_object once if the server rejects it. */
     structuredOutputs: z.enum(['json_schema', 'json_object', 'none']).default('json_schema'),
   })

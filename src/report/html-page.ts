@@ -38,8 +38,8 @@ td.best .m{font-weight:700;text-decoration:underline;text-decoration-thickness:2
 a{color:#0550ae}
 a:focus-visible,button:focus-visible,select:focus-visible,input:focus-visible,summary:focus-visible,[tabindex]:focus-visible{outline:3px solid #e69f00;outline-offset:2px}
 .verdict{border-left:8px solid #57606a}.verdict .big{font-size:28px;font-weight:700}
-.pass{border-left-color:#0072b2}.fail{border-left-color:#d55e00}
-.v-pass{color:#0550ae;font-weight:600}.v-fail{color:#a63c00;font-weight:700}.v-ungated{color:#57606a}
+.pass{border-left-color:#0072b2}.fail{border-left-color:#d55e00}.inconclusive{border-left-color:#e69f00}
+.v-pass{color:#0550ae;font-weight:600}.v-fail{color:#a63c00;font-weight:700}.v-ungated{color:#57606a}.v-inconclusive{color:#7d4e00;font-weight:700}
 .controls{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:end;margin:6px 0}
 .controls label{display:flex;flex-direction:column;font-size:12.5px;color:#3d444d}
 select,input,button{font:inherit;font-size:14px;padding:4px 6px;border:1px solid #8c959f;border-radius:6px;background:#fff}

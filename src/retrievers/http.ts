@@ -4,6 +4,7 @@ import { mapConcurrent } from '../shared/batches.js';
 import { ConfigError, ServiceError } from '../shared/errors.js';
 import { fingerprintOf } from '../shared/hash.js';
 import { definePlugin, type PluginContext } from '../shared/plugin.js';
+import { fetchUnderPolicy, type OutboundPolicy } from '../shared/http/outbound.js';
 import { withRetry } from '../shared/retry.js';
 import { metadataPath, readPath } from '../stores/existing-index.js';
 import type { Approximation } from '../stores/vector-store.js';
@@ -35,6 +36,13 @@ const options = z
     /** Retries after a 429, a 5xx, a timeout or a dropped connection (exponential backoff with jitter). */
     retries: z.int().min(0).max(10).default(4),
     retryDelayMs: z.int().min(0).default(500),
+    /** The largest response accepted per query; a larger (or endless) body fails instead of filling memory. */
+    maxResponseBytes: z.int().min(1024).default(16 * 1024 * 1024),
+    /**
+     * A redirect to another origin is refused (the secret headers stay with the configured origin); `follow`
+     * follows it, and only for a service configured without secretHeaders.
+     */
+    crossOriginRedirects: z.enum(['refuse', 'follow']).default('refuse'),
   })
   .refine((o) => (o.url === undefined) !== (o.urlEnv === undefined), { message: 'give url or urlEnv, one of them', path: ['url'] });
 
@@ -80,6 +88,7 @@ class HttpSource implements ExternalSource {
   readonly #headers: Record<string, string>;
   readonly #secrets: string[];
   readonly #fields: HitFields;
+  readonly #policy: OutboundPolicy;
 
   constructor(o: HttpOptions, context: PluginContext) {
     this.#o = o;
@@ -97,6 +106,13 @@ class HttpSource implements ExternalSource {
     });
     this.#secrets = [...secretValues.map(([, value]) => value), new URL(url).password, new URL(url).search].filter((s) => s.length > 1);
     this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...o.headers, ...Object.fromEntries(secretValues) };
+    this.#policy = {
+      service: 'http retriever',
+      maxResponseBytes: o.maxResponseBytes,
+      maxResponseBytesSetting: 'maxResponseBytes of the http retriever',
+      crossOriginRedirects: o.crossOriginRedirects,
+      secretHeaders: Object.keys(o.secretHeaders),
+    };
   }
 
   search(queries: readonly Query[], k: number, signal?: AbortSignal): Promise<ExternalHit[][]> {
@@ -122,15 +138,23 @@ class HttpSource implements ExternalSource {
     let response: Response;
     let body: string;
     try {
-      response = await fetch(this.#url, {
-        method: 'POST',
-        headers: this.#headers,
-        body: JSON.stringify({ ...this.#o.body, [this.#o.queryField]: query.text, [this.#o.kField]: k }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      response = await fetchUnderPolicy(
+        this.#url,
+        {
+          method: 'POST',
+          headers: this.#headers,
+          body: JSON.stringify({ ...this.#o.body, [this.#o.queryField]: query.text, [this.#o.kField]: k }),
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        },
+        this.#policy,
+      );
       body = await response.text();
     } catch (error) {
       if (signal?.aborted) throw error;
+      // Refused redirects and oversized bodies: the policy's own one-line errors, not worth a retry.
+      if (error instanceof ServiceError) throw error;
+      const policyError = (error as Error).cause;
+      if (policyError instanceof ServiceError) throw policyError;
       if (timeout.aborted) {
         throw new ServiceError('http retriever', `${what}: no answer within ${this.#o.timeoutMs} ms`, { retryable: true, fix: 'check the service, or raise timeoutMs' });
       }

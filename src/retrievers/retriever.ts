@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import type { PluginDefinition } from '../shared/plugin.js';
+import type { PluginContext, PluginDefinition } from '../shared/plugin.js';
 import type { Progress } from '../shared/progress.js';
 import type { Chunk } from '../chunkers/chunker.js';
 import type { Document, Query } from '../corpus/types.js';
+import type { RerankUsage } from '../rerankers/reranker.js';
 import type { Approximation, Hit, ShareProgress } from '../stores/vector-store.js';
 
 export type { Approximation, Hit };
@@ -47,6 +48,8 @@ export interface Retriever {
   clear?(signal?: AbortSignal): Promise<void>;
   /** Lexical retrievers: ids of the queries their tokenizer turns into no tokens (an empty ranking, scored 0). */
   queriesWithoutTokens?(queries: readonly Query[]): string[];
+  /** With a `rerank:` stage: what reranking has taken so far (seconds, pairs, cost), for the per-stage table. */
+  rerankReport?(): RerankReport;
   /** Seconds `add` has spent waiting for embeddings so far (dense retrievers), for the per-stage timings. */
   embedSeconds?(): number;
   /** Set when `retrieve` is approximate (an ANN index): runs then measure its recall against exact search. */
@@ -68,5 +71,30 @@ export interface Retriever {
   describe?(): Promise<Record<string, unknown>>;
 }
 
+/** A rerank stage's account: which model, how many candidates per query, seconds spent scoring, and usage. */
+export interface RerankReport {
+  /** Kind and model, for tables. */
+  readonly reranker: string;
+  /** What the rerank cache is keyed by (kind, model, file hashes or endpoint; never a secret). */
+  readonly fingerprint: string;
+  readonly candidates: number;
+  readonly seconds: number;
+  readonly usage: RerankUsage;
+}
+
+/** A component of a hybrid retriever: its name in the eval (the YAML it came from) and the open retriever. */
+export interface NamedRetriever {
+  readonly name: string;
+  readonly retriever: Retriever;
+}
+
+/**
+ * What a retriever is created with. `components`: for kind hybrid, its components in the order of its
+ * `retrievers:` list, already indexed by the pipeline (they keep their own indexes, shared with their own arms).
+ */
+export interface RetrieverContext extends PluginContext {
+  readonly components?: readonly NamedRetriever[];
+}
+
 /** A retriever kind; `create` is async so heavy clients load only when used. */
-export type RetrieverDefinition = PluginDefinition<z.ZodType, Promise<Retriever>>;
+export type RetrieverDefinition = PluginDefinition<z.ZodType, Promise<Retriever>, RetrieverContext>;

@@ -1,4 +1,4 @@
-import { createRandom } from './random.js';
+import { signFlipMonteCarlo } from './sign-flip.js';
 
 /**
  * Paired significance tests on per-query scores of two systems (`a[i]` and `b[i]` are the same query). Pure and
@@ -10,8 +10,13 @@ type Alternative = 'two-sided' | 'less' | 'greater';
 interface RandomizationOptions {
   /** Default 'two-sided'. 'less': H1 is mean(a − b) < 0; 'greater': H1 is mean(a − b) > 0. */
   readonly alternative?: Alternative;
-  /** Random sign vectors drawn when the test is not exact; default 10,000. */
+  /** Random sign vectors drawn (at most) when the test is not exact; default 10,000. */
   readonly permutations?: number;
+  /**
+   * Stop drawing after this many sign vectors at least as extreme as the observed one (Besag–Clifford sequential
+   * p-value, see sign-flip.ts); default: draw all `permutations`. A family uses it to afford a high limit.
+   */
+  readonly stopAfterExtreme?: number;
   /** Enumerate all 2^m sign vectors when m (the non-zero differences) is at most this; default 20 (~1M sums). */
   readonly exactMaxN?: number;
   /** PRNG seed for the Monte Carlo variant; default 42. */
@@ -25,8 +30,10 @@ interface RandomizationResult {
   /** Pairs with a non-zero difference: only they change sign, so only they are permuted. */
   readonly nonZero: number;
   readonly method: 'exact' | 'monte-carlo';
-  /** Sign vectors evaluated: 2^nonZero when exact, else `permutations`. */
+  /** Sign vectors evaluated: 2^nonZero when exact, else the Monte Carlo draws made. */
   readonly permutations: number;
+  /** Monte Carlo only: the most draws the test was allowed (sets the smallest attainable p). */
+  readonly permutationLimit?: number;
   readonly alternative: Alternative;
   readonly pValue: number;
 }
@@ -42,7 +49,7 @@ const defaultRandomization = { alternative: 'two-sided', permutations: 10_000, e
  *   total that drifts.
  * - Monte Carlo otherwise: p = (b + 1) / (M + 1), b of M random sign vectors at least as extreme. Counting the
  *   observed vector as one of the draws keeps p > 0 and the test valid (Phipson & Smyth 2010, "Permutation
- *   p-values should never be zero").
+ *   p-values should never be zero"). With `stopAfterExtreme` h, drawing stops at the h-th extreme draw (p = h/m).
  * "At least as extreme" uses a tolerance of 1e-9 · Σ|d_i|, so sums equal in exact arithmetic but a few ulps apart
  * count as ties (scipy.stats.permutation_test does the same). All-zero differences give p = 1.
  * Throws RangeError on different lengths, an empty sample, a non-finite value or bad options.
@@ -69,14 +76,12 @@ export function pairedRandomizationTest(
     const total = 2 ** nonZero.length;
     return { ...base, method: 'exact', permutations: total, pValue: count / total };
   }
-  const random = createRandom(options.seed ?? defaultRandomization.seed);
-  let extreme = 0;
-  for (let r = 0; r < permutations; r++) {
-    let s = 0;
-    for (const d of nonZero) s += random.next() < 0.5 ? -d : d;
-    if (isExtreme(s)) extreme++;
-  }
-  return { ...base, method: 'monte-carlo', permutations, pValue: (extreme + 1) / (permutations + 1) };
+  const drawn = signFlipMonteCarlo(nonZero, isExtreme, {
+    limit: permutations,
+    stopAfterExtreme: options.stopAfterExtreme,
+    seed: options.seed ?? defaultRandomization.seed,
+  });
+  return { ...base, method: 'monte-carlo', permutations: drawn.draws, permutationLimit: permutations, pValue: drawn.pValue };
 }
 
 interface TTestResult {
@@ -237,4 +242,56 @@ function sum(values: readonly number[]): number {
   let s = 0;
   for (const v of values) s += v;
   return s;
+}
+
+/**
+ * Benjamini–Hochberg step-up adjusted p-values (1995; R `p.adjust(method = "BH")`): sort ascending,
+ * p̃_(i) = min_{j ≥ i} min(1, m · p_(j) / j), in input order. Rejecting p̃ < α controls the false discovery rate
+ * at α for independent or positively dependent tests (PRDS, Benjamini & Yekutieli 2001) — the usual case for IR
+ * metrics on shared queries, though not guaranteed; Holm controls the stricter family-wise error under any dependence.
+ */
+export function bhAdjust(pValues: readonly number[]): number[] {
+  for (const p of pValues) if (!(p >= 0 && p <= 1)) throw new RangeError(`p-values must be in [0, 1], got ${p}`);
+  const m = pValues.length;
+  const order = pValues.map((_, i) => i).sort((i, j) => pValues[j]! - pValues[i]! || j - i);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  order.forEach((index, k) => {
+    const rank = m - k;
+    running = Math.min(running, (m * pValues[index]!) / rank);
+    adjusted[index] = Math.min(1, running);
+  });
+  return adjusted;
+}
+
+export type Correction = 'holm' | 'bh';
+
+/** Adjusted p-values of a family under the named correction. */
+export function adjustPValues(pValues: readonly number[], correction: Correction): number[] {
+  return correction === 'holm' ? holmAdjust(pValues) : bhAdjust(pValues);
+}
+
+/**
+ * The Monte Carlo draw limit a family of `size` tests at level `alpha` needs: the smallest attainable p,
+ * 1/(limit + 1), at least 20 times below Holm's and BH's strictest threshold α/size, and never below `floor`
+ * (10,000). With sequential stopping only the tests whose p is that small use the whole limit.
+ */
+export function familyPermutationLimit(size: number, alpha: number, floor = 10_000): number {
+  return Math.max(floor, Math.ceil((20 * Math.max(1, size)) / alpha));
+}
+
+/** Extreme draws after which a family's Monte Carlo tests stop (relative SE of p about 10%, like 10,000 draws at p = 0.01). */
+export const familyStopAfterExtreme = 100;
+
+/**
+ * The smallest p-value the randomization test can return: 1/(P + 1) with P Monte Carlo sign vectors, 1/2^m (one-
+ * sided) or 2/2^m (two-sided) when it enumerates the 2^m sign vectors of m non-zero differences. A threshold below
+ * it (α/F for a family of F tests) can never be met, whatever the data.
+ */
+export function smallestAttainableP(
+  result: Pick<RandomizationResult, 'method' | 'permutations' | 'alternative' | 'nonZero'> & { readonly permutationLimit?: number },
+): number {
+  if (result.method === 'monte-carlo') return 1 / ((result.permutationLimit ?? result.permutations) + 1);
+  if (result.nonZero === 0) return 1;
+  return Math.min(1, (result.alternative === 'two-sided' ? 2 : 1) / 2 ** result.nonZero);
 }

@@ -19,12 +19,15 @@ interface ViewServer {
  * by an exact folder name from the current listing of `<workDir>/runs`, anything else is 404. Only GET/HEAD; the
  * Host header must be the bound address (no DNS rebinding from a web page); pages carry a CSP that allows no
  * network access. Manifests hold environment variable names only, and the pages show no environment at all.
+ * A comparison is the one expensive page: it runs only for a request from the viewer's own pages or typed into the
+ * address bar (Sec-Fetch-Site / Origin), never for another site's link or <img>, and one at a time.
  */
 export async function startViewServer(options: { readonly workDir: string; readonly port: number; readonly host?: string }): Promise<ViewServer> {
   const host = options.host ?? '127.0.0.1';
   let allowedHosts = new Set<string>();
+  const comparing = { busy: false };
   const server = createServer((req, res) => {
-    handle(req, res, options.workDir, allowedHosts).catch((error: unknown) => send(res, 500, errorPage('Internal error', (error as Error).message)));
+    handle(req, res, options.workDir, allowedHosts, comparing).catch((error: unknown) => send(res, 500, errorPage('Internal error', (error as Error).message)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -42,9 +45,19 @@ export async function startViewServer(options: { readonly workDir: string; reado
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, workDir: string, allowedHosts: ReadonlySet<string>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  workDir: string,
+  allowedHosts: ReadonlySet<string>,
+  comparing: { busy: boolean },
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, errorPage('Method not allowed', 'The viewer is read-only.'), { Allow: 'GET, HEAD' });
   if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 403, errorPage('Forbidden', 'Unexpected Host header.'));
+  const origin = req.headers.origin;
+  if (origin !== undefined && !(URL.canParse(origin) && allowedHosts.has(new URL(origin).host))) {
+    return send(res, 403, errorPage('Forbidden', 'Requests from other sites are refused.'));
+  }
   const url = new URL(req.url ?? '/', 'http://viewer.invalid');
   const runs = await listRuns(workDir);
   const byId = new Map(runs.map((run) => [run.id, run]));
@@ -56,11 +69,22 @@ async function handle(req: IncomingMessage, res: ServerResponse, workDir: string
     return sendPage(res, async () => renderRunHtml(await readRunReport(run.dir), { nav }));
   }
   if (url.pathname === '/compare') {
+    // Browsers say where a request comes from; only the viewer's own form or a typed URL may start a comparison.
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return send(res, 403, errorPage('Forbidden', 'A comparison starts only from the viewer itself, not from another site.'));
+    }
     const baseline = byId.get(url.searchParams.get('baseline') ?? '');
     const candidate = byId.get(url.searchParams.get('candidate') ?? '');
     if (!baseline || !candidate) return notFound(res);
-    // The same comparison as `ragbench compare <baseline> <candidate>` with its defaults: the candidate eval's gate.
-    return sendPage(res, async () => renderComparisonHtml(await buildComparisonReportModel(await compareRuns(baseline.dir, candidate.dir)), { nav }));
+    if (comparing.busy) return send(res, 503, errorPage('Busy', 'Another comparison is running; try again in a moment.'), { 'Retry-After': '2' });
+    comparing.busy = true;
+    try {
+      // The same comparison as `ragbench compare <baseline> <candidate>` with its defaults: the candidate eval's gate.
+      return await sendPage(res, async () => renderComparisonHtml(await buildComparisonReportModel(await compareRuns(baseline.dir, candidate.dir)), { nav }));
+    } finally {
+      comparing.busy = false;
+    }
   }
   return notFound(res);
 }

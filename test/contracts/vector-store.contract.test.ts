@@ -34,6 +34,8 @@ interface Target {
   readonly explain?: (sql: string, params: unknown[]) => Promise<string>;
   /** A Postgres URL whose `ragbench_t<run>_…` tables and rows this run drops when it ends (also after failures). */
   readonly cleanupUrl?: () => string;
+  /** Why `create({ exact: true })` cannot search exactly, when it cannot (the exact tests are then skipped, counted). */
+  readonly noExact?: string;
 }
 
 const context = (env: Record<string, string> = {}) => ({ env: createEnv(env), workDir: join(tmpdir(), 'ragbench-unused') });
@@ -115,6 +117,7 @@ const livePinecone = {
 targets.push(
   {
     key: 'pinecone-double',
+    noExact: 'Pinecone serverless has no exact search (searchExact is checked instead)',
     setup: async () => void (pineconeServer = await startPineconeServer()),
     teardown: async () => pineconeServer?.close(),
     create: () => pineconeStore(doublePinecone(), { PINECONE_API_KEY: pineconeServer!.apiKey }),
@@ -125,6 +128,7 @@ targets.push(
   },
   {
     key: 'pinecone',
+    noExact: 'Pinecone serverless has no exact search (searchExact is checked instead)',
     ...(pineconeKey ? {} : { skip: 'PINECONE_API_KEY is not set' }),
     create: () => pineconeStore(livePinecone, process.env as Record<string, string>),
     async reopen(store) {
@@ -168,6 +172,9 @@ function doublePinecone() {
 }
 
 const planText = (rows: Record<string, string>[]) => rows.map((row) => row['QUERY PLAN']).join('\n');
+/** `it`, or `it.skip` with the reason in the test's name, so the summary counts the skip and says why. */
+const itUnless = (reason: string | undefined) =>
+  reason === undefined ? it : (name: string, fn: Parameters<typeof it>[1]) => it.skip(`${name} (skipped: ${reason})`, fn);
 const selected = process.env.RAGBENCH_STORES?.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Index names unique per run, so a shared real database never sees a leftover from another run. */
@@ -286,8 +293,13 @@ for (const target of targets) {
       await shared.open(spec('dot'));
       await shared.open(index);
       expect(await shared.count()).toBe(5);
-      if (!target.reopen) return;
-      shared = await target.reopen(shared);
+    });
+
+    itUnless(target.reopen ? undefined : 'the store does not persist')('a new store instance on the same storage sees the index and its data', async () => {
+      const index = spec('cosine');
+      await shared.open(index);
+      await shared.upsert(handRecords);
+      shared = await target.reopen!(shared);
       await shared.open(index);
       expect(await shared.count()).toBe(5);
       expect((await shared.search(handQuery, 1))[0]).toEqual({ id: 'c3', docId: 'doc-c3', score: expect.closeTo(1, 6) });
@@ -324,26 +336,27 @@ for (const target of targets) {
 
     for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
       it(`searchExact, where the store has it, follows search's ordering rules by ${distance} (ties by id)`, async (context) => {
-        if (!shared.searchExact) return context.skip();
+        if (!shared.searchExact) context.skip('the store has no searchExact');
         await shared.open(spec(distance));
         await shared.upsert(handRecords);
         await shared.finishLoad();
         const expected = handExpected[distance];
-        const [hits, cut] = [(await shared.searchExact([handQuery], 10))[0]!, (await shared.searchExact([handQuery], 2))[0]!];
+        const [hits, cut] = [(await shared.searchExact!([handQuery], 10))[0]!, (await shared.searchExact!([handQuery], 2))[0]!];
         expect(hits.map((h) => [h.id, h.docId])).toEqual(expected.map(([id]) => [id, `doc-${id}`]));
         hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]![1], 5));
         expect(cut.map((h) => h.id)).toEqual(expected.slice(0, 2).map(([id]) => id));
       });
     }
 
-    if (target.key === 'memory') return;
+    // The memory store is the exact reference the tests below compare with: comparing it with itself proves nothing.
+    const reference = target.key === 'memory' ? 'the memory store is the exact reference itself' : undefined;
 
     /** The plan a server picks for the store's search SQL: what proves an `index: hnsw` arm really is approximate. */
     const planOf = (index: IndexSpec, exact: boolean) =>
       target.explain!(searchSql(index, exact), [`[${Array.from(queries[0]!).join(',')}]`, overFetch(10)]);
 
     for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
-      it(`exact: true returns the memory store's exact top-10 by ${distance} on 2000 seeded vectors, no ANN index built`, async () => {
+      itUnless(reference ?? target.noExact)(`exact: true returns the memory store's exact top-10 by ${distance} on 2000 seeded vectors, no ANN index built`, async () => {
         const store = track(await target.create({ exact: true, index: 'hnsw' }));
         const index = spec(distance, 64);
         await store.open(index);
@@ -355,16 +368,31 @@ for (const target of targets) {
           expect(hits.map((h) => h.id)).toEqual(expected[i]!.map((h) => h.id));
           hits.forEach((hit, j) => expect(hit.score).toBeCloseTo(expected[i]![j]!.score, 4));
         }
-        if (!target.explain) return;
         // No index exists, so not even the operator form (which an index could serve) finds one.
-        expect(await planOf(index, false)).not.toMatch(/Index Scan/);
-        expect(await planOf(index, true)).not.toMatch(/Index Scan/);
+        if (target.explain) expect(await planOf(index, false)).not.toMatch(/Index Scan/);
+        if (target.explain) expect(await planOf(index, true)).not.toMatch(/Index Scan/);
       });
     }
 
     for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
-      it(`index: hnsw by ${distance}: the search SQL is an Index Scan on the HNSW index, the exact SQL is not`, async () => {
-        if (!target.explain) return;
+      itUnless(reference)(`searchExact, where the store has it, returns the memory store's exact top-10 by ${distance} on 2000 seeded vectors`, async (context) => {
+        const store = track(await target.create({ index: 'hnsw' }));
+        if (!store.searchExact) context.skip('the store has no searchExact');
+        const index = spec(distance, 64);
+        await store.open(index);
+        await store.upsert(corpus);
+        await store.finishLoad();
+        const expected = await exactReference(distance, 10);
+        const found = await store.searchExact!(queries, 10);
+        for (const [i, hits] of found.entries()) {
+          expect(hits.map((h) => h.id)).toEqual(expected[i]!.map((h) => h.id));
+          hits.forEach((hit, j) => expect(hit.score).toBeCloseTo(expected[i]![j]!.score, 4));
+        }
+      });
+    }
+
+    for (const distance of ['cosine', 'dot', 'euclidean'] as const) {
+      itUnless(reference ?? (target.explain ? undefined : 'no SQL database beside the store to EXPLAIN on'))(`index: hnsw by ${distance}: the search SQL is an Index Scan on the HNSW index, the exact SQL is not`, async () => {
         const store = track(await target.create({ index: 'hnsw' }));
         const index = spec(distance, 64);
         await store.open(index);
@@ -375,7 +403,7 @@ for (const target of targets) {
       });
     }
 
-    it('HNSW search recalls most of the exact top-10 (recall reported) and fills k beyond ef_search', async () => {
+    itUnless(reference)('HNSW search recalls most of the exact top-10 (recall reported) and fills k beyond ef_search', async () => {
       const store = track(await target.create({ index: 'hnsw' }));
       await store.open(spec('cosine', 64));
       await store.upsert(corpus);
@@ -387,7 +415,7 @@ for (const target of targets) {
         found += expected[i]!.filter((h) => ids.has(h.id)).length;
       }
       const recall = found / (queries.length * 10);
-      console.info(`[${target.key}] ANN recall@10 vs exact (pgvector HNSW m 16, ef_construction 64, ef_search 40; the service doubles search exactly): ${recall.toFixed(3)}`);
+      console.info(`[${target.key}] ANN recall@10 vs exact (pgvector HNSW m 16, ef_construction 64, ef_search 40; the doubles: an HNSW graph, Pinecone m 16 ef 100, Weaviate maxConnections 32 ef dynamic): ${recall.toFixed(3)}`);
       expect(recall).toBeGreaterThanOrEqual(0.9);
       expect(await store.search(queries[0]!, 150)).toHaveLength(150);
     });

@@ -67,6 +67,8 @@ export interface OpenAiServer {
   rejectJsonSchema: boolean;
   /** The most chat requests in progress at once since reset (for concurrency tests). */
   readonly maxInFlight: number;
+  /** Requests that reached the double since reset, counted on arrival (before any delay): abort tests wait on it. */
+  readonly received: number;
   /** Scripts chat answers until reset; the default echoes the last user message. */
   onChat(handler: ChatHandler): void;
   /** The next `count` requests fail with `status` (429 carries `retry-after`). */
@@ -99,6 +101,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   let inFlight = 0;
   let maxInFlight = 0;
   let generation = 0;
+  let received = 0;
+  /** Requests held by delayMs: reset lets them go, so a held request never outlives its test. */
+  const held = new Set<() => void>();
 
   const embedderFor = (dimensions: number): Embedder => {
     let embedder = embedders.get(dimensions);
@@ -119,6 +124,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     get maxInFlight() {
       return maxInFlight;
     },
+    get received() {
+      return received;
+    },
     onChat(handler) {
       chatHandler = handler;
     },
@@ -136,7 +144,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       state.rejectJsonSchema = options.rejectJsonSchema ?? false;
       chatHandler = defaultChatAnswer;
       maxInFlight = 0;
+      received = 0;
       generation++;
+      for (const release of held) release();
+      held.clear();
     },
     close: async () => {},
   };
@@ -145,6 +156,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     // A request still in flight when a test resets belongs to that test: it must not enter the next log. Taken
     // before the body is read, since a slow (or aborted) upload can finish after the reset.
     const born = generation;
+    received++;
     const requestUrl = new URL(req.url ?? '/', 'http://localhost');
     const path = requestUrl.pathname;
     const query = Object.fromEntries(requestUrl.searchParams);
@@ -152,7 +164,13 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const body = method === 'POST' ? await readJson(req) : undefined;
     const log = (status: number, extra: Partial<RecordedRequest> = {}) =>
       born === generation && requests.push({ method, path, query, status, inputs: [], ...extra });
-    if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+    if (state.delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const release = () => (clearTimeout(timer), held.delete(release), resolve());
+        const timer = setTimeout(release, state.delayMs);
+        held.add(release);
+      });
+    }
 
     const basic = options.basicAuth === undefined ? undefined : `Basic ${Buffer.from(options.basicAuth).toString('base64')}`;
     if (req.headers.authorization !== `Bearer ${apiKey}` && (basic === undefined || req.headers.authorization !== basic)) {

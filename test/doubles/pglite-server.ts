@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { startTcpProxy } from './tcp-proxy.js';
 
 export interface PgliteServer {
   /** A `pg` connection URL; PGlite accepts any password, so none is given. */
@@ -12,6 +13,9 @@ export interface PgliteServer {
 /**
  * A wire-level Postgres double: in-memory PGlite with pgvector behind pglite-socket on 127.0.0.1 and a free
  * port, so the server-mode code path (pg Pool, binary parameters, transactions) runs without a real server.
+ * pglite-socket cannot follow COPY FROM STDIN: it loses the protocol state and leaves its single session inside
+ * the COPY's open transaction, so every later query hangs. The URL therefore goes through a proxy that refuses
+ * COPY as a pooler does (SQLSTATE 0A000), and the store's fallback to INSERT is what runs here.
  */
 export async function startPgliteServer(options: { maxConnections?: number } = {}): Promise<PgliteServer> {
   const db = await PGlite.create({ extensions: { vector } });
@@ -29,10 +33,12 @@ export async function startPgliteServer(options: { maxConnections?: number } = {
     throw error;
   }
   const port = server.getServerConn().split(':').at(-1);
+  const proxy = await startTcpProxy(`postgres://postgres@127.0.0.1:${port}/postgres`, { refuseCopy: true });
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: proxy.url,
     db,
     async close() {
+      await proxy.close();
       await server.stop();
       await db.close();
     },

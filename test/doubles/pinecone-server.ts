@@ -1,12 +1,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Hnsw } from './hnsw.js';
+import { checkFilter, matchesFilter } from './pinecone-filter.js';
 
 /**
  * A wire-level Pinecone double: the control plane (`/indexes…`) and, per index, a data plane under
  * `/data/<index>` (the `host` describe returns, so the client is pointed there explicitly). It speaks REST
  * API 2026-07 as @pinecone-database/pinecone 9 sends it, checks the `Api-Key` and `X-Pinecone-Api-Version`
- * headers, and answers queries by exact k-NN over what was upserted (ties in insertion order, as a real
- * service is free to do). Faults, eventual consistency and ANN misses (`dropNearest`) are injected per test.
+ * headers, and holds the documented limits (docs.pinecone.io "Operation limits", "Errors"): upserts of ≤ 1000
+ * records and ≤ 2 MB, other requests ≤ 4 MB, metadata ≤ 40 KB per record without nulls, dense vectors with a
+ * non-zero value, topK 1…10,000, ≤ 1000 ids per fetch or delete, list limit 1…100; every metadata filter
+ * operator ($eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or), and an invalid filter is a 400. Violations
+ * answer as the data plane does: HTTP 400 with `{ code: 3, message, details: [] }` (gRPC INVALID_ARGUMENT).
+ * Queries search an HNSW graph per namespace (`ann`, ties in insertion order), so recall < 1 arises from a
+ * graph too sparse for the data, as in the service; `ann: undefined` searches exactly. Faults and eventual
+ * consistency are injected per test.
  */
 export interface PineconeFault {
   /** Matched against `METHOD /path` (data-plane paths without the `/data/<index>` prefix). */
@@ -31,11 +39,17 @@ export interface PineconeServer {
   /** Records become visible to stats, fetch and query this long after their upsert. */
   visibilityLagMs: number;
   /**
-   * Queries leave out this many of the nearest matches, as a poor ANN index may (default 0: exact): the exact
-   * top-k then shares k − n chunks with the answer, so ANN recall@k is (k − n) / k by hand. fetch and list
-   * still see every record.
+   * The ANN index queries search (default m 16, efConstruction 100, ef 100; ef is raised to topK): a sparse
+   * graph (m 2, ef 1) misses neighbours. Set before the first upsert into a namespace (the graph is built as
+   * records arrive); undefined: exact k-NN. fetch and list always see every record.
    */
-  dropNearest: number;
+  ann: { readonly m: number; readonly efConstruction: number; readonly ef: number } | undefined;
+  /** The double's own view, for tests computing expectations independently: a namespace's visible records… */
+  records(index: string, namespace?: string): { id: string; values: Float32Array; metadata: Record<string, unknown> | undefined }[];
+  /** …and the matches its query would answer (best first), as `POST /query` computes them… */
+  nearest(index: string, namespace: string, vector: Float32Array, topK: number): { id: string; score: number }[];
+  /** …and which namespaces hold records, per index. */
+  namespaces(): { index: string; namespace: string }[];
   /** Every request as `METHOD /path` with the API version header it carried. */
   readonly requests: { readonly call: string; readonly apiVersion: string | undefined }[];
   inject(fault: PineconeFault): void;
@@ -53,8 +67,27 @@ interface DoubleIndex {
   readonly name: string;
   readonly dimension: number;
   readonly metric: 'cosine' | 'dotproduct' | 'euclidean';
-  readonly namespaces: Map<string, Map<string, StoredRecord>>;
+  readonly namespaces: Map<string, Namespace>;
 }
+interface Namespace {
+  readonly records: Map<string, StoredRecord>;
+  /** Built as records arrive, with the `ann` settings of the namespace's first upsert. */
+  readonly graph: Hnsw | undefined;
+  readonly ef: number;
+}
+
+/** Documented limits (docs.pinecone.io, "Operation limits" and "Query data"). */
+export const pineconeLimits = {
+  upsertRecords: 1000,
+  upsertBytes: 2 * 1024 * 1024,
+  requestBytes: 4 * 1024 * 1024,
+  metadataBytes: 40 * 1024,
+  topK: 10_000,
+  fetchIds: 1000,
+  deleteIds: 1000,
+  listLimit: 100,
+  resultBytes: 4 * 1024 * 1024,
+} as const;
 
 export async function startPineconeServer(options: { apiKey?: string; apiVersion?: string } = {}): Promise<PineconeServer> {
   const apiKey = options.apiKey ?? 'pc-test-key';
@@ -69,8 +102,20 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
     apiKey,
     apiVersion,
     visibilityLagMs: 0,
-    dropNearest: 0,
+    ann: { m: 16, efConstruction: 100, ef: 100 },
     requests: [],
+    records: (name, namespace = '') => {
+      const now = Date.now();
+      return [...(indexes.get(name)?.namespaces.get(namespace)?.records ?? new Map<string, StoredRecord>())]
+        .filter(([, r]) => r.visibleAt <= now)
+        .map(([id, r]) => ({ id, values: r.values, metadata: r.metadata }));
+    },
+    nearest: (name, namespace, vector, topK) => {
+      const index = indexes.get(name);
+      if (!index) throw new Error(`no index ${name}`);
+      return search(index, namespace, vector, topK, undefined).map((m) => ({ id: m.id, score: m.score }));
+    },
+    namespaces: () => [...indexes.values()].flatMap((index) => [...index.namespaces.keys()].map((namespace) => ({ index: index.name, namespace }))),
     inject: (fault) => void faults.push({ fault, seen: 0, failed: 0 }),
     clearFaults: () => void faults.splice(0),
     close: async () => {
@@ -112,7 +157,17 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
     if (header(req, 'x-pinecone-api-version') !== apiVersion) {
       return send(res, 400, { error: { code: 'INVALID_ARGUMENT', message: `unsupported API version; this double speaks ${apiVersion}` } });
     }
-    const json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    const bytes = Buffer.byteLength(body);
+    if (dataPath && call === 'POST /vectors/upsert' && bytes > pineconeLimits.upsertBytes) {
+      return invalid(res, `Request size ${(bytes / 1024 / 1024).toFixed(1)}MB exceeds the maximum supported size of 2MB`);
+    }
+    if (bytes > pineconeLimits.requestBytes) return invalid(res, `message length too large: found ${bytes} bytes, the limit is: ${pineconeLimits.requestBytes} bytes`);
+    let json: Record<string, unknown> = {};
+    try {
+      json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } catch {
+      return invalid(res, 'Invalid request body: not JSON');
+    }
 
     if (!dataPath) return control(req.method ?? 'GET', url.pathname, json, res);
     const index = indexes.get(decodeURIComponent(dataPath[1]!));
@@ -143,36 +198,85 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
     send(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: method } });
   }
 
+  function namespaceOf(index: DoubleIndex, name: string): Namespace {
+    let namespace = index.namespaces.get(name);
+    if (!namespace) {
+      const ann = state.ann;
+      const graph = ann ? new Hnsw({ m: ann.m, efConstruction: ann.efConstruction, seed: 1 }, (a, b) => distanceOf(index.metric, a, b)) : undefined;
+      namespace = { records: new Map(), graph, ef: ann?.ef ?? 0 };
+      index.namespaces.set(name, namespace);
+    }
+    return namespace;
+  }
+
+  /** Visible matches best first: the HNSW graph's answer in ANN mode, else every record scored. */
+  function search(index: DoubleIndex, name: string, query: Float32Array, topK: number, filter: Record<string, unknown> | undefined) {
+    const now = Date.now();
+    const namespace = index.namespaces.get(name);
+    if (!namespace) return [];
+    const allowed = (id: string) => {
+      const record = namespace.records.get(id);
+      return record !== undefined && record.visibleAt <= now && matchesFilter(record.metadata, filter);
+    };
+    const ids = namespace.graph
+      ? namespace.graph.search(query, topK, namespace.ef, allowed).map((hit) => hit.key)
+      : [...namespace.records.keys()].filter(allowed);
+    const scored = ids.map((id) => {
+      const record = namespace.records.get(id)!;
+      return { id, score: Math.fround(score(index.metric, query, record.values)), metadata: record.metadata };
+    });
+    // Stable sort: equal scores stay in insertion order, like a service that does not break ties by id.
+    scored.sort((a, b) => (index.metric === 'euclidean' ? a.score - b.score : b.score - a.score));
+    return scored.slice(0, topK);
+  }
+
   function data(index: DoubleIndex, call: string, url: URL, json: Record<string, unknown>, res: ServerResponse): void {
     const now = Date.now();
     const visible = (namespace: string) =>
-      [...(index.namespaces.get(namespace) ?? new Map<string, StoredRecord>())].filter(([, r]) => r.visibleAt <= now);
+      [...(index.namespaces.get(namespace)?.records ?? new Map<string, StoredRecord>())].filter(([, r]) => r.visibleAt <= now);
     const namespace = String(json.namespace ?? url.searchParams.get('namespace') ?? '');
     switch (call) {
       case 'POST /vectors/upsert': {
         const vectors = json.vectors as { id: string; values: number[]; metadata?: Record<string, unknown> }[];
-        for (const v of vectors) {
-          if (v.values.length !== index.dimension) {
-            return send(res, 400, { code: 3, message: `Vector dimension ${v.values.length} does not match the dimension of the index ${index.dimension}` });
-          }
+        if (!Array.isArray(vectors) || vectors.length === 0) return invalid(res, 'Invalid request: vectors must hold at least one record');
+        if (vectors.length > pineconeLimits.upsertRecords) {
+          return invalid(res, `Invalid request: batch size ${vectors.length} exceeds the maximum of ${pineconeLimits.upsertRecords} vectors per upsert`);
         }
-        const records = index.namespaces.get(namespace) ?? new Map<string, StoredRecord>();
-        index.namespaces.set(namespace, records);
-        for (const v of vectors) records.set(v.id, { values: Float32Array.from(v.values), metadata: v.metadata, visibleAt: now + state.visibilityLagMs });
+        for (const v of vectors) {
+          const problem = recordProblem(v, index.dimension);
+          if (problem) return invalid(res, problem);
+        }
+        const target = namespaceOf(index, namespace);
+        for (const v of vectors) {
+          const values = Float32Array.from(v.values);
+          target.records.set(v.id, { values, metadata: v.metadata, visibleAt: now + state.visibilityLagMs });
+          target.graph?.add(v.id, values);
+        }
         return send(res, 200, { upsertedCount: vectors.length });
       }
       case 'POST /query': {
+        if (!Array.isArray(json.vector)) return invalid(res, 'Invalid request: query by vector needs vector (this double does not query by id)');
         const query = Float32Array.from(json.vector as number[]);
-        const topK = Number(json.topK);
-        if (query.length !== index.dimension) return send(res, 400, { code: 3, message: 'Vector dimension does not match the dimension of the index' });
+        const topK = json.topK;
+        if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > pineconeLimits.topK) {
+          return invalid(res, `Invalid request: topK must be an integer between 1 and ${pineconeLimits.topK}, got ${JSON.stringify(topK)}`);
+        }
+        if (query.length !== index.dimension) return invalid(res, `Query vector dimension ${query.length} does not match the dimension of the index ${index.dimension}`);
         const filter = json.filter as Record<string, unknown> | undefined;
-        const scored = visible(namespace)
-          .filter(([, r]) => matchesFilter(r.metadata, filter))
-          .map(([id, r]) => ({ id, score: Math.fround(score(index.metric, query, r.values)), metadata: r.metadata }));
-        // Stable sort: equal scores stay in insertion order, like a service that does not break ties by id.
-        scored.sort((a, b) => (index.metric === 'euclidean' ? a.score - b.score : b.score - a.score));
-        const matches = scored.slice(state.dropNearest, state.dropNearest + topK).map((m) => ({ id: m.id, score: m.score, ...(json.includeMetadata ? { metadata: m.metadata } : {}) }));
-        return send(res, 200, { matches, namespace, usage: { readUnits: 1 } });
+        const filterProblem = filter === undefined ? undefined : checkFilter(filter);
+        if (filterProblem) return invalid(res, `Invalid request: ${filterProblem}`);
+        const matches = search(index, namespace, query, topK, filter).map((m) => ({
+          id: m.id,
+          score: m.score,
+          ...(json.includeValues ? { values: Array.from(index.namespaces.get(namespace)!.records.get(m.id)!.values) } : {}),
+          ...(json.includeMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        }));
+        const answer = { matches, namespace, usage: { readUnits: 1 } };
+        const size = Buffer.byteLength(JSON.stringify(answer));
+        if (size > pineconeLimits.resultBytes) {
+          return invalid(res, `Query result size ${size} bytes exceeds the limit of ${pineconeLimits.resultBytes} bytes; lower topK, or leave out metadata or values`);
+        }
+        return send(res, 200, answer);
       }
       case 'POST /describe_index_stats': {
         const namespaces: Record<string, { vectorCount: number }> = {};
@@ -185,27 +289,50 @@ export async function startPineconeServer(options: { apiKey?: string; apiVersion
         return send(res, 200, { namespaces, dimension: index.dimension, indexFullness: 0, totalVectorCount: total });
       }
       case 'GET /vectors/fetch': {
-        const ids = new Set(url.searchParams.getAll('ids'));
+        const wanted = url.searchParams.getAll('ids');
+        if (wanted.length === 0) return invalid(res, 'Invalid request: fetch needs at least one id');
+        if (wanted.length > pineconeLimits.fetchIds) return invalid(res, `Invalid request: ${wanted.length} ids exceed the maximum of ${pineconeLimits.fetchIds} per fetch`);
+        const ids = new Set(wanted);
         const vectors: Record<string, unknown> = {};
-        for (const [id, r] of visible(namespace)) if (ids.has(id)) vectors[id] = { id, values: Array.from(r.values), metadata: r.metadata };
-        return send(res, 200, { vectors, namespace });
+        for (const [id, r] of visible(namespace)) if (ids.has(id)) vectors[id] = { id, values: Array.from(r.values), ...(r.metadata ? { metadata: r.metadata } : {}) };
+        return send(res, 200, { vectors, namespace, usage: { readUnits: 1 } });
       }
       case 'GET /vectors/list': {
-        // Ids in order, paginated by a token that is the offset (Pinecone's tokens are opaque; any string works).
+        const limit = Number(url.searchParams.get('limit') ?? pineconeLimits.listLimit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > pineconeLimits.listLimit) {
+          return invalid(res, `Invalid request: limit must be between 1 and ${pineconeLimits.listLimit}, got ${url.searchParams.get('limit')}`);
+        }
+        // Ids in order, paginated by an opaque token (here the last id listed, base64url).
         const ids = visible(namespace).map(([id]) => id).filter((id) => id.startsWith(url.searchParams.get('prefix') ?? '')).sort();
-        const offset = Number(url.searchParams.get('paginationToken') ?? 0);
-        const limit = Number(url.searchParams.get('limit') ?? 100);
-        const next = offset + limit < ids.length ? String(offset + limit) : undefined;
-        return send(res, 200, { vectors: ids.slice(offset, offset + limit).map((id) => ({ id })), ...(next ? { pagination: { next } } : {}), namespace, usage: { readUnits: 1 } });
+        const token = url.searchParams.get('paginationToken');
+        const after = token === null ? undefined : Buffer.from(token, 'base64url').toString('utf8');
+        if (token !== null && (token === '' || !after)) return invalid(res, 'Invalid request: invalid pagination token');
+        const offset = after === undefined ? 0 : ids.findIndex((id) => id > after);
+        const page = offset < 0 ? [] : ids.slice(offset, offset + limit);
+        const more = offset >= 0 && offset + limit < ids.length;
+        return send(res, 200, {
+          vectors: page.map((id) => ({ id })),
+          ...(more ? { pagination: { next: Buffer.from(page.at(-1)!, 'utf8').toString('base64url') } } : {}),
+          namespace,
+          usage: { readUnits: 1 },
+        });
       }
       case 'POST /vectors/delete': {
-        if (!index.namespaces.has(namespace)) return send(res, 404, { code: 5, message: 'Namespace not found' });
+        if (!index.namespaces.has(namespace)) return send(res, 404, { code: 5, message: 'Namespace not found', details: [] });
+        const ids = (json.ids as string[] | undefined) ?? [];
+        if (ids.length > pineconeLimits.deleteIds) return invalid(res, `Invalid request: ${ids.length} ids exceed the maximum of ${pineconeLimits.deleteIds} per delete`);
         if (json.deleteAll) index.namespaces.delete(namespace);
-        else for (const id of (json.ids as string[]) ?? []) index.namespaces.get(namespace)?.delete(id);
+        else {
+          const target = index.namespaces.get(namespace)!;
+          for (const id of ids) {
+            target.records.delete(id);
+            target.graph?.remove(id);
+          }
+        }
         return send(res, 200, {});
       }
     }
-    send(res, 404, { code: 5, message: `no route ${call}` });
+    send(res, 404, { code: 5, message: `no route ${call}`, details: [] });
   }
 
   const server = createServer((req, res) => {
@@ -249,16 +376,29 @@ function score(metric: DoubleIndex['metric'], a: Float32Array, b: Float32Array):
   return aa === 0 || bb === 0 ? 0 : dot / Math.sqrt(aa * bb);
 }
 
-/** The part of Pinecone's metadata filter language the tests use: field equality, `$eq`, `$ne`, `$in`. */
-function matchesFilter(metadata: Record<string, unknown> | undefined, filter: Record<string, unknown> | undefined): boolean {
-  if (!filter) return true;
-  return Object.entries(filter).every(([field, condition]) => {
-    const value = metadata?.[field];
-    if (condition === null || typeof condition !== 'object') return value === condition;
-    const ops = condition as Record<string, unknown>;
-    if ('$eq' in ops) return value === ops.$eq;
-    if ('$ne' in ops) return value !== ops.$ne;
-    if ('$in' in ops) return (ops.$in as unknown[]).includes(value);
-    throw new Error(`the double does not implement filter ${JSON.stringify(condition)}`);
-  });
+/** A data-plane validation failure: HTTP 400 with the gRPC-gateway body (code 3 = INVALID_ARGUMENT). */
+function invalid(res: ServerResponse, message: string): void {
+  send(res, 400, { code: 3, message, details: [] });
+}
+
+/** Why Pinecone would refuse this record, if it would (dimension, zero vector, metadata size and values). */
+function recordProblem(v: { id?: unknown; values?: unknown; metadata?: Record<string, unknown> }, dimension: number): string | undefined {
+  if (typeof v.id !== 'string' || v.id.length === 0 || v.id.length > 512) return `Invalid request: record id must be a string of 1 to 512 characters, got ${JSON.stringify(v.id)}`;
+  if (!Array.isArray(v.values)) return `Invalid request: record ${v.id} has no values`;
+  if (v.values.length !== dimension) return `Vector dimension ${v.values.length} does not match the dimension of the index ${dimension}`;
+  if (!v.values.some((x) => x !== 0)) return `Dense vectors must contain at least one non-zero value (record ${v.id})`;
+  if (v.metadata === undefined) return undefined;
+  const size = Buffer.byteLength(JSON.stringify(v.metadata));
+  if (size > pineconeLimits.metadataBytes) return `Metadata size is ${size} bytes, which exceeds the limit of ${pineconeLimits.metadataBytes} bytes per vector`;
+  for (const [key, value] of Object.entries(v.metadata)) {
+    const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (Array.isArray(value) && value.every((x) => typeof x === 'string'));
+    if (!ok) return `Invalid request: metadata value for field ${key} must be a string, number, boolean or list of strings, got ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+/** Distances for the HNSW graph, lower is closer: 1 − cosine, −dot, squared euclidean. */
+function distanceOf(metric: DoubleIndex['metric'], a: Float32Array, b: Float32Array): number {
+  const s = score(metric, a, b);
+  return metric === 'euclidean' ? s : metric === 'dotproduct' ? -s : 1 - s;
 }

@@ -15,10 +15,28 @@ export interface TcpProxy {
 }
 
 /**
+ * `refuseCopy`: a simple-protocol Query whose text starts with COPY is answered by the proxy itself with the
+ * ErrorResponse a pooler that cannot carry COPY sends (SQLSTATE 0A000) and ReadyForQuery in a failed transaction
+ * ('E'), and never reaches the server. (Each query arrives in one write from `pg`: one 'data' event here.)
+ */
+function isCopyQuery(data: Buffer): boolean {
+  return data.length > 9 && data[0] === 0x51 && /^\s*COPY\b/i.test(data.subarray(5, 64).toString('utf8'));
+}
+
+const copyRefusal = (() => {
+  const fields = Buffer.from('SERROR\0VERROR\0C0A000\0MCOPY is not supported by this connection pooler\0\0', 'utf8');
+  const error = Buffer.alloc(5);
+  error.write('E');
+  error.writeInt32BE(4 + fields.length, 1);
+  const ready = Buffer.from([0x5a, 0, 0, 0, 5, 0x45]);
+  return Buffer.concat([error, fields, ready]);
+})();
+
+/**
  * A TCP proxy in front of a Postgres server (the pglite-socket double or a real DATABASE_URL server) that can
  * cut connections mid-query: the failure a server crash, OOM kill or failover looks like to the client.
  */
-export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
+export async function startTcpProxy(targetUrl: string, options: { refuseCopy?: boolean } = {}): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let pending: { marker: Buffer; down: boolean; resolve: () => void } | undefined;
@@ -32,6 +50,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       upstream.destroy();
     };
     client.on('data', (data) => {
+      if (options.refuseCopy && isCopyQuery(data)) return void client.write(copyRefusal);
       if (pending && data.includes(pending.marker)) {
         const hit = pending;
         pending = undefined;

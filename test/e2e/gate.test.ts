@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -80,5 +80,22 @@ describe.skipIf(lacks('cranfield'))('regression gate on Cranfield (ragbench comp
     expect(result.stdout).toMatch(/^gate FAILED \(2 metrics\): baseline \S+ → candidate \S+$/m);
     expect(result.stdout).toMatch(/^ndcg@10 .* FAIL$/m);
     expect(result.stderr).toContain('regression gate failed (2)');
+  });
+
+  it('calls a drop close to maxDrop inconclusive (exit 1, never "regression"), and onInconclusive: pass lets it through', async () => {
+    // ndcg@10 drops by ≈ 0.123 here, one-sided 95% bounds ≈ [−0.142, −0.104]: a margin of 0.12 lies inside them
+    const gateFile = join(workDir, 'near.yaml');
+    await writeFile(gateFile, 'gate:\n  ndcg@10: { maxDrop: 0.12, alpha: 0.05 }\n');
+    const blocked = await runCli(['compare', baseline(), worse(), '--work-dir', workDir, '--gate-file', gateFile]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toMatch(/^gate INCONCLUSIVE \(1 check, onInconclusive: fail\)/m);
+    expect(blocked.stderr).toMatch(/^ragbench: gate inconclusive \(1, onInconclusive: fail\): main × bm25 ndcg@10 inconclusive: the bounds \[−0\.\d+, −0\.\d+\] straddle −maxDrop \(−0\.12\) \(paired bootstrap one-sided 95% bounds, α split by Bonferroni over 1 gated check/);
+    expect(blocked.stderr).toMatch(/about [\d,]+ queries \(now 225\) would decide/);
+    expect(`${blocked.stdout}${blocked.stderr}`).not.toMatch(/regression gate failed|FAILED/);
+    await writeFile(gateFile, 'gate:\n  onInconclusive: pass\n  ndcg@10: { maxDrop: 0.12, alpha: 0.05 }\n');
+    const allowed = await runCli(['compare', baseline(), worse(), '--work-dir', workDir, '--gate-file', gateFile, '--json']);
+    expect(allowed.code).toBe(0);
+    const comparison = JSON.parse(allowed.stdout) as Comparison;
+    expect(comparison.arms[0]!.metrics.find((m) => m.metric === 'ndcg@10')).toMatchObject({ verdict: 'inconclusive', blocks: false, gate: { onInconclusive: 'pass' } });
   });
 });

@@ -20,16 +20,19 @@ const allowed: Record<string, readonly string[]> = {
   chunkers: ['corpus', 'embedders', 'shared'],
   // faithfulness is validated with ROC statistics; the LLM judge takes a ChatModel
   metrics: ['corpus', 'llms', 'stats', 'shared'],
-  retrievers: ['chunkers', 'corpus', 'embedders', 'stores', 'shared'],
+  // the cross-encoder loads its model through the transformers embedder's loader
+  rerankers: ['embedders', 'shared'],
+  // a rerank stage wraps any retriever
+  retrievers: ['chunkers', 'corpus', 'embedders', 'rerankers', 'stores', 'shared'],
   answers: ['chunkers', 'corpus', 'llms', 'metrics', 'shared'],
   report: ['metrics', 'stats', 'shared'],
   // config builds the eval schema from the registries and section schemas
-  config: ['answers', 'chunkers', 'corpus', 'datasets', 'llms', 'metrics', 'retrievers', 'shared'],
+  config: ['answers', 'chunkers', 'corpus', 'datasets', 'llms', 'metrics', 'rerankers', 'retrievers', 'shared'],
   synth: ['chunkers', 'config', 'corpus', 'datasets', 'llms', 'retrievers', 'stats', 'shared'],
-  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  pipeline: ['answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'report', 'rerankers', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
   // the local web viewer serves run folders (pipeline reads them, report renders them)
   viewer: ['pipeline', 'report', 'shared'],
-  cli: ['viewer', 'answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
+  cli: ['viewer', 'answers', 'chunkers', 'config', 'corpus', 'datasets', 'embedders', 'llms', 'metrics', 'pipeline', 'report', 'rerankers', 'retrievers', 'stats', 'stores', 'synth', 'shared'],
 };
 
 const srcDir = join(repoRoot, 'src');
@@ -45,8 +48,10 @@ function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(srcDir)) {
     const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/^(?:import|export)[^'"]*?from '(\.{1,2}\/[^']+)'/gm)].map((match) =>
-      relative(srcDir, normalize(join(dirname(file), match[1]!))).replace(/\.js$/, '.ts'),
+    // Static imports and re-exports, bare side-effect imports, and lazy `import('./x.js')` (the CLI loads its actions so).
+    const pattern = /^(?:import|export)[^'"]*?from '(\.{1,2}\/[^']+)'|^import '(\.{1,2}\/[^']+)'|\bimport\('(\.{1,2}\/[^']+)'\)/gm;
+    const targets = [...text.matchAll(pattern)].map((match) =>
+      relative(srcDir, normalize(join(dirname(file), (match[1] ?? match[2] ?? match[3])!))).replace(/\.js$/, '.ts'),
     );
     graph.set(relative(srcDir, file), targets);
   }
@@ -93,6 +98,18 @@ describe('architecture', () => {
     };
     for (const file of graph.keys()) visit(file, []);
     expect(cycles).toEqual([]);
+  });
+
+  it('keeps each store backend in its own room: only stores/registry.ts reaches into one, no backend imports another', () => {
+    // A backend room (stores/pgvector/, stores/pinecone/, stores/weaviate/) shares only the interface and helpers at
+    // stores/; the registry is the one place that names the backends, so adding or removing one touches one file.
+    const backendOf = (file: string) => /^stores\/([^/]+)\//.exec(file)?.[1];
+    const leaks = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((target) => backendOf(target) !== undefined && backendOf(target) !== backendOf(file) && file !== 'stores/registry.ts')
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(leaks).toEqual([]);
   });
 
   it('keeps every folder a room: at most 14 files directly inside, no three sharing a name prefix (STYLE §8)', () => {

@@ -67,8 +67,8 @@ export async function compareCommand(
     allowDifferentQueries: options.allowDifferentQueries ?? false,
     ...(options.alpha !== undefined ? { alpha: parseNumber('--alpha', options.alpha, (x) => x > 0 && x < 1) } : {}),
     ...(options.seed !== undefined ? { seed: parseNumber('--seed', options.seed, Number.isInteger) } : {}),
-    ...(options.permutations !== undefined
-      ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 1) }
+    ...(options.permutations !== undefined && options.permutations !== 'auto'
+      ? { permutations: parseNumber('--permutations', options.permutations, (x) => Number.isInteger(x) && x >= 99) }
       : {}),
   });
   await reportComparison(comparison, { ...options, workDir });
@@ -100,12 +100,17 @@ function comparisonFileName(comparison: Comparison): string {
   return `${comparison.baseline.runId}__vs__${comparison.candidate.runId}.html`.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-/** One line for the error printer: which arm and metric failed, with the delta and p. */
+/** One line for the error printer: which arm and metric failed or stayed inconclusive, with the numbers and the test. */
 function gateFailureMessage(comparison: Comparison): string {
-  const failures = comparison.arms.flatMap((arm) =>
-    arm.metrics.filter((m) => m.verdict === 'fail').map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`),
-  );
-  return `regression gate failed (${failures.length}): ${failures.join(' | ')}`;
+  const list = (verdict: 'fail' | 'inconclusive') =>
+    comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.blocks && m.verdict === verdict).map((m) => `${arm.arm} ${m.metric} ${m.reasons.join('; ')}`));
+  const failures = list('fail');
+  const inconclusive = list('inconclusive');
+  const parts = [
+    ...(failures.length > 0 ? [`regression gate failed (${failures.length}): ${failures.join(' | ')}`] : []),
+    ...(inconclusive.length > 0 ? [`gate inconclusive (${inconclusive.length}, onInconclusive: fail): ${inconclusive.join(' | ')}`] : []),
+  ];
+  return parts.join('; ');
 }
 
 async function loadGateFile(file: string): Promise<Gate> {
@@ -119,4 +124,4 @@ async function loadGateFile(file: string): Promise<Gate> {
 
 
 const parseNumber = (flag: string, text: string, valid: (value: number) => boolean) =>
-  parseNumberFlag(flag, text, valid, 'e.g. --alpha 0.05, --seed 42, --permutations 10000');
+  parseNumberFlag(flag, text, valid, 'e.g. --alpha 0.05, --seed 42, --permutations auto (or a count ≥ 99)');

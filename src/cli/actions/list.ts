@@ -3,13 +3,14 @@ import { answerers } from '../../answers/registry.js';
 import { chunkers } from '../../chunkers/registry.js';
 import { embedders } from '../../embedders/registry.js';
 import { chatModels } from '../../llms/registry.js';
+import { rerankers } from '../../rerankers/registry.js';
 import { retrievers } from '../../retrievers/registry.js';
 import { existingIndexes, stores } from '../../stores/registry.js';
 import type { PluginDefinition } from '../../shared/plugin.js';
 
 type Registry = Readonly<Record<string, PluginDefinition<z.ZodType, unknown, never>>>;
 
-const families: Record<string, Registry> = { chunkers, embedders, stores, retrievers, 'existing index sources (retriever kind existing, source:)': existingIndexes, answerers, 'chat models': chatModels };
+const families: Record<string, Registry> = { chunkers, embedders, stores, retrievers, rerankers, 'existing index sources (retriever kind existing, source:)': existingIndexes, answerers, 'chat models': chatModels };
 
 /** `ragbench list`: every kind with its description and options (from the same schemas that validate YAML). */
 export function listCommand(options: { json: boolean }): void {

@@ -15,6 +15,11 @@ export async function viewCommand(options: { readonly port: string; readonly hos
     throw error;
   });
   process.stdout.write(`ragbench view: ${server.url} (runs in ${resolve(globals.workDir, 'runs')}; Ctrl-C to stop)\n`);
+  if (!isLoopback(options.host)) {
+    process.stderr.write(
+      `ragbench view: warning: listening on ${options.host}, not loopback: anyone who can reach this address can read every run (queries, documents, answers); there is no login\n`,
+    );
+  }
   if (options.open) openBrowser(server.url);
   await new Promise<void>((done) => {
     const stop = () => {
@@ -34,4 +39,8 @@ function openBrowser(url: string): void {
   const child = spawn(command as string, args as string[], { detached: true, stdio: 'ignore' });
   child.on('error', () => process.stderr.write(`ragbench view: could not open a browser; open ${url} yourself\n`));
   child.unref();
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -15,7 +15,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--html <file>', 'write the HTML report here (default <work-dir>/comparisons/<baseline>__vs__<candidate>.html)')
     .option('--alpha <p>', 'significance level for ungated metrics', '0.05')
     .option('--seed <n>', 'seed of the randomization test and bootstrap', '42')
-    .option('--permutations <n>', 'Monte Carlo sign flips when the test is not exact', '10000')
+    .option('--permutations <n>', 'most Monte Carlo sign flips per test when not exact; auto: 20× finer than α over the family', 'auto')
     .option('--json', 'print the comparison as JSON', false)
     .option('--allow-different-corpus', 'compare even when the corpus fingerprints differ (otherwise exit 2)', false)
     .option('--allow-different-queries', 'compare even when the runs scored different query sets (otherwise exit 2)', false)

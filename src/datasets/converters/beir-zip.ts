@@ -26,21 +26,50 @@ export async function convertBeirZip(raw: string, out: string): Promise<ConvertS
   return {};
 }
 
+/**
+ * What one archive may unpack to. The BEIR zips hold at most a few dozen files and compress text 3–6×; a zip bomb
+ * declares (or, lying, produces) far more. yauzl checks each entry's bytes against its declared size.
+ */
+export interface ZipLimits {
+  readonly maxEntries: number;
+  readonly maxTotalBytes: number;
+  /** Unpacked over packed size of one entry (entries under 1 MiB are exempt). */
+  readonly maxRatio: number;
+}
+export const zipLimits: ZipLimits = { maxEntries: 10_000, maxTotalBytes: 16 * 1024 ** 3, maxRatio: 200 };
+
 /** Extracts every file entry of a zip into `out`, renaming each with `rename`; returns the written paths. */
-async function extractZip(file: string, out: string, rename: (entry: string) => string): Promise<string[]> {
+export async function extractZip(file: string, out: string, rename: (entry: string) => string, limits: ZipLimits = zipLimits): Promise<string[]> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: true }, (error, opened) => (error ? reject(corrupt(file, error)) : resolve(opened))),
   );
   const written: string[] = [];
+  let entries = 0;
+  let declaredBytes = 0;
+  const refuse = (entry: yauzl.Entry, why: string) =>
+    new DataError(`zip entry ${JSON.stringify(entry.fileName)} ${why}; nothing of this archive is used`, {
+      place: { file },
+      fix: 'this is not a dataset archive ragbench can trust; check where it came from',
+    });
   await new Promise<void>((resolve, reject) => {
     zip.on('error', (error: Error) => reject(corrupt(file, error)));
     zip.on('end', () => resolve());
     zip.on('entry', (entry: yauzl.Entry) => {
       const handle = async () => {
+        if (++entries > limits.maxEntries) throw refuse(entry, `is beyond the ${limits.maxEntries.toLocaleString('en-US')} entries an archive may hold`);
+        // Absolute paths and `..` segments are refused outright (yauzl already refuses some), not silently re-rooted.
+        if (/^([/\\]|[A-Za-z]:)/.test(entry.fileName) || entry.fileName.split(/[/\\]/).includes('..')) throw refuse(entry, 'points outside the dataset folder');
+        const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
+        if (mode === 0o120000) throw refuse(entry, 'is a symbolic link');
         const name = rename(entry.fileName);
         if (entry.fileName.endsWith('/') || name === '') return;
+        declaredBytes += entry.uncompressedSize;
+        if (declaredBytes > limits.maxTotalBytes) throw refuse(entry, `takes the archive past ${limits.maxTotalBytes.toLocaleString('en-US')} bytes unpacked`);
+        if (entry.uncompressedSize > 1024 * 1024 && entry.uncompressedSize > limits.maxRatio * Math.max(1, entry.compressedSize)) {
+          throw refuse(entry, `unpacks ${Math.round(entry.uncompressedSize / Math.max(1, entry.compressedSize))}× its packed size (a zip bomb?)`);
+        }
         const target = normalize(join(out, name));
-        if (!target.startsWith(normalize(out) + sep)) throw new DataError(`zip entry ${entry.fileName} points outside the dataset folder`, { place: { file } });
+        if (!target.startsWith(normalize(out) + sep)) throw refuse(entry, 'points outside the dataset folder');
         await mkdir(dirname(target), { recursive: true });
         const stream = await new Promise<NodeJS.ReadableStream>((res, rej) =>
           zip.openReadStream(entry, (error, opened) => (error ? rej(corrupt(file, error)) : res(opened))),

@@ -1,19 +1,20 @@
-import type { Gate, GateRule } from '../../config/eval-config.js';
-import type {
-  AppliedGate,
-  ArmComparison,
-  Comparison,
-  MetricComparison,
-  RunRef,
-  Verdict,
-} from '../../report/comparison/summary.js';
-import { formatP } from '../../report/comparison/format.js';
-import { unreliableNullShare } from '../../metrics/answers.js';
+import type { Gate } from '../../config/eval-config.js';
+import type { ArmComparison, Comparison, MetricComparison, RunRef } from '../../report/comparison/summary.js';
+import { judge } from './gate.js';
 import { ConfigError, DataError } from '../../shared/errors.js';
 import { meanOf, pairedBootstrapDiff } from '../../stats/bootstrap.js';
-import { holmAdjust, pairedRandomizationTest, pairedTTest } from '../../stats/paired-tests.js';
+import { nonInferiority } from '../../stats/non-inferiority.js';
+import {
+  familyPermutationLimit,
+  familyStopAfterExtreme,
+  holmAdjust,
+  pairedRandomizationTest,
+  pairedTTest,
+  smallestAttainableP,
+} from '../../stats/paired-tests.js';
 import { diffManifests } from './manifest-diff.js';
 import { diffQueries, type QueryPair } from './query-diff.js';
+import { readWithinRun } from './within-run.js';
 import type { StageSeconds } from '../../report/run/summary.js';
 import { readRunFolder, resolveRunDir, type RunFolder, type RunManifest } from '../run/folder.js';
 import type { QueryResult } from '../run/results.js';
@@ -25,8 +26,12 @@ interface CompareOptions {
   readonly alpha?: number;
   /** Seed for the randomization test and the bootstrap; default 42. Same runs and seed, same numbers. */
   readonly seed?: number;
-  /** Monte Carlo sign vectors when the test is not exact; default 10,000. */
-  readonly permutations?: number;
+  /**
+   * Most Monte Carlo sign vectors per test when it is not exact; default 'auto': enough that the smallest
+   * attainable p is 20× below α/F for the F tests of the comparison (at least 10,000). Tests stop early once
+   * their p is settled (Besag–Clifford, see src/stats/sign-flip.ts).
+   */
+  readonly permutations?: number | 'auto';
   /** Coverage of the paired bootstrap interval of each delta; default 0.95 (2,000 resamples). */
   readonly confidence?: number;
   /** The k of "relevant documents lost / gained in the top k"; default 10. */
@@ -40,14 +45,15 @@ interface CompareOptions {
 /**
  * Compares a candidate run with a baseline run, arm by arm (arms matched by name; `chunker × retriever`), on the
  * queries both runs scored. Per metric: both means, the delta (candidate − baseline), its paired bootstrap CI,
- * paired randomization p-values (one-sided for a drop and two-sided), each Holm-adjusted across all of the arm's
- * metrics (gated or not: one family per arm, so adding an ungated metric makes the gate slightly more conservative),
- * a paired t-test p for reference, and the gate verdict. A metric fails its gate when
- *   delta < −maxDrop AND Holm-adjusted one-sided p < alpha   (a drop both larger than tolerated and significant),
- *   or candidate mean < minValue                              (an absolute floor).
- * Note the p-value tests H0 "no drop" rather than "a drop of at most maxDrop": maxDrop is a practical-size
- * threshold on the observed delta, the test guards against calling noise a regression.
- * Answer metrics (runs with an `answers:` section) join the arm's family, compared on the queries both runs could
+ * paired randomization p-values (one-sided for a drop and two-sided), each Holm-adjusted over every arm × metric
+ * entry of the comparison (one family: a reader scans them all), a paired t-test p for reference, and the gate.
+ * A gated metric is a non-inferiority test (src/stats/non-inferiority.ts): over the F gated arm × metric checks,
+ * L and U are the one-sided paired-bootstrap bounds of the delta at 1 − alpha/F (Bonferroni), and the check
+ *   passes        when L ≥ −maxDrop   (a drop beyond the margin is ruled out),
+ *   fails         when U < −maxDrop   (a drop beyond the margin is shown), or the candidate mean < minValue,
+ *   is inconclusive otherwise, with the queries that would decide and the drop detectable at this size.
+ * An inconclusive check blocks (exit 1) unless its rule says `onInconclusive: pass`.
+ * Answer metrics (runs with an `answers:` section) join the family, compared on the queries both runs could
  * score; a gated one also fails when the candidate's null share exceeds `maxNullShare` (default 0.1), since nulls
  * are left out of the means and would otherwise hide answers that broke the judge.
  * Throws DataError when no arm or no query is shared, ConfigError when a gated metric is in neither run, and
@@ -56,17 +62,19 @@ interface CompareOptions {
  */
 export async function compareRuns(baselineDir: string, candidateDir: string, options: CompareOptions = {}): Promise<Comparison> {
   const [baseline, candidate] = await Promise.all([readRunFolder(baselineDir), readRunFolder(candidateDir)]);
-  const settings = {
-    alpha: options.alpha ?? 0.05,
-    seed: options.seed ?? 42,
-    permutations: options.permutations ?? 10_000,
-    confidence: options.confidence ?? 0.95,
-    diffK: options.diffK ?? 10,
-  };
   const gate = options.gate ?? candidate.manifest.eval.gate ?? {};
   const baselineArms = groupByArm(baseline.results);
   const candidateArms = groupByArm(candidate.results);
   const shared = [...candidateArms.keys()].filter((arm) => baselineArms.has(arm));
+  const alpha = options.alpha ?? 0.05;
+  const familySize = shared.reduce((n, arm) => n + seriesCount(pairsOf(baselineArms.get(arm)!, candidateArms.get(arm)!), candidate.manifest.eval.metrics), 0);
+  const settings = {
+    alpha,
+    seed: options.seed ?? 42,
+    permutations: options.permutations === undefined || options.permutations === 'auto' ? familyPermutationLimit(familySize, alpha) : options.permutations,
+    confidence: options.confidence ?? 0.95,
+    diffK: options.diffK ?? 10,
+  };
   if (shared.length === 0) {
     throw new DataError(
       `the runs share no arm (baseline: ${[...baselineArms.keys()].join(', ') || 'none'}; candidate: ${[...candidateArms.keys()].join(', ') || 'none'})`,
@@ -74,9 +82,12 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     );
   }
   const warnings = checkComparable(baseline, candidate, options);
-  const arms = shared.map((arm) =>
-    compareArm(arm, baselineArms.get(arm)!, candidateArms.get(arm)!, { ...settings, gate, metricOrder: candidate.manifest.eval.metrics }),
+  const tested = shared.map((arm) =>
+    testArm(arm, baselineArms.get(arm)!, candidateArms.get(arm)!, { ...settings, gate, metricOrder: candidate.manifest.eval.metrics }),
   );
+  const arms = judgeArms(tested, gate, settings.seed);
+  const withinCandidate = await readWithinRun(candidateDir);
+  warnings.push(...resolutionWarnings(tested, settings.alpha));
   for (const arm of arms) {
     const baselineQueries = arm.queries + arm.queriesOnlyInBaseline;
     if (arm.queriesOnlyInBaseline > 0) {
@@ -99,10 +110,11 @@ export async function compareRuns(baselineDir: string, candidateDir: string, opt
     arms,
     armsOnlyInBaseline: [...baselineArms.keys()].filter((arm) => !candidateArms.has(arm)),
     armsOnlyInCandidate: [...candidateArms.keys()].filter((arm) => !baselineArms.has(arm)),
-    settings,
+    settings: { ...settings, family: { correction: 'holm' as const, size: tested.reduce((n, arm) => n + arm.tests.length, 0) } },
     passed: arms.every((arm) => arm.passed),
     gated: Object.keys(gate).length > 0,
     warnings,
+    ...(withinCandidate ? { withinCandidate } : {}),
     stages: shared.flatMap((arm) => {
       const [before, after] = [stagesOf(baseline.manifest, arm), stagesOf(candidate.manifest, arm)];
       return before || after ? [{ arm, ...(before ? { baseline: before } : {}), ...(after ? { candidate: after } : {}) }] : [];
@@ -177,10 +189,27 @@ interface ArmSettings {
   readonly metricOrder: readonly string[];
 }
 
-function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: Map<string, QueryResult>, settings: ArmSettings): ArmComparison {
-  const pairs: QueryPair[] = [...baseline]
-    .filter(([queryId]) => candidate.has(queryId))
-    .map(([queryId, result]) => ({ queryId, baseline: result, candidate: candidate.get(queryId)! }));
+interface TestedMetric {
+  readonly metric: string;
+  readonly baselineMean: number;
+  readonly candidateMean: number;
+  readonly delta: number;
+  readonly ci: { readonly lower: number; readonly upper: number };
+  readonly pDrop: number;
+  readonly pTwoSided: number;
+  readonly pTTest: number | null;
+  readonly nullShare?: number;
+  /** The paired scores, kept for the gate's bounds. */
+  readonly candidate: readonly number[];
+  readonly baseline: readonly number[];
+  /** The randomization test's smallest attainable p (two-sided), for the resolution warning. */
+  readonly smallestP: number;
+}
+
+type TestedArm = Omit<ArmComparison, 'metrics' | 'passed'> & { readonly tests: readonly TestedMetric[] };
+
+function testArm(arm: string, baseline: Map<string, QueryResult>, candidate: Map<string, QueryResult>, settings: ArmSettings): TestedArm {
+  const pairs = pairsOf(baseline, candidate);
   if (pairs.length === 0) {
     throw new DataError(`arm ${arm}: the runs share no query`, { fix: 'compare runs of the same corpus and queries' });
   }
@@ -203,15 +232,17 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
       return { metric, pairs: scored, value, nullShare: nulls / pairs.length };
     }),
   ];
-  const tests = series.map(({ metric, pairs: scored, value, nullShare }) => {
+  const tests = series.map(({ metric, pairs: scored, value, nullShare }): TestedMetric => {
     const a = scored.map((pair) => value(pair.candidate));
     const b = scored.map((pair) => value(pair.baseline));
+    const extra = nullShare !== undefined ? { nullShare } : {};
     if (a.length === 0) {
       const none = { lower: Number.NaN, upper: Number.NaN };
-      return { metric, baselineMean: Number.NaN, candidateMean: Number.NaN, delta: Number.NaN, ci: none, pDrop: 1, pTwoSided: 1, pTTest: null, nullShare: nullShare ?? 0 };
+      return { metric, baselineMean: Number.NaN, candidateMean: Number.NaN, delta: Number.NaN, ci: none, pDrop: 1, pTwoSided: 1, pTTest: null, ...extra, candidate: a, baseline: b, smallestP: 0 };
     }
-    const random = { seed: settings.seed, permutations: settings.permutations };
+    const random = { seed: settings.seed, permutations: settings.permutations, stopAfterExtreme: familyStopAfterExtreme };
     const ci = pairedBootstrapDiff(a, b, { seed: settings.seed, confidence: settings.confidence });
+    const twoSided = pairedRandomizationTest(a, b, { ...random, alternative: 'two-sided' });
     return {
       metric,
       baselineMean: meanOf(b),
@@ -219,18 +250,14 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
       delta: ci.mean,
       ci: { lower: ci.lower, upper: ci.upper },
       pDrop: pairedRandomizationTest(a, b, { ...random, alternative: 'less' }).pValue,
-      pTwoSided: pairedRandomizationTest(a, b, { ...random, alternative: 'two-sided' }).pValue,
+      pTwoSided: twoSided.pValue,
       pTTest: a.length >= 2 ? pairedTTest(a, b).pValue : null,
-      ...(nullShare !== undefined ? { nullShare } : {}),
+      ...extra,
+      candidate: a,
+      baseline: b,
+      // Only a Monte Carlo p is limited by a setting (the permutation count); an exact p is limited by the data.
+      smallestP: twoSided.method === 'monte-carlo' ? smallestAttainableP(twoSided) : 0,
     };
-  });
-  // Holm within the arm: the metrics are one family of hypotheses about one change (see holmAdjust).
-  const dropHolm = holmAdjust(tests.map((t) => t.pDrop));
-  const twoSidedHolm = holmAdjust(tests.map((t) => t.pTwoSided));
-  const compared: MetricComparison[] = tests.map((test, i) => {
-    const rule = settings.gate[test.metric];
-    const withHolm = { ...test, pDropHolm: dropHolm[i]!, pTwoSidedHolm: twoSidedHolm[i]! };
-    return { ...withHolm, ...judge(withHolm, rule) };
   });
   const hasRankDiff = pairs.every((pair) => pair.baseline.relevantRanks && pair.candidate.relevantRanks);
   return {
@@ -242,41 +269,54 @@ function compareArm(arm: string, baseline: Map<string, QueryResult>, candidate: 
       baseline: [...baseline.keys()].filter((id) => !candidate.has(id)).sort(),
       candidate: [...candidate.keys()].filter((id) => !baseline.has(id)).sort(),
     },
-    metrics: compared,
+    tests,
     queryDiffs: hasRankDiff ? diffQueries(pairs, metrics, settings.diffK) : [],
     hasRankDiff,
-    passed: compared.every((metric) => metric.verdict !== 'fail'),
   };
 }
 
-/** The gate rule applied to one metric: see compareRuns for the semantics. */
-export function judge(
-  test: { readonly delta: number; readonly candidateMean: number; readonly pDropHolm: number; readonly nullShare?: number },
-  rule: GateRule | undefined,
-): { gate?: AppliedGate; verdict: Verdict; reasons: string[] } {
-  if (!rule) return { verdict: 'ungated', reasons: [] };
-  const reasons: string[] = [];
-  // An answer metric's mean leaves its nulls out: too many of them fail the gate instead of vanishing.
-  const maxNullShare = rule.maxNullShare ?? unreliableNullShare;
-  if (test.nullShare !== undefined && test.nullShare > maxNullShare) {
-    reasons.push(`${(test.nullShare * 100).toFixed(1)}% of the candidate's queries could not be scored (null), more than maxNullShare ${maxNullShare}`);
-  }
-  if (test.delta < -rule.maxDrop && test.pDropHolm < rule.alpha) {
-    reasons.push(
-      `dropped by ${(-test.delta).toFixed(4)} (more than maxDrop ${rule.maxDrop}) with Holm-adjusted one-sided ` +
-        `p = ${formatP(test.pDropHolm)} < alpha ${rule.alpha}`,
-    );
-  }
-  if (rule.minValue !== undefined && test.candidateMean < rule.minValue) {
-    reasons.push(`mean ${test.candidateMean.toFixed(4)} is below minValue ${rule.minValue}`);
-  }
-  const gate: AppliedGate = {
-    maxDrop: rule.maxDrop,
-    alpha: rule.alpha,
-    ...(rule.minValue !== undefined ? { minValue: rule.minValue } : {}),
-    ...(test.nullShare !== undefined ? { maxNullShare } : {}),
-  };
-  return { gate, verdict: reasons.length > 0 ? 'fail' : 'pass', reasons };
+/**
+ * Holm over every arm × metric of the comparison (one family: adding arms makes each p stricter, as it must), then
+ * each gated check's non-inferiority test with α split over the F gated checks (Bonferroni).
+ */
+function judgeArms(arms: readonly TestedArm[], gate: Gate, seed: number): ArmComparison[] {
+  const all = arms.flatMap((arm) => arm.tests);
+  const dropHolm = holmAdjust(all.map((t) => t.pDrop));
+  const twoSidedHolm = holmAdjust(all.map((t) => t.pTwoSided));
+  const family = all.filter((t) => gate[t.metric] !== undefined).length;
+  let index = 0;
+  return arms.map(({ tests, ...arm }) => {
+    const metrics = tests.map(({ candidate, baseline, smallestP: _, ...test }): MetricComparison => {
+      const i = index++;
+      const withHolm = { ...test, pDropHolm: dropHolm[i]!, pTwoSidedHolm: twoSidedHolm[i]! };
+      const rule = gate[test.metric];
+      return { ...withHolm, ...judge({ ...withHolm, candidate, baseline }, rule, { family, seed }) };
+    });
+    return { ...arm, metrics, passed: metrics.every((m) => !m.blocks) };
+  });
+}
+
+/** Holm's strictest threshold α/N must be reachable by the randomization test, or the p-columns cannot show it. */
+function resolutionWarnings(arms: readonly TestedArm[], alpha: number): string[] {
+  const all = arms.flatMap((arm) => arm.tests);
+  const smallest = Math.max(0, ...all.map((t) => t.smallestP));
+  const threshold = alpha / Math.max(1, all.length);
+  if (all.length === 0 || smallest <= threshold) return [];
+  return [
+    `the randomization test's smallest p here is ${Number(smallest.toPrecision(2))}, above α/${all.length} = ${Number(threshold.toPrecision(2))} ` +
+      `(Holm's strictest threshold): the Holm-adjusted p columns cannot go below α; raise --permutations (the gate's bootstrap bounds are unaffected)`,
+  ];
+}
+
+function pairsOf(baseline: Map<string, QueryResult>, candidate: Map<string, QueryResult>): QueryPair[] {
+  return [...baseline]
+    .filter(([queryId]) => candidate.has(queryId))
+    .map(([queryId, result]) => ({ queryId, baseline: result, candidate: candidate.get(queryId)! }));
+}
+
+/** Tests an arm contributes to the family: its shared retrieval metrics and answer metrics. */
+function seriesCount(pairs: readonly QueryPair[], metricOrder: readonly string[]): number {
+  return pairs.length === 0 ? 0 : sharedMetrics(pairs, metricOrder).length + sharedAnswerMetrics(pairs).length;
 }
 
 /** Metrics every paired query has on both sides, in the candidate eval's order (then alphabetical). */

@@ -95,31 +95,48 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   const total = plan.documentCount ?? (Array.isArray(documents) ? documents.length : undefined);
   progress.start(`ingest ${plan.identity.corpus.name} × ${plan.identity.chunker.name} → ${plan.identity.retriever.name} (docs)`, total);
   let documentsDone = 0;
+  // Two stages in flight: batch n + 1 is read and chunked while batch n is embedded and written (a server or the
+  // embedder's I/O works meanwhile). Checkpoints stay in order: batch n's is written only once its rows are stored.
+  let writing: Promise<void> | undefined;
   const addBatch = async (batch: readonly Document[]) => {
     signal?.throwIfAborted();
     const chunks = await timed('chunk', async () => {
       await chunker.prepare?.(batch, signal);
       return batch.flatMap((doc) => chunker.chunk(doc));
     });
-    if (documentsDone + batch.length > resumeFrom) await timed('write', () => retriever.add(chunks, signal));
+    await writing;
+    const write = documentsDone + batch.length > resumeFrom ? timed('write', () => retriever.add(chunks, signal)) : Promise.resolve();
     documentsDone += batch.length;
     chunksDone += chunks.length;
     for (const chunk of chunks) checksum = addToIdChecksum(checksum, chunk.id);
-    if (retriever.persistent) {
-      manifest = { ...manifest, documentsDone, chunksDone, idChecksum: checksum.toString(), updatedAt: new Date().toISOString() };
-      await writeIndexManifest(workDir, manifest);
-    }
-    progress.advance(batch.length);
+    const checkpoint = { documentsDone, chunksDone, idChecksum: checksum.toString() };
+    writing = write.then(async () => {
+      if (retriever.persistent) {
+        manifest = { ...manifest, ...checkpoint, updatedAt: new Date().toISOString() };
+        await writeIndexManifest(workDir, manifest);
+      }
+      progress.advance(batch.length);
+    });
+    // Awaited by the next batch or after the last; this only keeps an early failure from going unhandled.
+    writing.catch(() => undefined);
   };
   let batch: Document[] = [];
-  for await (const doc of documents) {
-    batch.push(doc);
-    if (batch.length === batchSize) {
-      await addBatch(batch);
-      batch = [];
+  try {
+    for await (const doc of documents) {
+      batch.push(doc);
+      if (batch.length === batchSize) {
+        await addBatch(batch);
+        batch = [];
+      }
     }
+    if (batch.length > 0) await addBatch(batch);
+  } catch (error) {
+    // An interrupt or a chunker failure: the write in flight finishes (or fails) before the error goes up, so
+    // nothing writes to the store or the checkpoint after ingest() has returned.
+    await writing?.catch(() => undefined);
+    throw error;
   }
-  if (batch.length > 0) await addBatch(batch);
+  await writing;
   progress.done();
   // Index builds report no count of their own: the phase shows the seconds elapsed, so a long build is visibly alive.
   progress.start(`build index ${plan.identity.retriever.name} (seconds)`);

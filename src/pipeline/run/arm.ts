@@ -1,5 +1,5 @@
 import type { NamedConfig, ResolvedEval } from '../../config/load-eval.js';
-import type { Query } from '../../corpus/types.js';
+import type { Document, Query } from '../../corpus/types.js';
 import type { RankedDoc } from '../../metrics/run-file.js';
 import type { ArmSummary, MetricEstimate, StageSeconds } from '../../report/run/summary.js';
 import type { PluginContext } from '../../shared/plugin.js';
@@ -10,7 +10,8 @@ import { parseSpanMetricName, spanMetricValue, type TokenOffsetsOf } from '../..
 import { measureAnnRecall } from './ann-recall.js';
 import { estimateOverScored } from './estimates.js';
 import { evaluate } from './evaluate.js';
-import { indexArm } from '../index/arm.js';
+import { indexArm, type IndexedArm } from '../index/arm.js';
+import type { RetrieverPool } from '../index/pool.js';
 import type { LoadedCorpus } from '../load-corpus.js';
 import type { QueryResult } from './results.js';
 
@@ -28,6 +29,10 @@ interface ArmPlan {
   readonly signal?: AbortSignal;
   /** Seconds reading the corpus (once per run; every arm reports it, as it paid for it). */
   readonly readSeconds?: number;
+  /** The run's shared retrievers (see RetrieverPool); without it the arm builds and closes its own. */
+  readonly pool?: RetrieverPool<IndexedArm>;
+  /** The corpus's documents by id, for rerank stages (read once per run). */
+  readonly documents?: () => Promise<ReadonlyMap<string, Document>>;
 }
 
 interface ArmOutcome {
@@ -41,12 +46,14 @@ interface ArmOutcome {
 /** One chunker × retriever: ingest (or reuse) the index, retrieve, score, and answer when configured. */
 export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
   const { plan, corpus, context, progress, signal } = arm;
-  const { chunker, retriever, indexed } = await indexArm({
+  const { chunker, retriever, indexed, searched, components } = await indexArm({
     corpus,
     chunker: arm.chunker,
     retriever: arm.retriever,
     context,
     progress,
+    ...(arm.pool ? { pool: arm.pool } : {}),
+    ...(arm.documents ? { documents: arm.documents } : {}),
     ...(signal ? { signal } : {}),
   });
   try {
@@ -65,8 +72,18 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
       ...(signal ? { signal } : {}),
     });
     let mark = performance.now();
-    const annRecall = await measureAnnRecall(retriever, arm.queries, plan.annRecall, signal);
+    const annRecall = await measureAnnRecall(searched, arm.queries, plan.annRecall, signal);
+    // A hybrid says which of its components search approximately, with each one's ANN recall.
+    const fused = components
+      ? await Promise.all(
+          components.map(async ({ name, retriever: component }) => {
+            const recall = await measureAnnRecall(component, arm.queries, plan.annRecall, signal);
+            return { retriever: name, approximate: component.approximation?.index ?? null, ...(recall ? { annRecall: recall } : {}) };
+          }),
+        )
+      : undefined;
     const annRecallSeconds = (performance.now() - mark) / 1000;
+    const rerank = retriever.rerankReport?.();
     mark = performance.now();
     const answers = arm.answering
       ? await arm.answering.answerArm({ queries: arm.queries, chunkHits: evaluation.chunkHits, progress, ...(signal ? { signal } : {}) })
@@ -74,7 +91,8 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
     const stages: StageSeconds = {
       read: arm.readSeconds ?? 0,
       ...indexed.stages,
-      query: evaluation.querySeconds,
+      query: evaluation.querySeconds - (rerank?.seconds ?? 0),
+      ...(rerank ? { rerank: rerank.seconds } : {}),
       score: evaluation.scoreSeconds,
       annRecall: annRecallSeconds,
       answer: answers ? (performance.now() - mark) / 1000 : 0,
@@ -130,6 +148,8 @@ export async function runArm(arm: ArmPlan): Promise<ArmOutcome> {
         ingest: { mode: indexed.mode, seconds: indexed.seconds },
         retrieveSeconds: evaluation.seconds,
         ...(annRecall ? { annRecall } : {}),
+        ...(fused ? { components: fused } : {}),
+        ...(rerank ? { rerank } : {}),
         stages,
         depth: evaluation.depth,
         metrics,

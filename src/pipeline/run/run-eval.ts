@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedEval } from '../../config/load-eval.js';
 import { createLedger } from '../../llms/ledger.js';
+import type { Document } from '../../corpus/types.js';
 import type { RankedDoc } from '../../metrics/run-file.js';
 import { renderMarkdown } from '../../report/run/markdown.js';
 import { renderRunHtml } from '../../report/run/html.js';
@@ -12,7 +13,10 @@ import { prepareAnswering } from '../answer/answering.js';
 import { documentTokens } from './document-tokens.js';
 import { drilldownRecords } from './drilldown.js';
 import { loadCorpus } from '../load-corpus.js';
+import { readAllDocuments, type IndexedArm } from '../index/arm.js';
+import { createRetrieverPool } from '../index/pool.js';
 import { runArm } from './arm.js';
+import { pairwiseOf } from './pairwise.js';
 import { buildRunReportModel } from './report.js';
 import { armFileName, newRunId, writeRunFolder, type QueryResult } from './results.js';
 import { buildRunManifest, buildRunSummary, selectQueries } from './record.js';
@@ -59,32 +63,45 @@ export async function runEval(plan: ResolvedEval, options: RunOptions): Promise<
   const results: QueryResult[] = [];
   const runs = new Map<string, Map<string, RankedDoc[]>>();
   const manifestArms: unknown[] = [];
-  for (const chunker of plan.chunkers) {
-    for (const retriever of plan.retrievers) {
-      const outcome = await runArm({
-        plan,
-        corpus,
-        queries,
-        chunker,
-        retriever,
-        context,
-        progress,
-        readSeconds,
-        ...(answering ? { answering } : {}),
-        ...(tokenOffsetsOf ? { tokenOffsetsOf } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      arms.push(outcome.summary);
-      results.push(...outcome.results);
-      runs.set(armFileName(chunker.name, retriever.name), outcome.run);
-      manifestArms.push(outcome.manifest);
+  // Every chunker × retriever is indexed once and its rankings shared: a hybrid's components are not retrieved
+  // again for the hybrid arm when they are arms of their own.
+  const pool = createRetrieverPool<IndexedArm>();
+  let documentsById: Promise<Map<string, Document>> | undefined;
+  const documents = () => (documentsById ??= readAllDocuments(corpus));
+  try {
+    for (const chunker of plan.chunkers) {
+      for (const retriever of plan.retrievers) {
+        const outcome = await runArm({
+          pool,
+          documents,
+          plan,
+          corpus,
+          queries,
+          chunker,
+          retriever,
+          context,
+          progress,
+          readSeconds,
+          ...(answering ? { answering } : {}),
+          ...(tokenOffsetsOf ? { tokenOffsetsOf } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        arms.push(outcome.summary);
+        results.push(...outcome.results);
+        runs.set(armFileName(chunker.name, retriever.name), outcome.run);
+        manifestArms.push(outcome.manifest);
+      }
     }
+  } finally {
+    await pool.close();
   }
 
   checkSummaryAgainstResults(arms, results);
   const usage = ledger.report();
   const createdAt = new Date().toISOString();
-  const summary = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const base = buildRunSummary({ plan, corpus, allQueries, runId, createdAt, arms, usage, ...(answering ? { answerMetrics: answering.metrics } : {}) });
+  const pairwise = pairwiseOf(plan, base, results);
+  const summary: RunSummary = pairwise ? { ...base, pairwise } : base;
   const manifest = buildRunManifest({ plan, corpus, runId, createdAt, arms: manifestArms, usage });
   const drilldown = await drilldownRecords({ queries, judgments: corpus.judgments, spans: corpus.spans, documents: corpus.readDocuments(), results });
   const dir = await writeRunFolder(options.outDir ?? join(options.workDir, 'runs', runId), {

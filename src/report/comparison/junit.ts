@@ -10,7 +10,7 @@ import type { Comparison, MetricComparison } from './summary.js';
 export function renderJUnit(comparison: Comparison): string {
   const suites = comparison.arms.map((arm) => {
     const gated = arm.metrics.filter((m) => m.verdict !== 'ungated');
-    const failures = gated.filter((m) => m.verdict === 'fail').length;
+    const failures = gated.filter((m) => m.blocks).length;
     const cases = gated.map((m) => testCase(arm.arm, m, comparison));
     return [
       `  <testsuite name="${xml(arm.arm)}" tests="${gated.length}" failures="${failures}" errors="0" skipped="0" time="0">`,
@@ -19,7 +19,7 @@ export function renderJUnit(comparison: Comparison): string {
     ].join('\n');
   });
   const tests = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.verdict !== 'ungated').length, 0);
-  const failures = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.verdict === 'fail').length, 0);
+  const failures = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.blocks).length, 0);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="ragbench gate: ${xml(comparison.baseline.runId)} → ${xml(comparison.candidate.runId)}" tests="${tests}" failures="${failures}" errors="0" time="0">`,
@@ -34,11 +34,13 @@ function testCase(arm: string, m: MetricComparison, comparison: Comparison): str
     `baseline ${formatMean(m.baselineMean)}, candidate ${formatMean(m.candidateMean)}, delta ${formatDelta(m.delta)}, ` +
     `${Math.round(comparison.settings.confidence * 100)}% CI ${formatInterval(m.ci)}, ` +
     `p drop ${formatP(m.pDrop)} (Holm ${formatP(m.pDropHolm)}), p two-sided ${formatP(m.pTwoSided)} (Holm ${formatP(m.pTwoSidedHolm)}); ` +
-    `gate ${formatGate(m.gate)}`;
+    `gate ${formatGate(m.gate)}; ${m.verdict}${m.explanation ? `: ${m.explanation}` : ''}`;
   const open = `    <testcase name="${xml(m.metric)}" classname="ragbench.gate.${xml(arm)}" time="0">`;
-  if (m.verdict === 'fail') {
+  if (m.blocks) {
+    // An inconclusive check that blocks is a failure for CI, but it says inconclusive, never regression.
+    const type = m.verdict === 'fail' ? 'RegressionGate' : 'InconclusiveGate';
     const message = `${m.metric} ${m.reasons.join('; ')}`;
-    return [open, `      <failure message="${xml(message)}" type="RegressionGate">${xml(numbers)}</failure>`, '    </testcase>'].join('\n');
+    return [open, `      <failure message="${xml(message)}" type="${type}">${xml(numbers)}</failure>`, '    </testcase>'].join('\n');
   }
   return [open, `      <system-out>${xml(numbers)}</system-out>`, '    </testcase>'].join('\n');
 }

@@ -1,5 +1,6 @@
-import { formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, metricName } from './format.js';
+import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, formatRanks, gateCounts, metricName } from './format.js';
 import type { ArmComparison, Comparison, QueryDiff, RankChange } from './summary.js';
+import { renderPairwiseMarkdown } from '../run/pairwise.js';
 
 interface ComparisonMarkdownOptions {
   /** Queries listed per arm in each of the "lost" and "gained" tables; default 10. */
@@ -35,23 +36,24 @@ export function renderComparisonMarkdown(comparison: Comparison, options: Compar
   for (const arm of comparison.arms) lines.push(...renderArm(arm, comparison, rows));
   if (comparison.armsOnlyInBaseline.length > 0) lines.push(`Arms only in the baseline (not compared): ${comparison.armsOnlyInBaseline.map(cell).join(', ')}.`, '');
   if (comparison.armsOnlyInCandidate.length > 0) lines.push(`Arms only in the candidate (not compared): ${comparison.armsOnlyInCandidate.map(cell).join(', ')}.`, '');
+  if (comparison.withinCandidate) lines.push(...renderPairwiseMarkdown(comparison.withinCandidate, '### Within the candidate run: its arms compared with each other'));
   lines.push(
     `<sub>Δ = candidate − baseline over the queries both runs scored. ${Math.round(settings.confidence * 100)}% paired bootstrap CI; ` +
-      `p from a paired randomization (sign-flip) test, exact up to 20 non-zero differences, else ${settings.permutations} ` +
-      `draws (seed ${settings.seed}); Holm-adjusted across each arm's metrics. A gated metric fails when Δ < −maxDrop ` +
-      `and the one-sided (drop) p < α, or its mean is below min.</sub>`,
+      `${familyNote(comparison)} (exact up to 20 non-zero differences, else up to ${settings.permutations} sign flips (sequential), seed ${settings.seed}). ` +
+      `A gated check is a non-inferiority test: L, U = one-sided paired-bootstrap bounds of Δ at 1 − α/F (Bonferroni over the F gated checks); ` +
+      `pass if L ≥ −maxDrop, fail if U < −maxDrop (or the mean is below min), otherwise inconclusive.</sub>`,
     '',
   );
   return lines.join('\n');
 }
 
 function headline(comparison: Comparison): string {
-  const checks = comparison.arms.flatMap((arm) => arm.metrics.filter((m) => m.verdict !== 'ungated'));
-  const failed = checks.filter((m) => m.verdict === 'fail').length;
   if (!comparison.gated) return 'ℹ️ ragbench comparison (no gate configured)';
-  return failed > 0
-    ? `❌ ragbench gate failed: ${failed} of ${checks.length} gated checks`
-    : `✅ ragbench gate passed: ${checks.length} gated checks`;
+  const { checks, failed, inconclusive, blocking } = gateCounts(comparison);
+  const undecided = inconclusive > 0 ? `, ${inconclusive} inconclusive` : '';
+  if (failed > 0) return `❌ ragbench gate failed: ${failed} of ${checks} gated checks${undecided}`;
+  if (blocking > 0) return `❔ ragbench gate inconclusive: ${inconclusive} of ${checks} gated checks (onInconclusive: fail)`;
+  return `✅ ragbench gate passed: ${checks} gated checks${inconclusive > 0 ? ` (${inconclusive} inconclusive, counted as passing by onInconclusive: pass)` : ''}`;
 }
 
 function renderArm(arm: ArmComparison, comparison: Comparison, rows: number): string[] {
@@ -66,19 +68,23 @@ function renderArm(arm: ArmComparison, comparison: Comparison, rows: number): st
     '',
     `${arm.queries} queries paired${unpaired}.`,
     '',
-    `| metric | baseline | candidate | Δ | ${Math.round(settings.confidence * 100)}% CI of Δ | p drop (Holm) | p two-sided (Holm) | gate | verdict |`,
-    '| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | :---: |',
+    `| metric | baseline | candidate | Δ | ${Math.round(settings.confidence * 100)}% CI of Δ | p drop (Holm) | p two-sided (Holm) | gate bounds of Δ | gate | verdict |`,
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | --- | :---: |',
   ];
   for (const m of arm.metrics) {
-    const verdict = m.verdict === 'pass' ? '✅' : m.verdict === 'fail' ? '❌' : m.pTwoSidedHolm < settings.alpha ? 'changed' : '—';
+    const verdict =
+      m.verdict === 'pass' ? '✅ pass' : m.verdict === 'fail' ? '❌ fail' : m.verdict === 'inconclusive' ? '❔ inconclusive' : m.pTwoSidedHolm < settings.alpha ? 'changed' : '—';
     lines.push(
       `| ${cell(metricName(m))} | ${formatMean(m.baselineMean)} | ${formatMean(m.candidateMean)} | ${formatDelta(m.delta)} | ` +
         `${formatInterval(m.ci)} | ${formatP(m.pDrop)} (${formatP(m.pDropHolm)}) | ${formatP(m.pTwoSided)} (${formatP(m.pTwoSidedHolm)}) | ` +
-        `${formatGate(m.gate)} | ${verdict} |`,
+        `${m.gateTest ? formatInterval(m.gateTest) : '—'} | ${formatGate(m.gate)} | ${verdict} |`,
     );
   }
   lines.push('');
-  const reasons = arm.metrics.flatMap((m) => m.reasons.map((reason) => `- **${cell(m.metric)}** ${reason}`));
+  const reasons = arm.metrics.flatMap((m) => [
+    ...(m.explanation ? [`- **${cell(m.metric)}** ${m.verdict}: ${cell(m.explanation)}`] : []),
+    ...m.reasons.filter((reason) => reason !== m.explanation).map((reason) => `- **${cell(m.metric)}** ${cell(reason)}`),
+  ]);
   if (reasons.length > 0) lines.push(...reasons, '');
   lines.push(...renderQueryDiffs(arm, settings.diffK, rows));
   return lines;

@@ -3,7 +3,7 @@
  * Plain data, no behaviour. Every delta is candidate − baseline, so a regression is negative.
  */
 
-import type { StageSeconds } from '../run/summary.js';
+import type { PairwiseView, StageSeconds } from '../run/summary.js';
 
 export interface RunRef {
   readonly runId: string;
@@ -26,12 +26,34 @@ export interface ManifestChange {
 export interface AppliedGate {
   readonly maxDrop: number;
   readonly alpha: number;
+  /** Whether an inconclusive check blocks (exit 1): `fail`, the default, or `pass`. */
+  readonly onInconclusive?: 'fail' | 'pass' | undefined;
   readonly minValue?: number | undefined;
   /** Answer metrics: the largest tolerated share of unscored (null) candidate queries. */
   readonly maxNullShare?: number | undefined;
 }
 
-export type Verdict = 'pass' | 'fail' | 'ungated';
+/** The non-inferiority test behind a gated check (src/stats/non-inferiority.ts). */
+export interface GateTest {
+  readonly decision: 'pass' | 'fail' | 'inconclusive';
+  /** One-sided paired-bootstrap bounds of the delta, each at `level` = 1 − alpha / family. */
+  readonly lower: number;
+  readonly upper: number;
+  readonly level: number;
+  /** F: the gated arm × metric checks α is split over (Bonferroni). */
+  readonly family: number;
+  readonly resamples: number;
+  readonly queries: number;
+  /** Standard deviation of the per-query deltas. */
+  readonly sdDelta: number;
+  /** Inconclusive only: queries that would decide at the observed mean and spread; null when nothing would. */
+  readonly queriesNeeded: number | null;
+  /** The smallest true drop the gate fails with 80% power at this many queries. */
+  readonly minDetectableDrop: number;
+}
+
+/** pass / fail / inconclusive for a gated metric (inconclusive: the data allow both a pass and a fail). */
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'ungated';
 
 export interface MetricComparison {
   readonly metric: string;
@@ -44,7 +66,7 @@ export interface MetricComparison {
   readonly pDrop: number;
   /** Paired randomization test, H1: candidate ≠ baseline. */
   readonly pTwoSided: number;
-  /** Holm–Bonferroni adjusted across the arm's metrics (each family separately). */
+  /** Holm–Bonferroni adjusted over every arm × metric of the comparison (drop and two-sided: two families). */
   readonly pDropHolm: number;
   readonly pTwoSidedHolm: number;
   /** Paired t-test two-sided p, for readers who expect it; the gate uses the randomization test. */
@@ -52,9 +74,14 @@ export interface MetricComparison {
   /** Answer metrics: the share of paired queries the candidate could not score (left out of the means and tests). */
   readonly nullShare?: number | undefined;
   readonly gate?: AppliedGate | undefined;
+  readonly gateTest?: GateTest | undefined;
   readonly verdict: Verdict;
-  /** Why a gate failed, in words with the numbers; empty when it passed or is ungated. */
+  /** True when this verdict makes the gate exit 1: a fail, or an inconclusive under `onInconclusive: fail`. */
+  readonly blocks: boolean;
+  /** Why the check blocks, in words with the numbers and the test; empty when it does not. */
   readonly reasons: readonly string[];
+  /** The gated verdict in one sentence naming its test and family (also for a pass). */
+  readonly explanation?: string | undefined;
 }
 
 /** A judged-relevant document that entered or left the top k, with its rank in each run (null: beyond depth). */
@@ -105,8 +132,10 @@ export interface Comparison {
     readonly confidence: number;
     /** The k of "lost / gained relevant documents in the top k". */
     readonly diffK: number;
+    /** The family the Holm-adjusted p-values ran over: every arm × metric entry of the comparison. */
+    readonly family?: { readonly correction: 'holm'; readonly size: number };
   };
-  /** True when no gated metric failed in any arm (also true when nothing is gated). */
+  /** True when no gated check blocks: none failed, and none is inconclusive under `onInconclusive: fail`. */
   readonly passed: boolean;
   readonly gated: boolean;
   /**
@@ -114,6 +143,8 @@ export interface Comparison {
    * flag, an arm paired on fewer queries than the baseline scored.
    */
   readonly warnings: readonly string[];
+  /** The candidate run's own arm-vs-arm comparisons (its summary.json `pairwise`; a family of its own). */
+  readonly withinCandidate?: PairwiseView;
   /** Per-stage seconds of each shared arm in both runs (from the manifests; absent for runs that predate them). */
   readonly stages?: readonly { readonly arm: string; readonly baseline?: StageSeconds; readonly candidate?: StageSeconds }[];
 }

@@ -1,6 +1,9 @@
 import { renderStageComparison } from '../run/stage-timings.js';
-import { formatDelta, formatGate, formatInterval, formatMean, formatP, metricName } from './format.js';
+import { familyNote, formatDelta, formatGate, formatInterval, formatMean, formatP, gateCounts, metricName } from './format.js';
 import type { ArmComparison, Comparison } from './summary.js';
+import { describeFamily } from '../../stats/pairwise.js';
+import { tieNotes } from '../run/pairwise.js';
+import type { PairwiseView } from '../run/summary.js';
 
 /**
  * The comparison for a terminal: the verdict, what changed, one aligned table per arm (delta, CI, Holm-adjusted
@@ -25,18 +28,21 @@ export function renderComparisonTable(comparison: Comparison): string {
   if (comparison.armsOnlyInBaseline.length > 0) lines.push('', `only in the baseline: ${comparison.armsOnlyInBaseline.join(', ')}`);
   if (comparison.armsOnlyInCandidate.length > 0) lines.push('', `only in the candidate: ${comparison.armsOnlyInCandidate.join(', ')}`);
   if (comparison.stages?.length) lines.push('', renderStageComparison(comparison));
+  if (comparison.withinCandidate) lines.push('', ...withinCandidateLines(comparison.withinCandidate));
   return lines.join('\n');
 }
 
 function verdictLine(comparison: Comparison): string {
   if (!comparison.gated) return 'compared (no gate configured)';
-  const failed = comparison.arms.reduce((n, arm) => n + arm.metrics.filter((m) => m.verdict === 'fail').length, 0);
-  return failed > 0 ? `gate FAILED (${failed} metric${failed === 1 ? '' : 's'})` : 'gate passed';
+  const { failed, inconclusive, blocking } = gateCounts(comparison);
+  if (failed > 0) return `gate FAILED (${failed} metric${failed === 1 ? '' : 's'}${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''})`;
+  if (inconclusive > 0) return `gate INCONCLUSIVE (${inconclusive} check${inconclusive === 1 ? '' : 's'}${blocking > 0 ? ', onInconclusive: fail' : ', counted as passing by onInconclusive: pass'})`;
+  return 'gate passed';
 }
 
 function renderArm(arm: ArmComparison, comparison: Comparison): string[] {
   const pct = Math.round(comparison.settings.confidence * 100);
-  const header = ['metric', 'baseline', 'candidate', 'delta', `${pct}% CI`, 'p drop', 'p 2-sided', 'gate', 'verdict'];
+  const header = ['metric', 'baseline', 'candidate', 'delta', `${pct}% CI`, 'p drop', 'p 2-sided', 'gate bounds', 'gate', 'verdict'];
   const rows = arm.metrics.map((m) => [
     metricName(m),
     formatMean(m.baselineMean),
@@ -45,19 +51,21 @@ function renderArm(arm: ArmComparison, comparison: Comparison): string[] {
     formatInterval(m.ci),
     formatP(m.pDropHolm),
     formatP(m.pTwoSidedHolm),
+    m.gateTest ? formatInterval(m.gateTest) : '-',
     formatGate(m.gate),
     m.verdict === 'ungated' ? (m.pTwoSidedHolm < comparison.settings.alpha ? 'changed' : '-') : m.verdict.toUpperCase(),
   ]);
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 || i >= 7 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    cells.map((cell, i) => (i === 0 || i >= 8 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   const lines = [
-    `${arm.arm}: ${arm.queries} paired queries (p-values Holm-adjusted)`,
+    `${arm.arm}: ${arm.queries} paired queries (${familyNote(comparison)})`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
   ];
-  for (const m of arm.metrics) for (const reason of m.reasons) lines.push(`  ${m.metric}: ${reason}`);
+  for (const m of arm.metrics) if (m.explanation && m.verdict !== 'pass') lines.push(`  ${m.metric}: ${m.explanation}`);
+  for (const m of arm.metrics) for (const reason of m.reasons) if (reason !== m.explanation) lines.push(`  ${m.metric}: ${reason}`);
   if (arm.hasRankDiff) {
     const k = comparison.settings.diffK;
     const lost = arm.queryDiffs.filter((d) => d.lost.length > 0);
@@ -70,4 +78,14 @@ function renderArm(arm: ArmComparison, comparison: Comparison): string[] {
     }
   }
   return lines;
+}
+
+/** The candidate's own arm-vs-arm verdicts in a few lines: how many pairs differ, and the ties with each metric's best. */
+function withinCandidateLines(view: PairwiseView): string[] {
+  const { entries, family } = view.pairwise!;
+  const significant = entries.filter((e) => e.pAdjusted < family.alpha).length;
+  return [
+    `within the candidate run: ${significant} of ${entries.length} arm pairs × metrics differ significantly (${describeFamily(family)}; report.md has the matrix)`,
+    ...tieNotes(view).map((line) => `  ${line}`),
+  ];
 }

@@ -21,7 +21,7 @@ export function renderDecisionHtml(report: DecisionReport): string {
       (rec.smallSample ? `<div class="warn"><strong>Small sample.</strong> ${rec.smallSampleNotes.map(h).join(' ')}</div>` : '') +
       `</section>`,
     `<section><h2>How each setup scores</h2><p class="note">${h(primary)} per arm: the bar is the mean, the whisker its ${pct}% confidence interval, ` +
-      `the dashed line the good-enough bar (${settings.goodEnough}). Overlapping whiskers mean the data cannot tell those arms apart.</p>` +
+      `the dashed line the good-enough bar (${settings.goodEnough}). Whether two arms differ is read from the paired comparisons below, not from overlapping whiskers.</p>` +
       ciBarChart({
         title: `${primary} by arm`,
         bars: report.arms.map((arm) => ({ label: arm.name, ...barOf(arm.metrics[primary]), color: kindColor[arm.kind] })),

@@ -76,14 +76,25 @@ export function scoredSections(summary: RunSummary): {
   return sections;
 }
 
-/** The ANN recall column, present when any arm searched through an ANN index; exact arms show `exact`. */
+/**
+ * The ANN recall column, present when any arm searched through an ANN index; exact arms show `exact`. A hybrid arm
+ * with approximate components shows the lowest of their recalls, marked `fused` (the note under the table names them).
+ */
 export function annRecallColumn(summary: RunSummary): { header: string; cell: (arm: ArmSummary) => string } | undefined {
-  const measured = summary.arms.map((arm) => arm.annRecall).filter((ann) => ann !== undefined);
+  const approximateParts = (arm: ArmSummary) => (arm.components ?? []).flatMap((c) => (c.approximate !== null ? [c.annRecall] : []));
+  const measured = summary.arms.flatMap((arm) => [arm.annRecall, ...approximateParts(arm)]).filter((ann) => ann !== undefined);
   if (measured.length === 0) return undefined;
   const ks = [...new Set(measured.map((ann) => ann.k))];
   return {
     header: ks.length === 1 ? `ann-recall@${ks[0]}` : 'ann-recall',
     cell: (arm) => {
+      const parts = approximateParts(arm);
+      if (parts.length > 0) {
+        const recalls = parts.map((part) => part?.recall ?? null);
+        if (recalls.some((recall) => recall === null)) return 'fused, not measured';
+        const lowest = Math.min(...(recalls as number[]));
+        return `fused ${lowest.toFixed(3)}${parts.some((part) => lowest < part!.minRecall) ? ' (!)' : ''}`;
+      }
       const ann = arm.annRecall;
       if (!ann) return 'exact';
       if (ann.recall === null) return 'not measured';
@@ -94,7 +105,10 @@ export function annRecallColumn(summary: RunSummary): { header: string; cell: (a
 
 /** One line per arm whose ANN recall is below its threshold or could not be measured. */
 export function annRecallWarnings(summary: RunSummary): string[] {
-  return summary.arms.flatMap((arm) => (arm.annRecall?.warning ? [`${arm.arm}: ${arm.annRecall.warning}`] : []));
+  return summary.arms.flatMap((arm) => [
+    ...(arm.annRecall?.warning ? [`${arm.arm}: ${arm.annRecall.warning}`] : []),
+    ...(arm.components ?? []).flatMap((c) => (c.annRecall?.warning ? [`${arm.arm}, component ${c.retriever}: ${c.annRecall.warning}`] : [])),
+  ]);
 }
 
 /**
@@ -121,4 +135,31 @@ export function depthNote(summary: RunSummary): string {
   return short
     ? `Retrieval: ${how}; column "${short.header}" counts the queries still short of that, whose document metrics at k saw fewer than k documents.${tokens}`
     : `Retrieval: ${how}; every query had enough documents.${tokens}`;
+}
+
+/**
+ * One line per hybrid arm (its components, which are approximate and their ANN recall) and per rerank stage (the
+ * model, candidates, pairs scored and cached, seconds and cost): what the table's numbers were produced by.
+ */
+export function pipelineNotes(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const arm of summary.arms) {
+    if (arm.components) {
+      const parts = arm.components.map((c) => {
+        if (c.approximate === null) return `${c.retriever} (exact)`;
+        const recall = c.annRecall?.recall;
+        return `${c.retriever} (approximate: ${c.approximate}; ANN recall${recall === null || recall === undefined ? ' not measured' : `@${c.annRecall!.k} ${recall.toFixed(3)}`})`;
+      });
+      lines.push(`fused: ${arm.arm} = ${parts.join(' + ')}`);
+    }
+    if (arm.rerank) {
+      const { usage } = arm.rerank;
+      const usd = usage.usd === null ? `cost unknown (${usage.reason ?? 'no price'})` : `$${usage.usd.toFixed(4)}`;
+      lines.push(
+        `reranked: ${arm.arm} by ${arm.rerank.reranker}, top ${arm.rerank.candidates} candidates: ${usage.pairs.toLocaleString('en')} pairs scored ` +
+          `(${usage.cachedPairs.toLocaleString('en')} from cache) in ${arm.rerank.seconds.toFixed(2)} s, ${usage.requests} requests, ${usd}`,
+      );
+    }
+  }
+  return lines;
 }

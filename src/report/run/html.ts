@@ -1,3 +1,4 @@
+import { renderPairwiseHtml } from './pairwise.js';
 import { drilldownSection } from './drilldown-html.js';
 import { estimateCell, htmlPage, lowerIsBetter } from '../html-page.js';
 import type { CurveSeries, RunReportModel } from './html-model.js';
@@ -21,6 +22,7 @@ export function renderRunHtml(model: RunReportModel, options: { readonly nav?: s
       `the best mean of each column is bold and underlined (lowest for token counts and times). Numbers as the terminal table prints them.</p>` +
       `<div class="scroll">${armsTable(summary)}</div></section>`,
     primaryChart(summary, pct),
+    renderPairwiseHtml(summary),
     curvesSection(model),
     costSection(summary),
     chunkSizeSection(model),
@@ -109,7 +111,7 @@ function primaryChart(summary: RunSummary, pct: number): string {
       ? { label: arm.arm, mean: e.mean, lower: e.lower, upper: e.upper, color: safePalette[i % safePalette.length] }
       : { label: arm.arm, mean: null };
   });
-  return `<section><h2>${h(metric)} by arm</h2><p class="note">Bar: mean; whisker: ${pct}% interval. Overlapping whiskers: the data cannot tell those arms apart.</p>` +
+  return `<section><h2>${h(metric)} by arm</h2><p class="note">Bar: mean; whisker: ${pct}% interval of that arm's mean. Overlapping whiskers do not mean two arms are tied: both are scored on the same queries, so the paired comparison${summary.pairwise ? ' below' : ''} decides.</p>` +
     `${ciBarChart({ title: `${metric} by arm`, bars })}</section>`;
 }
 

@@ -1,10 +1,12 @@
-import { bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './format.js';
+import { bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
+import { pairwiseMarks, renderPairwiseMarkdown } from './pairwise.js';
 import { stageNames, type AnnRecallSummary, type RunSummary } from './summary.js';
 
 /** report.md: the same table as the terminal, plus what was run and how long it took. */
 export function renderMarkdown(summary: RunSummary): string {
   const pct = Math.round(summary.confidence * 100);
   const short = shortColumn(summary);
+  const marks = pairwiseMarks(summary);
   const lines = [
     `# ${summary.evalName}`,
     '',
@@ -24,10 +26,12 @@ export function renderMarkdown(summary: RunSummary): string {
       const estimate = arm.metrics[metric];
       if (!estimate) return 'n/a';
       const best = summary.arms.length > 1 && estimate.mean === bestMean(summary, metric);
-      return formatEstimate(estimate, (mean) => (best ? `**${mean}**` : mean));
+      const mark = marks?.mark(arm.arm, metric) ?? '';
+      return formatEstimate(estimate, (mean) => `${best ? `**${mean}**` : mean}${mark ? ` ${mark}` : ''}`);
     });
     lines.push(`| ${arm.chunker} | ${arm.retriever} | ${arm.chunks} | ${short ? `${short.cell(arm)} | ` : ''}${cells.join(' | ')} |`);
   }
+  if (marks) lines.push('', `${marks.legend}.`, '', ...renderPairwiseMarkdown(summary));
   for (const section of scoredSections(summary)) {
     lines.push(
       '',
@@ -60,10 +64,12 @@ export function renderMarkdown(summary: RunSummary): string {
       lines.push(`| ${arm.arm} | ${ann.index} | ${ann.queries} | ${recall} | ${ann.minRecall} | ${annNote(ann)} |`);
     }
   }
+  const notes = pipelineNotes(summary);
+  if (notes.length > 0) lines.push('', '## Fusion and reranking', '', ...notes.map((note) => `- ${note}`));
   if (summary.cost) lines.push('', `Models: ${formatCost(summary.cost)}.`);
   lines.push('', '## Timing', '', `| arm | index | ingest s | retrieval s | ${stageNames.join(' s | ')} s |`, `| --- | --- | ---: | ---: |${' ---: |'.repeat(stageNames.length)}`);
   for (const arm of summary.arms) {
-    const stages = stageNames.map((stage) => (arm.stages ? arm.stages[stage].toFixed(2) : '–'));
+    const stages = stageNames.map((stage) => (arm.stages?.[stage] !== undefined ? arm.stages[stage].toFixed(2) : '–'));
     lines.push(`| ${arm.arm} | ${arm.ingest.mode} \`${arm.indexKey}\` | ${arm.ingest.seconds.toFixed(1)} | ${arm.retrieveSeconds.toFixed(2)} | ${stages.join(' | ')} |`);
   }
   lines.push(

@@ -6,7 +6,8 @@ import { stageNames, type StageSeconds } from './summary.js';
 export function renderStages(arms: readonly { readonly arm: string; readonly stages?: StageSeconds | undefined }[]): string {
   const timed = arms.filter((arm) => arm.stages);
   if (timed.length === 0) return 'stage timings: not recorded';
-  const rows = stageNames.map((stage) => [stage, ...timed.map((arm) => formatSeconds(arm.stages![stage]))]);
+  const stages = stageNames.filter((stage) => stage !== 'rerank' || timed.some((arm) => arm.stages!.rerank !== undefined));
+  const rows = stages.map((stage) => [stage, ...timed.map((arm) => { const seconds = arm.stages![stage]; return seconds === undefined ? '–' : formatSeconds(seconds); })]);
   return ['stage seconds:', grid(['stage', ...timed.map((arm) => arm.arm)], rows)].join('\n');
 }
 

@@ -1,5 +1,7 @@
 /** What a finished run says, for renderers (terminal, Markdown, JSON). Plain data, no behaviour. */
 
+import type { PairwiseResult } from '../../stats/pairwise.js';
+
 export interface MetricEstimate {
   readonly mean: number;
   readonly lower: number;
@@ -40,9 +42,38 @@ export interface StageSeconds {
   readonly score: number;
   readonly annRecall: number;
   readonly answer: number;
+  /** Arms with a `rerank:` stage: seconds scoring candidates (not part of `query`). */
+  readonly rerank?: number;
 }
 
-export const stageNames = ['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'score', 'annRecall', 'answer'] as const;
+export const stageNames = ['read', 'chunk', 'embed', 'write', 'indexBuild', 'query', 'rerank', 'score', 'annRecall', 'answer'] as const;
+
+/** One component of a hybrid arm: whether it searches approximately (its index), and then its ANN recall. */
+export interface FusedComponent {
+  readonly retriever: string;
+  /** The ANN index it searches through, or null when its search is exact. */
+  readonly approximate: string | null;
+  readonly annRecall?: AnnRecallSummary;
+}
+
+/** A rerank stage's account for one arm (src/retrievers/reranked.ts). */
+export interface RerankSummary {
+  /** Kind and model, e.g. `cross-encoder ms-marco-MiniLM-L-6-v2`. */
+  readonly reranker: string;
+  /** What its scores are cached by (kind, model, file hashes or endpoint without credentials). */
+  readonly fingerprint: string;
+  readonly candidates: number;
+  readonly seconds: number;
+  readonly usage: {
+    readonly requests: number;
+    readonly pairs: number;
+    readonly cachedPairs: number;
+    readonly searchUnits?: number;
+    readonly tokens?: number;
+    readonly usd: number | null;
+    readonly reason?: string;
+  };
+}
 
 export interface ArmSummary {
   /** `<chunker> × <retriever>` */
@@ -59,6 +90,10 @@ export interface ArmSummary {
   readonly stages?: StageSeconds;
   /** Arms searching through an ANN index: their recall against exact search. */
   readonly annRecall?: AnnRecallSummary;
+  /** Hybrid arms: their components, which of them are approximate, and those ones' ANN recall. */
+  readonly components?: readonly FusedComponent[];
+  /** Arms with a `rerank:` stage: its seconds, pairs scored (and cached) and cost. */
+  readonly rerank?: RerankSummary;
   /**
    * How deep retrieval went: queries with fewer than `targetDocuments` distinct documents (the largest document
    * cut-off) or, with token budgets, fewer than `targetTokens` retrieved tokens, and the most chunks requested.
@@ -97,6 +132,11 @@ export interface RunSummary {
   readonly maxDepth?: number;
   readonly confidence: number;
   readonly arms: readonly ArmSummary[];
+  /**
+   * Paired comparisons between the arms (two or more), one entry per pair × metric, p-values adjusted over all of
+   * them; absent for one arm and in runs written before ragbench compared arms.
+   */
+  readonly pairwise?: PairwiseResult;
   /** With `spanMetrics`: their labels, in table order. */
   readonly spanMetrics?: readonly string[];
   /** With an `answers:` section: the answer metrics, in table order. */
@@ -111,3 +151,8 @@ export interface RunSummary {
     readonly reason?: string;
   };
 }
+
+/** What the pairwise renderers read of a run: its arms' means, its metrics and the pairwise family (also kept by compare). */
+export type PairwiseView = Pick<RunSummary, 'metrics' | 'pairwise'> & {
+  readonly arms: readonly { readonly arm: string; readonly metrics: Readonly<Record<string, { readonly mean: number } | undefined>> }[];
+};

@@ -1,5 +1,6 @@
 import { textTable } from '../text-table.js';
-import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, scoredSections, shortColumn } from './format.js';
+import { annRecallColumn, annRecallWarnings, bestMean, depthNote, formatCost, formatEstimate, pipelineNotes, scoredSections, shortColumn } from './format.js';
+import { pairwiseMarks, tieNotes } from './pairwise.js';
 import type { RunSummary } from './summary.js';
 
 /**
@@ -10,6 +11,7 @@ export function renderTable(summary: RunSummary): string {
   const several = summary.arms.length > 1;
   const ann = annRecallColumn(summary);
   const short = shortColumn(summary);
+  const marks = pairwiseMarks(summary);
   const retrieval = table(
     ['chunker', 'retriever', 'chunks', ...(short ? [short.header] : []), ...summary.metrics, ...(ann ? [ann.header] : [])],
     summary.arms.map((arm) => [
@@ -21,7 +23,8 @@ export function renderTable(summary: RunSummary): string {
         const estimate = arm.metrics[metric];
         if (!estimate) return 'n/a';
         const best = several && estimate.mean === bestMean(summary, metric);
-        return formatEstimate(estimate, (mean) => `${mean}${best ? '*' : ''}`);
+        const mark = marks?.mark(arm.arm, metric) ?? '';
+        return formatEstimate(estimate, (mean) => `${mean}${best ? '*' : ''}${mark}`);
       }),
       ...(ann ? [ann.cell(arm)] : []),
     ]),
@@ -30,7 +33,11 @@ export function renderTable(summary: RunSummary): string {
     `${summary.evalName} on ${summary.corpus.name}: ${summary.corpus.documents} documents, ` +
     `${summary.arms[0]?.queries ?? 0} queries scored, ${Math.round(summary.confidence * 100)}% bootstrap CIs, * = best`;
   const parts = [title, ...(summary.corpus.testSet?.caveat ? [`caveat: ${summary.corpus.testSet.caveat}`] : []), retrieval];
+  if (marks) parts.push(marks.legend, ...tieNotes(summary).map((line) => `  ${line}`));
+  if (summary.pairwise?.warning) parts.push(`warning: ${summary.pairwise.warning}`);
   if (short) parts.push(depthNote(summary));
+  const notes = pipelineNotes(summary);
+  if (notes.length > 0) parts.push('', ...notes);
   const warnings = annRecallWarnings(summary);
   if (warnings.length > 0) parts.push('', ...warnings.map((warning) => `warning: ${warning}`));
   for (const section of scoredSections(summary)) {

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { Env } from '../env.js';
 import { ConfigError } from '../errors.js';
+import { fetchUnderPolicy } from '../http/outbound.js';
 import type { OpenAiErrorContext } from './errors.js';
 import { redactUrl, splitUrlCredentials } from '../redact-url.js';
 import type { RetryOptions } from '../retry.js';
@@ -21,6 +22,7 @@ interface OpenAiConnectionOptions {
   readonly baseURL?: string | undefined;
   readonly baseURLEnv?: string | undefined;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
 }
 
 interface OpenAiConnection {
@@ -56,6 +58,14 @@ export async function connectOpenAi(options: OpenAiConnectionOptions, env: Env, 
     ...(parts.basicAuth ? { defaultHeaders: { Authorization: parts.basicAuth } } : {}),
     maxRetries: 0,
     timeout: options.timeoutMs,
+    // Every request under ragbench's outbound policy: the key never follows a redirect to another origin, and
+    // a response body is capped.
+    fetch: (input, init) =>
+      fetchUnderPolicy(typeof input === 'string' || input instanceof URL ? input : input.url, init ?? {}, {
+        service: 'openai',
+        maxResponseBytes: options.maxResponseBytes,
+        maxResponseBytesSetting: `maxResponseBytes of ${label}`,
+      }),
   });
   return {
     client,

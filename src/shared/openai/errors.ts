@@ -28,6 +28,9 @@ export interface OpenAiErrorContext {
 export function toServiceError(error: unknown, context: OpenAiErrorContext, signal?: AbortSignal): unknown {
   const { sdk, origin, fixes } = context;
   if (error instanceof RagbenchError) return error;
+  // The outbound policy's refusals (a redirect to another origin, a body over maxResponseBytes) arrive wrapped.
+  const policy = ragbenchCause(error);
+  if (policy) return policy;
   if (error instanceof sdk.APIUserAbortError) return signal?.reason ?? error;
   if (error instanceof sdk.APIConnectionTimeoutError) {
     return new ServiceError('openai', `request to ${origin} timed out after ${context.timeoutMs} ms`, {
@@ -91,4 +94,11 @@ function causeCode(error: unknown): string | undefined {
 export function redact(message: string, apiKey: string): string {
   const withoutKey = apiKey.length >= 4 ? message.split(apiKey).join('***') : message;
   return withoutKey.replace(/sk-[\w*-]{4,}/g, 'sk-***');
+}
+
+function ragbenchCause(error: unknown): RagbenchError | undefined {
+  for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause !== undefined && depth < 5; cause = (cause as { cause?: unknown })?.cause, depth++) {
+    if (cause instanceof RagbenchError) return cause;
+  }
+  return undefined;
 }

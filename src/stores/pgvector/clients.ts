@@ -1,5 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ConfigError, RagbenchError, ServiceError, describeError } from '../../shared/errors.js';
 import { lockDataDir } from './folder-lock.js';
 import { buildOnServer, buildSettings, type BuildEvents, type BuildMemory } from './build.js';
@@ -26,6 +28,11 @@ export interface SqlClient {
    * the calling thread, which ignored SIGINT and SIGTERM for the whole of a 146k-row HNSW build).
    */
   runInWorker?(sql: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Writes binary COPY rows in one transaction: `before`, then `copy` (a `COPY … FROM STDIN (FORMAT binary)`)
+   * fed with `rows`, then `after`. Embedded, the rows go in as PGlite's '/dev/blob'.
+   */
+  copyIn(statements: CopyStatements, rows: Uint8Array): Promise<void>;
   /** Embedded only: runs `COPY … TO '/dev/blob'` and returns the bytes (PGlite's way out for COPY). */
   copyBinary?(sql: string): Promise<Uint8Array>;
   /**
@@ -39,6 +46,12 @@ export interface SqlClient {
   /** Runs a CREATE INDEX: on a server with build settings, NOTICEs, progress and cancel on abort. */
   buildIndex(sql: string, build: { readonly estimateMb: number; readonly memory: BuildMemory }, events: BuildEvents): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface CopyStatements {
+  readonly before: string;
+  readonly copy: string;
+  readonly after: string;
 }
 
 /** Any fixed key: every ragbench process takes it around its schema changes. */
@@ -131,6 +144,18 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
         applied = key;
       }
       return query(sql, params);
+    },
+    async copyIn(statements, rows) {
+      try {
+        await db.transaction(async (tx) => {
+          await tx.query(statements.before);
+          const copy = statements.copy.replace(/FROM STDIN/, "FROM '/dev/blob'");
+          await tx.query(copy, [], { blob: new Blob([rows as Uint8Array<ArrayBuffer>]) });
+          await tx.query(statements.after);
+        });
+      } catch (error) {
+        throw toStoreError('pglite', error, []);
+      }
     },
     async copyBinary(sql) {
       try {
@@ -313,6 +338,22 @@ export async function createServerClient(options: ServerClientOptions): Promise<
           const result = await work(async (sql, params = []) => (await connection.query(sql, params as unknown[])).rows);
           await connection.query('COMMIT');
           return result;
+        } catch (error) {
+          await connection.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
+    async copyIn(statements, rows) {
+      const { from } = await import('pg-copy-streams');
+      return withClient(async (connection) => {
+        await connection.query('BEGIN');
+        try {
+          await connection.query(statements.before);
+          const stream = connection.query(from(statements.copy));
+          await pipeline(Readable.from([Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]), stream);
+          await connection.query(statements.after);
+          await connection.query('COMMIT');
         } catch (error) {
           await connection.query('ROLLBACK').catch(() => {});
           throw error;

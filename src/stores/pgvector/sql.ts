@@ -111,6 +111,24 @@ export function upsertSql(spec: IndexSpec, rows: number): string {
   );
 }
 
+/**
+ * The COPY write path's three statements, run in one transaction: a staging table that lives for the
+ * transaction (ON COMMIT DROP: nothing is left on a pooled connection), the binary COPY into it, and the merge
+ * into the index table with the same ON CONFLICT as `upsertSql`, so a re-run or resume overwrites as before.
+ */
+export function copyUpsertSql(spec: IndexSpec): { readonly before: string; readonly copy: string; readonly after: string } {
+  const stage = `ragbench_stage_${spec.name}`;
+  const columns = 'id, doc_id, embedding, text, metadata';
+  return {
+    before: `CREATE TEMP TABLE ${stage} (id text, doc_id text, embedding vector(${spec.dimensions}), text text, metadata jsonb) ON COMMIT DROP`,
+    copy: `COPY ${stage} (${columns}) FROM STDIN (FORMAT binary)`,
+    after:
+      `INSERT INTO ${tableName(spec)} (${columns}) SELECT ${columns} FROM ${stage} ` +
+      'ON CONFLICT (id) DO UPDATE SET doc_id = EXCLUDED.doc_id, embedding = EXCLUDED.embedding, ' +
+      'text = EXCLUDED.text, metadata = EXCLUDED.metadata',
+  };
+}
+
 /** The parameters of one row for `upsertSql`. Postgres text cannot hold NUL, so the stored copy shows U+FFFD. */
 export function upsertParams(record: { id: string; docId: string; vector: Float32Array; text?: string; metadata?: unknown }): unknown[] {
   return [

@@ -1,15 +1,17 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { chunkArray } from '../../shared/batches.js';
-import { ConfigError, IndexMismatchError } from '../../shared/errors.js';
+import { ConfigError, IndexMismatchError, describeError } from '../../shared/errors.js';
 import { definePlugin, type PluginContext } from '../../shared/plugin.js';
 import { estimateBuildMb } from './build.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './clients.js';
+import { binaryCopyRows } from './copy-rows.js';
 import { pageRowsFor, scanTable } from './flat-scan.js';
 import type { IndexLock } from './advisory-lock.js';
 import {
   addTextColumnsSql,
   claimIndexSql,
+  copyUpsertSql,
   countSql,
   createIndexSql,
   createMetadataSql,
@@ -79,6 +81,12 @@ const pgvectorOptions = z
      * table size. 0 runs exact search as SQL.
      */
     flatScanPageMb: z.int().min(0).default(32),
+    /**
+     * How rows are written: `copy` (binary COPY into a per-transaction staging table, merged with the same ON
+     * CONFLICT as an INSERT; ≈2× faster on a server) or `insert` (multi-row parameterised INSERTs). `copy` falls
+     * back to `insert` with a one-line warning when the server or a pooler in front of it refuses COPY.
+     */
+    writeMethod: z.enum(['copy', 'insert']).default('copy'),
     /** server: wait this long for another ingest of the same index to finish; 0 refuses at once. */
     lockWaitMs: z.int().min(0).default(0),
     /**
@@ -144,6 +152,8 @@ async function createPgvectorStore(options: PgvectorOptions, context: PluginCont
 
 /** Rows per INSERT: ~50k vectors/s at 384 dimensions on PGlite from 200 up; 500 keeps statements small. */
 const batchRows = 500;
+/** Rows per COPY transaction: a few MB of rows, so the transaction's fixed statements weigh little. */
+const copyBatchRows = 2000;
 /** Queries per streamed exact pass (`searchBatchSize`): a run's queries in one pass, top-k lists kept in memory. */
 const streamedQueries = 4096;
 
@@ -158,13 +168,15 @@ class PgvectorStore implements VectorStore {
   #spec: IndexSpec | undefined;
   #lock: { readonly name: string; readonly lock: IndexLock } | undefined;
   #closed: Promise<void> | undefined;
+  /** Set once COPY was refused: the rest of this store's writes are INSERTs. */
+  #copyRefused = false;
 
   constructor(client: SqlClient, options: PgvectorOptions, persistent: boolean, notice?: (message: string) => void) {
     this.#client = client;
     this.#options = options;
     this.#notice = notice;
     this.capabilities = {
-      maxBatchSize: batchRows,
+      maxBatchSize: options.writeMethod === 'copy' ? copyBatchRows : batchRows,
       distances,
       readsOwnWrites: true,
       persistent,
@@ -220,6 +232,23 @@ class PgvectorStore implements VectorStore {
     // Last write wins within a call: one INSERT … ON CONFLICT cannot update the same row twice.
     const unique = [...new Map(records.map((record) => [record.id, record])).values()];
     await this.#takeLock(spec.name, signal);
+    if (this.#options.writeMethod === 'copy' && !this.#copyRefused) {
+      let refused = false;
+      for (const batch of chunkArray(unique, copyBatchRows)) {
+        signal?.throwIfAborted();
+        try {
+          await this.#client.copyIn(copyUpsertSql(spec), binaryCopyRows(batch));
+        } catch (error) {
+          if (!copyRefused(error)) throw error;
+          // The COPY's transaction rolled back: this batch and the rest go in as INSERTs (same rows, same upsert).
+          this.#copyRefused = refused = true;
+          this.#notice?.(`pgvector: the server refused COPY (${describeError(error)}); writing with INSERT (writeMethod: insert skips COPY)`);
+          break;
+        }
+        unique.splice(0, batch.length);
+      }
+      if (!refused) return;
+    }
     for (const batch of chunkArray(unique, batchRows)) {
       signal?.throwIfAborted();
       const params: unknown[] = [];
@@ -390,6 +419,21 @@ class PgvectorStore implements VectorStore {
       ...(iterative ? { 'hnsw.iterative_scan': 'strict_order', 'ivfflat.iterative_scan': 'relaxed_order' } : {}),
     };
   }
+}
+
+/**
+ * COPY refused rather than failed: SQLSTATE 0A000 (feature not supported, as poolers answer), 08P01 (protocol
+ * violation: a proxy that cannot follow COPY's sub-protocol), or a message saying so. Any other
+ * error is the write's own and is thrown.
+ */
+function copyRefused(error: unknown): boolean {
+  for (let at: unknown = error; at !== undefined && at !== null; at = (at as { cause?: unknown }).cause) {
+    const code = (at as { code?: unknown }).code;
+    if (code === '0A000' || code === '08P01') return true;
+    if (/\bCOPY\b.*\bnot (supported|allowed|permitted)\b/i.test(String((at as { message?: unknown }).message ?? ''))) return true;
+    if (at === (at as { cause?: unknown }).cause) break;
+  }
+  return false;
 }
 
 /** Equal distances (NaN, a zero vector's cosine distance, equals NaN here: both sort last). */

@@ -1,5 +1,5 @@
 import type { Index, IndexModel, Pinecone } from '@pinecone-database/pinecone';
-import { IndexMismatchError, ServiceError } from '../../shared/errors.js';
+import { ConfigError, IndexMismatchError, ServiceError } from '../../shared/errors.js';
 import { sleep } from '../../shared/retry.js';
 import { ExactCopy } from '../exact-copy.js';
 import { toPineconeError } from './errors.js';
@@ -21,9 +21,15 @@ interface PineconeStoreOptions {
 
 const metrics: Record<Distance, 'cosine' | 'dotproduct' | 'euclidean'> = { cosine: 'cosine', dot: 'dotproduct', euclidean: 'euclidean' };
 
-/** Pinecone's limits: 1000 records and 2 MB per upsert; JSON floats take about 12 bytes each. */
+/**
+ * Pinecone's limits: 1000 records and 2 MB (2 × 1024² bytes) per upsert request. Batches are cut by each record's
+ * JSON size as sent (a float32 printed as a double takes up to ~22 bytes, so no per-dimension guess holds), with
+ * room left for the request envelope.
+ */
 const maxUpsertRecords = 1000;
-const maxUpsertBytes = 1_500_000;
+const maxUpsertBytes = 2 * 1024 * 1024 - 4096;
+/** Pinecone refuses metadata above 40 KB per record. */
+const maxMetadataBytes = 40 * 1024;
 /** Ids per fetch: they travel in the query string. */
 const fetchIds = 100;
 
@@ -112,16 +118,9 @@ export class PineconeStore implements VectorStore {
     const fresh = unique.filter((record) => !open.written.has(record.id)).map((record) => record.id);
     // A namespace that had records may already hold some of these ids: only the others raise the count.
     const existing = open.baseline > 0 ? await this.#existingIds(open, fresh) : new Set<string>();
-    const perRecordBytes = open.spec.dimensions * 12 + 200;
-    const perRequest = Math.max(1, Math.min(maxUpsertRecords, Math.floor(maxUpsertBytes / perRecordBytes)));
-    for (let start = 0; start < unique.length; start += perRequest) {
+    for (const batch of upsertBatches(unique)) {
       signal?.throwIfAborted();
-      const batch = unique.slice(start, start + perRequest);
-      await this.#call('upsert', () =>
-        open.index.upsert({
-          records: batch.map((r) => ({ id: r.id, values: Array.from(r.vector), metadata: { docId: r.docId } })),
-        }),
-      );
+      await this.#call('upsert', () => open.index.upsert({ records: batch }));
     }
     for (const id of fresh) {
       open.written.add(id);
@@ -305,6 +304,35 @@ export class PineconeStore implements VectorStore {
     if (/^https?:\/\//.test(host)) return host;
     return `${new URL(this.#origin).protocol}//${host}`;
   }
+}
+
+type PineconeUpsertRecord = { id: string; values: number[]; metadata: { docId: string } };
+
+/** Records as sent, in requests of ≤ 1000 records and ≤ 2 MB of JSON each. */
+export function upsertBatches(records: readonly VectorRecord[]): PineconeUpsertRecord[][] {
+  const batches: PineconeUpsertRecord[][] = [];
+  let batch: PineconeUpsertRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const record = { id: r.id, values: Array.from(r.vector), metadata: { docId: r.docId } };
+    const metadataBytes = Buffer.byteLength(JSON.stringify(record.metadata));
+    if (metadataBytes > maxMetadataBytes) {
+      throw new ConfigError(`chunk ${r.id}: its Pinecone metadata (document id ${r.docId.slice(0, 40)}…) is ${metadataBytes} bytes, above Pinecone's ${maxMetadataBytes} per record`, {
+        fix: 'shorten the corpus document ids',
+      });
+    }
+    // +1 for the comma between records.
+    const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (batch.length > 0 && (batch.length === maxUpsertRecords || bytes + size > maxUpsertBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(record);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 function sameSpec(a: IndexSpec, b: IndexSpec): boolean {

@@ -118,8 +118,12 @@ class WeaviateReader implements ExistingIndex {
       }
     } catch (error) {
       const mapped = toWeaviateError(error, this.#errors, o.search);
-      if (mapped instanceof ServiceError && /vector lengths don't match|dimension/i.test(mapped.message)) {
-        throw new DimensionError(`Weaviate collection ${o.collection} holds vectors of another length than the embedder's: ${mapped.message}`, 'configure the embedder your ingestion used');
+      // Weaviate puts the lengths at the end of a long message ("…: 384 vs 128: vector lengths don't match"), past
+      // the mapped message's cut: read the whole original.
+      const lengths = error instanceof Error ? /(\d+) vs (\d+): vector lengths don't match/.exec(error.message) : null;
+      if (mapped instanceof ServiceError && (lengths || /vector lengths don't match/i.test(mapped.message))) {
+        const detail = lengths ? `the collection holds ${lengths[1]}-dimensional vectors, the query has ${lengths[2]}` : mapped.message;
+        throw new DimensionError(`Weaviate collection ${o.collection}: ${detail} (vector lengths don't match)`, 'configure the embedder your ingestion used');
       }
       throw mapped;
     }

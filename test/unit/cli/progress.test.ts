@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTerminalProgress, formatDuration } from '../../../src/cli/progress.js';
 import { silentProgress } from '../../../src/shared/progress.js';
 
@@ -18,13 +18,19 @@ describe('terminal progress', () => {
     expect(writes.at(-1)).toBe('\r\x1b[2K');
   });
 
-  it('shows an ETA once a rate is known', async () => {
+  it('shows an ETA once a rate is known', () => {
     const { stream, writes } = fakeStream(true);
     const progress = createTerminalProgress(stream, {});
-    progress.start('retrieve', 10);
-    await new Promise((r) => setTimeout(r, 120));
-    progress.advance(5);
-    expect(writes.at(-1)).toMatch(/retrieve 5\/10 \d+\.\d\/s ETA 0:\d\d$/);
+    // A faked clock: 2 s pass between start and advance, whatever the machine's load (draws are 100 ms apart at most).
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      progress.start('retrieve', 10);
+      vi.advanceTimersByTime(2000);
+      progress.advance(5);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(writes.at(-1)).toMatch(/retrieve 5\/10 2\.5\/s ETA 0:02$/);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOpenAiEmbedder, openai, type OpenAiOptions } from '../../../src/embedders/openai.js';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError, DimensionError, exitCodes, ServiceError } from '../../../src/shared/errors.js';
@@ -103,10 +103,12 @@ describe('openai embedder', () => {
   });
 
   it('passes an abort through without retrying', async () => {
-    server.delayMs = 200;
+    // Held far longer than any test takes, and aborted once the double has the request: no timer decides.
+    server.delayMs = 60_000;
     const controller = new AbortController();
     const pending = (await make()).embed(['x'], 'document', controller.signal);
-    setTimeout(() => controller.abort(new Error('user stopped')), 20);
+    await vi.waitFor(() => expect(server.received).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
+    controller.abort(new Error('user stopped'));
     await expect(pending).rejects.toThrow('user stopped');
     expect(server.requestsTo('/v1/embeddings').length).toBeLessThanOrEqual(1);
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '../../../src/llms/chat-model.js';
 import { createOpenAiChatModel, openai } from '../../../src/llms/openai.js';
 import { chatModels } from '../../../src/llms/registry.js';
@@ -142,10 +142,12 @@ describe('openai chat model', () => {
   });
 
   it('passes an abort through without retrying', async () => {
-    server.delayMs = 200;
+    // Held far longer than any test takes, and aborted once the double has the request: no timer decides.
+    server.delayMs = 60_000;
     const controller = new AbortController();
     const pending = (await make()).complete(ask('x'), { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user stopped')), 20);
+    await vi.waitFor(() => expect(server.received).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
+    controller.abort(new Error('user stopped'));
     await expect(pending).rejects.toThrow('user stopped');
     expect(chatRequests().length).toBeLessThanOrEqual(1);
   });

@@ -6,6 +6,7 @@ import { Pinecone } from '@pinecone-database/pinecone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHashingEmbedder } from '../../../src/embedders/hashing.js';
 import { startPineconeServer, type PineconeServer } from '../../doubles/pinecone-server.js';
+import { listAllIds } from '../../helpers/pinecone-ids.js';
 import { annRecallOf, maxDifference, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const ownExactMemory = { kind: 'dense', embedder: { kind: 'hashing' }, store: { kind: 'memory' }, cache: false };
@@ -20,8 +21,7 @@ describe('kind: existing, source pinecone', () => {
   async function state(): Promise<string> {
     const index = client.index({ name: 'prod-docs', host: (await client.indexes.describe('prod-docs')).host, namespace: 'v2' });
     const stats = await index.describeIndexStats();
-    const list = await index.listPaginated({ limit: 1000 });
-    const ids = (list.vectors ?? []).map((v) => v.id!).sort();
+    const ids = (await listAllIds(index)).sort();
     const fetched = await index.fetch({ ids: ids.slice(0, 100) });
     return JSON.stringify([stats.namespaces, ids, fetched.records]);
   }

@@ -101,3 +101,95 @@ describe('kind: existing, source weaviate', () => {
     await expect(runSample(config({ search: 'nearText' }), { env: env() })).rejects.toMatchObject({ code: 'E_CONFIG', message: expect.stringContaining('embeds queries itself') });
   }, 60_000);
 });
+
+/**
+ * Searches where the collection embeds the query itself (nearText, hybrid), tenants and a wrong-length query
+ * vector, through ragbench's `kind: existing` reader. The double's text2vec module is ragbench's hashing
+ * embedder (384 dimensions), so a nearText over the chunk text must score as ragbench's own exact index.
+ */
+describe('kind: existing, source weaviate: nearText, hybrid, tenants, dimension mismatch', () => {
+  let server: WeaviateServer;
+  let client: WeaviateClient;
+  let reference: EvalRun;
+
+  beforeAll(async () => {
+    server = await startWeaviateServer();
+    const url = new URL(server.url);
+    client = await weaviate.connectToCustom({ httpHost: url.hostname, httpPort: Number(url.port), grpcHost: url.hostname, grpcPort: server.grpcPort });
+    const { chunks } = await sampleChunks();
+    // The collection vectorizes `body` only (sourceProperties), without its own name: exactly the chunk text.
+    await client.collections.create({
+      name: 'Vectorized',
+      properties: [
+        { name: 'source', dataType: 'text' },
+        { name: 'body', dataType: 'text' },
+      ],
+      vectorizers: configure.vectors.text2VecTransformers({
+        // The client types source properties by the collection's generic, which an untyped create leaves as never.
+        sourceProperties: ['body'] as never[],
+        vectorIndexConfig: configure.vectorIndex.flat({ distanceMetric: 'cosine' }),
+      }),
+    });
+    const inserted = await client.collections.use('Vectorized').data.insertMany(chunks.map((c) => ({ properties: { source: c.docId, body: c.text } })));
+    expect(inserted.hasErrors).toBe(false);
+    await client.collections.create({
+      name: 'Tenanted',
+      multiTenancy: configure.multiTenancy({ enabled: true }),
+      properties: [{ name: 'source', dataType: 'text' }, { name: 'body', dataType: 'text' }],
+      vectorizers: configure.vectors.selfProvided({ vectorIndexConfig: configure.vectorIndex.flat({ distanceMetric: 'cosine' }) }),
+    });
+    await client.collections.use('Tenanted').tenants.create([{ name: 'acme' }, { name: 'empty' }]);
+    const vectors = await createHashingEmbedder({ dimensions: 384, wordNgrams: [1, 2], charNgrams: [3, 4, 5], lowercase: true }).embed(chunks.map((c) => c.text), 'document');
+    const tenantInsert = await client.collections
+      .use('Tenanted')
+      .withTenant('acme')
+      .data.insertMany(chunks.map((c, i) => ({ properties: { source: c.docId, body: c.text }, vectors: Array.from(vectors[i]!) })));
+    expect(tenantInsert.hasErrors).toBe(false);
+    reference = await runSample(ownExactMemory);
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  const config = (source: Record<string, unknown>, embedder: boolean) => ({
+    kind: 'existing',
+    ...(embedder ? { embedder: { kind: 'hashing' } } : {}),
+    cache: false,
+    source: { kind: 'weaviate', grpcPort: server.grpcPort, docIdProperty: 'source', textProperty: 'body', ...source },
+  });
+  const env = () => ({ WEAVIATE_URL: server.url });
+
+  it('nearText through the collection’s vectorizer scores as ragbench’s own exact index to 1e-9', async () => {
+    const run = await runSample(config({ collection: 'Vectorized', search: 'nearText' }, false), { env: env() });
+    expect(maxDifference(run, reference)).toBeLessThanOrEqual(1e-9);
+    expect(run.manifest.arms[0]!.retriever.evaluated).toMatchObject({ search: 'nearText', records: inserted() });
+  }, 60_000);
+
+  it('hybrid: alpha 1 ranks as the vector search; alpha 0 (BM25 only) ranks otherwise', async () => {
+    const vectorOnly = await runSample(config({ collection: 'Vectorized', search: 'hybrid', alpha: 1 }, false), { env: env() });
+    expect(maxDifference(vectorOnly, reference)).toBeLessThanOrEqual(1e-9);
+    const keywordOnly = await runSample(config({ collection: 'Vectorized', search: 'hybrid', alpha: 0 }, false), { env: env() });
+    expect(maxDifference(keywordOnly, reference)).toBeGreaterThan(0);
+    expect(server.calls.filter((c) => c === 'grpc Search').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a tenant’s objects are searched with tenant:, and a missing or unknown tenant is refused with the server’s message', async () => {
+    const run = await runSample(config({ collection: 'Tenanted', tenant: 'acme' }, true), { env: env() });
+    expect(maxDifference(run, reference)).toBeLessThanOrEqual(1e-9);
+    await expect(runSample(config({ collection: 'Tenanted' }, true), { env: env() })).rejects.toThrow(/multi-tenancy enabled, but request was without tenant/);
+    await expect(runSample(config({ collection: 'Tenanted', tenant: 'nope' }, true), { env: env() })).rejects.toThrow(/tenant not found: "nope"/);
+    await expect(runSample(config({ collection: 'Vectorized', tenant: 'acme', search: 'nearText' }, false), { env: env() })).rejects.toThrow(/multi-tenancy disabled/);
+  }, 60_000);
+
+  it('a query vector of another length than the collection’s is a DimensionError naming the embedder', async () => {
+    await expect(runSample({ ...config({ collection: 'Tenanted', tenant: 'acme' }, true), embedder: { kind: 'hashing', dimensions: 128 } }, { env: env() })).rejects.toMatchObject({
+      code: 'E_DIMENSION',
+      message: "Weaviate collection Tenanted: the collection holds 384-dimensional vectors, the query has 128 (vector lengths don't match)",
+    });
+  }, 60_000);
+
+  function inserted(): number {
+    return server.objects('Vectorized').length;
+  }
+});

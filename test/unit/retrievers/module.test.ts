@@ -1,8 +1,9 @@
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { annRecallOf, maxDifference, runSample, type EvalRun } from '../../helpers/external-index.js';
+import { loadEval } from '../../../src/config/load-eval.js';
+import { annRecallOf, maxDifference, runSample, sampleCorpusFile, type EvalRun } from '../../helpers/external-index.js';
 import { repoRoot } from '../../helpers/datasets.js';
 
 const fixture = join(repoRoot, 'test', 'fixtures', 'langchain', 'memory-retriever.ts');
@@ -39,11 +40,19 @@ describe('kind: module retriever', () => {
     await writeFile(file, 'export function retrieve() { return [{ id: "1" }]; }\n');
     const first = await runSample({ kind: 'module', module: file, export: 'retrieve' }, { metrics: ['recall@10'] });
     await writeFile(file, 'export function retrieve() { return [{ id: "2" }]; }\n');
-    const second = await runSample({ kind: 'module', module: relative(process.cwd(), file), export: 'retrieve' }, { metrics: ['recall@10'] });
+    const second = await runSample({ kind: 'module', module: file, export: 'retrieve' }, { metrics: ['recall@10'] });
     const [a, b] = [first, second].map((r) => r.manifest.arms[0]!.retriever as { fingerprint: string; evaluated: { sha256: string } });
     expect(a!.evaluated.sha256).not.toBe(b!.evaluated.sha256);
     expect(a!.fingerprint).not.toBe(b!.fingerprint);
   }, 60_000);
+
+  it('resolves a relative module path against the YAML file that names it, not the working directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rb-module-rel-'));
+    await writeFile(join(dir, 'retriever.mjs'), 'export function retrieve() { return []; }\n');
+    await writeFile(join(dir, 'eval.yaml'), `name: rel\ncorpus: ${JSON.stringify(sampleCorpusFile)}\nchunkers: [{ kind: fixed, sizeChars: 500 }]\nretrievers: [{ name: mine, kind: module, module: ./retriever.mjs, export: retrieve }, { name: installed, kind: module, module: some-package, export: retrieve }]\nmetrics: [recall@10]\n`);
+    const plan = await loadEval(join(dir, 'eval.yaml'));
+    expect(plan.retrievers.map((r) => r.config.options['module'])).toEqual([join(dir, 'retriever.mjs'), 'some-package']);
+  });
 
   it('refuses an export that is not a retriever, and items without an id, with config errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rb-module-'));

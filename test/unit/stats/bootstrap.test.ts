@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMean, meanOf, pairedBootstrapDiff, quantile } from '../../../src/stats/bootstrap.js';
+import { bootstrapMean, meanOf, pairedBootstrapBounds, pairedBootstrapDiff, quantile, standardDeviation } from '../../../src/stats/bootstrap.js';
 import { createRandom } from '../../../src/stats/random.js';
 
 const sample = (n: number, seed: number): number[] => {
@@ -147,5 +147,31 @@ describe('pairedBootstrapDiff', () => {
 
   it('rejects samples of different lengths', () => {
     expect(() => pairedBootstrapDiff([1, 2], [1])).toThrow(/same length/);
+  });
+});
+
+describe('pairedBootstrapBounds', () => {
+  it('gives the two-sided interval\'s end points at level (1 + c)/2 and keeps lower ≤ mean ≤ upper', () => {
+    const a = [0.2, 0.5, 0.9, 0.4, 0.1, 0.8, 0.3];
+    const b = [0.1, 0.6, 0.7, 0.4, 0.0, 0.5, 0.2];
+    const two = pairedBootstrapDiff(a, b, { confidence: 0.9, seed: 5 });
+    const one = pairedBootstrapBounds(a, b, { level: 0.95, seed: 5 });
+    expect(one.lower).toBeCloseTo(two.lower, 12);
+    expect(one.upper).toBeCloseTo(two.upper, 12);
+    expect(one.lower).toBeLessThanOrEqual(one.mean);
+    expect(one.upper).toBeGreaterThanOrEqual(one.mean);
+    expect(() => pairedBootstrapBounds(a, b, { level: 0.4 })).toThrow(RangeError);
+  });
+
+  it('raises the resamples so each tail holds at least 20 of them', () => {
+    expect(pairedBootstrapBounds([1, 2], [0, 0], { level: 1 - 0.05 / 40 }).resamples).toBe(16_000);
+    expect(pairedBootstrapBounds([1, 2], [0, 0], { level: 0.95 }).resamples).toBe(2000);
+  });
+});
+
+describe('standardDeviation', () => {
+  it('uses the n − 1 denominator and is 0 for one value', () => {
+    expect(standardDeviation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(standardDeviation([3])).toBe(0);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  adjustPValues,
+  bhAdjust,
   holmAdjust,
+  smallestAttainableP,
   logGamma,
   pairedRandomizationTest,
   pairedTTest,
@@ -158,5 +161,98 @@ describe('holmAdjust', () => {
     expect(holmAdjust([0.2])).toEqual([0.2]);
     expect(holmAdjust([])).toEqual([]);
     expect(() => holmAdjust([1.5])).toThrow(RangeError);
+  });
+});
+
+// Benjamini & Hochberg (1995, J. R. Statist. Soc. B 57, §4.2): 15 p-values from a study of myocardial infarction
+// treatments; at q = 0.05 the step-up procedure rejects the four smallest (the paper's worked example). The same
+// vector is the classic input to R's p.adjust.
+const bh1995 = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.324, 0.4262, 0.5719, 0.6528, 0.759, 1.0];
+
+/** BH by its definition, independently of the step-up loop: p̃_i = min over p_j ≥ p_i of m · p_j / rank(p_j). */
+function bhByDefinition(p: readonly number[]): number[] {
+  const sorted = [...p].sort((x, y) => x - y);
+  return p.map((pi) => Math.min(1, ...sorted.map((pj, j) => (pj >= pi ? (p.length * pj) / (j + 1) : Infinity))));
+}
+
+/** Holm by its definition: p̃_i = max over p_(j) ≤ p_i of min(1, (m − j + 1) p_(j)) (ranks j from 1). */
+function holmByDefinition(p: readonly number[]): number[] {
+  const sorted = [...p].sort((x, y) => x - y);
+  return p.map((pi) => Math.max(...sorted.map((pj, j) => (pj <= pi ? Math.min(1, (p.length - j) * pj) : 0))));
+}
+
+describe('bhAdjust', () => {
+  it('rejects exactly the four smallest of Benjamini & Hochberg\'s 1995 example at q = 0.05', () => {
+    const adjusted = bhAdjust(bh1995);
+    expect(adjusted.filter((p) => p < 0.05)).toHaveLength(4);
+    // By hand: rank 4: 15 · 0.0095 / 4 = 0.035625; rank 5: min(15·0.0201/5 = 0.0603, later ratios 0.0695, 0.063857,
+    // 0.0645, 0.0765, …) = 0.0603; ranks 1–3: min(15·0.0019/3 = 0.0095, …) = 0.0095 for p = 0.0019, and 0.003, 0.0015
+    // capped by the running min from above (0.0095 ≥ 0.003 ≥ 0.0015).
+    expect(adjusted[3]).toBeCloseTo(0.035625, 12);
+    expect(adjusted[4]).toBeCloseTo(0.0603, 12);
+    expect(adjusted[2]).toBeCloseTo(0.0095, 12);
+    expect(adjusted[1]).toBeCloseTo(0.003, 12);
+    expect(adjusted[0]).toBeCloseTo(0.0015, 12);
+    expect(adjusted[14]).toBe(1);
+  });
+
+  it('agrees with the definition on random families with ties, in input order', () => {
+    const random = createRandom(7);
+    for (let rep = 0; rep < 50; rep++) {
+      const p = Array.from({ length: 1 + random.int(30) }, () => Math.round(random.next() * 40) / 40);
+      bhAdjust(p).forEach((value, i) => expect(value).toBeCloseTo(bhByDefinition(p)[i]!, 12));
+      holmAdjust(p).forEach((value, i) => expect(value).toBeCloseTo(holmByDefinition(p)[i]!, 12));
+    }
+  });
+
+  it('is never stricter than Holm and leaves edge cases alone', () => {
+    const holm = holmAdjust(bh1995);
+    bhAdjust(bh1995).forEach((p, i) => expect(p).toBeLessThanOrEqual(holm[i]!));
+    expect(bhAdjust([])).toEqual([]);
+    expect(bhAdjust([0.3])).toEqual([0.3]);
+    expect(adjustPValues([0.01, 0.04], 'bh')).toEqual(bhAdjust([0.01, 0.04]));
+    expect(adjustPValues([0.01, 0.04], 'holm')).toEqual(holmAdjust([0.01, 0.04]));
+    expect(() => bhAdjust([-0.1])).toThrow(RangeError);
+  });
+});
+
+describe('smallestAttainableP', () => {
+  it('is reached by an all-positive sample: 1/(P + 1) for Monte Carlo, 1/2^m or 2/2^m exact', () => {
+    const ones = Array.from({ length: 30 }, () => 1);
+    const zeros = ones.map(() => 0);
+    const mc = pairedRandomizationTest(ones, zeros, { permutations: 999, alternative: 'greater' });
+    expect(mc.pValue).toBe(1 / 1000);
+    expect(smallestAttainableP(mc)).toBe(mc.pValue);
+    const exact = pairedRandomizationTest(ones.slice(0, 8), zeros.slice(0, 8));
+    expect(exact.pValue).toBe(2 / 256);
+    expect(smallestAttainableP(exact)).toBe(exact.pValue);
+    expect(smallestAttainableP(pairedRandomizationTest(ones.slice(0, 8), zeros.slice(0, 8), { alternative: 'less' }))).toBe(1 / 256);
+    expect(smallestAttainableP(pairedRandomizationTest([1, 2], [1, 2]))).toBe(1);
+  });
+});
+
+describe('pairedRandomizationTest against straight enumeration', () => {
+  /** Every one of the 2^n sign vectors summed from scratch: a different algorithm from the meet-in-the-middle one. */
+  function bruteForceTwoSided(d: readonly number[]): number {
+    const observed = Math.abs(d.reduce((s, x) => s + x, 0));
+    const tolerance = 1e-9 * d.reduce((s, x) => s + Math.abs(x), 0);
+    let count = 0;
+    for (let mask = 0; mask < 2 ** d.length; mask++) {
+      let s = 0;
+      for (let i = 0; i < d.length; i++) s += (mask >> i) & 1 ? -d[i]! : d[i]!;
+      if (Math.abs(s) >= observed - tolerance) count++;
+    }
+    return count / 2 ** d.length;
+  }
+
+  it('matches the exact p on 16 queries, and the Monte Carlo p lands within 4 binomial SE of it on 24', () => {
+    const random = createRandom(11);
+    const d = Array.from({ length: 16 }, () => Math.round((random.next() - 0.35) * 20) / 20 || 0.05);
+    expect(pairedRandomizationTest(d, d.map(() => 0)).pValue).toBeCloseTo(bruteForceTwoSided(d), 12);
+    const long = Array.from({ length: 24 }, (_, i) => [0.1, -0.05, 0.2, 0.15, -0.1, 0.05][i % 6]! + (i % 5) * 0.01);
+    const exact = pairedRandomizationTest(long, long.map(() => 0), { exactMaxN: 24 }).pValue;
+    const mc = pairedRandomizationTest(long, long.map(() => 0), { exactMaxN: 0, permutations: 20_000, seed: 3 });
+    expect(mc.method).toBe('monte-carlo');
+    expect(Math.abs(mc.pValue - exact)).toBeLessThan(4 * Math.sqrt((exact * (1 - exact)) / 20_000) + 1 / 20_001);
   });
 });

@@ -89,18 +89,48 @@ describe('compareRuns', () => {
     expect(recall!.ci).toEqual({ lower: -0.5, upper: -0.5 });
   });
 
-  it('fails a gate only when the drop exceeds maxDrop and is significant after Holm', async () => {
+  it('gates by non-inferiority: fails a drop the bounds show beyond maxDrop, leaves a 4-query wobble inconclusive', async () => {
     const comparison = await compareRuns(
       await writeRun(root, { runId: 'base', results: baseline }),
       await writeRun(root, { runId: 'cand', results: candidate }),
       { gate },
     );
     const [ndcg, recall] = comparison.arms[0]!.metrics;
-    expect(ndcg!.verdict).toBe('pass'); // Δ −0.05 < 0 but p 0.31 ≥ 0.05: could be noise
-    expect(recall!.verdict).toBe('fail'); // Δ −0.5 < −0.1 and Holm p 0.125 < 0.2
-    expect(recall!.reasons[0]).toContain('dropped by 0.5000');
+    // ndcg: d ∈ {−0.1, +0.1}, F = 2 → level 1 − 0.05/2; the resampled means reach −0.1 (all four −0.1) well inside
+    // the 2.5% tail, so L = −0.1 < −0 = −maxDrop, while U ≥ 0: neither a pass nor a fail. The old rule called it a pass.
+    expect(ndcg).toMatchObject({ verdict: 'inconclusive', blocks: true, gateTest: { family: 2 } });
+    expect(ndcg!.gateTest!.lower).toBeCloseTo(-0.1, 12);
+    expect(ndcg!.gateTest!.level).toBeCloseTo(0.975, 12);
+    expect(ndcg!.gateTest!.upper).toBeGreaterThanOrEqual(0);
+    expect(ndcg!.gateTest!.queriesNeeded).toBeGreaterThan(4);
+    expect(ndcg!.reasons[0]).toMatch(/^inconclusive: the bounds \[−0\.1000, \+0\.\d{4}\] straddle −maxDrop \(−0\) \(paired bootstrap one-sided 97\.5% bounds, α split by Bonferroni over 2 gated checks/);
+    // recall: d ≡ −0.5, level 1 − 0.2/2 = 0.9: U = −0.5 < −0.1
+    expect(recall).toMatchObject({ verdict: 'fail', blocks: true, gateTest: { upper: -0.5, family: 2 } });
+    expect(recall!.reasons[0]).toContain('a drop larger than the margin is shown');
     expect(comparison.passed).toBe(false);
     expect(comparison.gated).toBe(true);
+    expect(comparison.settings.family).toEqual({ correction: 'holm', size: 2 });
+  });
+
+  it('passes a small drop whose bounds rule out one beyond maxDrop, and lets onInconclusive: pass through', async () => {
+    const scores = Array.from({ length: 40 }, (_, i) => 0.3 + (i % 7) / 10);
+    const base = await writeRun(root, { runId: 'b40', results: results(arm, scores, scores) });
+    // every query 0.002 lower: Δ = −0.002 with zero spread, well inside maxDrop 0.01
+    const small = await writeRun(root, { runId: 'c40', results: results(arm, scores.map((x) => x - 0.002), scores) });
+    const passing = await compareRuns(base, small, { gate: { 'ndcg@10': { maxDrop: 0.01, alpha: 0.05 } } });
+    expect(passing.arms[0]!.metrics[0]).toMatchObject({ verdict: 'pass', blocks: false, reasons: [] });
+    expect(passing.arms[0]!.metrics[0]!.explanation).toContain('a drop larger than the margin is ruled out');
+    expect(passing.passed).toBe(true);
+    const wobble = await compareRuns(
+      await writeRun(root, { runId: 'base2', results: baseline }),
+      await writeRun(root, { runId: 'cand2', results: candidate }),
+      { gate: { 'ndcg@10': { maxDrop: 0, alpha: 0.05, onInconclusive: 'pass' } } },
+    );
+    expect(wobble.arms[0]!.metrics[0]).toMatchObject({ verdict: 'inconclusive', blocks: false, reasons: [] });
+    expect(wobble.arms[0]!.metrics[0]!.explanation).toContain('counted as passing (onInconclusive: pass)');
+    expect(wobble.passed).toBe(true);
+    expect(renderComparisonTable(wobble)).toMatch(/^gate INCONCLUSIVE \(1 check, counted as passing by onInconclusive: pass\)/m);
+    expect(renderComparisonTable(wobble)).not.toMatch(/regression/i);
   });
 
   it('applies minValue as an absolute floor and takes the gate from the candidate manifest by default', async () => {
@@ -108,7 +138,7 @@ describe('compareRuns', () => {
       await writeRun(root, { runId: 'base', results: baseline }),
       await writeRun(root, { runId: 'cand', results: baseline, gate: { 'ndcg@10': { maxDrop: 0, alpha: 0.05, minValue: 0.7 } } }),
     );
-    expect(comparison.arms[0]!.metrics[0]).toMatchObject({ verdict: 'fail', reasons: ['mean 0.6500 is below minValue 0.7'] });
+    expect(comparison.arms[0]!.metrics[0]).toMatchObject({ verdict: 'fail', reasons: ['mean 0.6500 is below minValue 0.7 (a floor on the observed mean)'] });
     expect(comparison.arms[0]!.metrics[1]!.verdict).toBe('ungated');
   });
 
@@ -204,6 +234,24 @@ describe('compareRuns', () => {
     expect(comparison.arms[0]).toMatchObject({ queries: 3, queriesOnlyInBaseline: 1, queriesOnlyInCandidate: 0, hasRankDiff: false });
     expect(comparison.gated).toBe(false);
     expect(comparison.passed).toBe(true);
+  });
+
+  it('carries the candidate run\'s own pairwise family and shows it, and ignores a missing or broken summary.json', async () => {
+    const base = await writeRun(root, { runId: 'base', results: baseline });
+    const cand = await writeRun(root, { runId: 'cand', results: candidate });
+    expect((await compareRuns(base, cand)).withinCandidate).toBeUndefined();
+    await writeFile(join(cand, 'summary.json'), '{ not json');
+    expect((await compareRuns(base, cand)).withinCandidate).toBeUndefined();
+    const entry = { metric: 'ndcg@10', a: arm, b: 'other × bm25', queries: 4, delta: 0.05, ci: { lower: -0.1, upper: 0.2 }, p: 0.6, pAdjusted: 0.6, effectSize: 0.3, minDetectableDelta: 0.4, queriesNeeded: 300 };
+    const family = { kind: 'all-pairs', correction: 'holm', size: 1, alpha: 0.05, confidence: 0.95, permutations: 10000, seed: 42 };
+    const armOf = (name: string, mean: number) => ({ arm: name, metrics: { 'ndcg@10': { mean, lower: 0, upper: 1 } } });
+    await writeFile(join(cand, 'summary.json'), JSON.stringify({ metrics: ['ndcg@10'], arms: [armOf(arm, 0.6), armOf('other × bm25', 0.55)], pairwise: { entries: [entry], family } }));
+    const comparison = await compareRuns(base, cand);
+    expect(comparison.withinCandidate?.pairwise?.entries).toEqual([entry]);
+    const text = renderComparisonTable(comparison);
+    expect(text).toContain('within the candidate run: 0 of 1 arm pairs × metrics differ significantly');
+    expect(text).toContain('ndcg@10: 1 arm tied with main × bm25; about 300 queries would separate it');
+    expect(renderComparisonMarkdown(comparison)).toContain('### Within the candidate run: its arms compared with each other');
   });
 
   it('throws DataError when no arm matches and ConfigError for a gate on a metric the runs lack', async () => {
@@ -312,14 +360,15 @@ describe('comparison reports', () => {
       { gate: { 'ndcg@10': { maxDrop: 0, alpha: 0.05 }, 'recall@10': { maxDrop: 0.1, alpha: 0.2 } } },
     );
     const markdown = renderComparisonMarkdown(comparison);
-    expect(markdown).toContain('## ❌ ragbench gate failed: 1 of 2 gated checks');
-    expect(markdown).toContain('| recall@10 | 0.5000 | 0.0000 | −0.5000 | [−0.5000, −0.5000] | 0.063 (0.13) | 0.13 (0.25) | maxDrop 0.1, α 0.2 | ❌ |');
+    expect(markdown).toContain('## ❌ ragbench gate failed: 1 of 2 gated checks, 1 inconclusive');
+    expect(markdown).toContain('| recall@10 | 0.5000 | 0.0000 | −0.5000 | [−0.5000, −0.5000] | 0.063 (0.13) | 0.13 (0.25) | [−0.5000, −0.5000] | maxDrop 0.1, α 0.2 | ❌ fail |');
+    expect(markdown).toContain('| ❔ inconclusive |');
     expect(markdown).toContain('a<b> & "c" × bm25\\|x');
-    expect(renderComparisonTable(comparison)).toMatch(/^gate FAILED \(1 metric\)/);
+    expect(renderComparisonTable(comparison)).toMatch(/^gate FAILED \(1 metric, 1 inconclusive\)/);
     const junit = renderJUnit(comparison);
-    expect(junit).toContain('<testsuite name="a&lt;b&gt; &amp; &quot;c&quot; × bm25|x" tests="2" failures="1"');
-    expect(junit).toMatch(/<testcase name="recall@10"[^>]*>\s*<failure message="recall@10 dropped by 0.5000/);
-    expect(junit).toMatch(/<testcase name="ndcg@10"[^>]*>\s*<system-out>/);
+    expect(junit).toContain('<testsuite name="a&lt;b&gt; &amp; &quot;c&quot; × bm25|x" tests="2" failures="2"');
+    expect(junit).toMatch(/<testcase name="recall@10"[^>]*>\s*<failure message="recall@10 dropped by 0.5000, Δ ≤ −0.5000 &lt; −maxDrop \(−0.1\)[^"]*" type="RegressionGate"/);
+    expect(junit).toMatch(/<testcase name="ndcg@10"[^>]*>\s*<failure message="ndcg@10 inconclusive: [^"]*" type="InconclusiveGate"/);
     expect(junit).not.toMatch(/<b>|& /);
   });
 });

@@ -79,6 +79,42 @@ describe('ingest', () => {
     await third.close();
   });
 
+  it('chunks the next batch while the previous one is written; a checkpoint never names a batch still being written', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+    const inner = await denseRetriever(workDir);
+    const events: string[] = [];
+    let storedDocs = 0;
+    const key = indexKeyFor(identity(inner.fingerprint));
+    const checkpointDocs = async () =>
+      JSON.parse(await readFile(join(workDir, 'indexes', `${key}.json`), 'utf8').catch(() => '{"documentsDone":0}')).documentsDone as number;
+    const add = async (chunks: Parameters<Retriever['add']>[0], signal?: AbortSignal) => {
+        const docs = new Set(chunks.map((c) => c.docId)).size;
+        events.push(`write ${docs}`);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        // While this batch is in flight, the checkpoint covers only what is already stored.
+        expect(await checkpointDocs()).toBeLessThanOrEqual(storedDocs);
+        await inner.add(chunks, signal);
+        storedDocs += docs;
+        events.push('written');
+    };
+    // The real retriever (private fields and all) with its add() watched.
+    const watched = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'add') return add;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const watchedChunker = { ...chunker, chunk: (doc: Document) => (events.push('chunk'), chunker.chunk(doc)) };
+    const result = await ingest({ documents, chunker: watchedChunker, retriever: watched, identity: identity(inner.fingerprint), workDir, batchSize: 8 });
+    await inner.close();
+    expect(result.chunks).toBe(expectedChunks);
+    // Batch 2's documents were chunked before batch 1's write finished.
+    const firstWritten = events.indexOf('written');
+    expect(events.slice(events.indexOf('write 8'), firstWritten).filter((e) => e === 'chunk')).toHaveLength(8);
+    expect(await checkpointDocs()).toBe(documents.length);
+  });
+
   it('rebuilds when the manifest says complete but the store lost its rows', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
     const first = await denseRetriever(workDir);

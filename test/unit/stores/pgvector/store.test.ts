@@ -257,7 +257,7 @@ describe('pgvector embedded data dir', () => {
 
   it('an in-memory store is not persistent', async () => {
     const store = await pgvector.create(pgvector.options.parse({ memory: true, index: 'none' }), context());
-    expect(store.capabilities).toMatchObject({ persistent: false, readsOwnWrites: true, maxBatchSize: 500 });
+    expect(store.capabilities).toMatchObject({ persistent: false, readsOwnWrites: true, maxBatchSize: 2000 });
     await store.close();
   });
 });
