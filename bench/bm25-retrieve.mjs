@@ -6,16 +6,16 @@ import { openBeirCorpus } from '../dist/corpus/beir.js';
 import { ensureDataset } from '../dist/datasets/store.js';
 import { bm25, bm25Options } from '../dist/retrievers/bm25.js';
 import { createEnv } from '../dist/shared/env.js';
-import { argOrEnv, median } from './pg-bench-util.mjs';
+import { argOrEnv, median, smoke } from './pg-bench-util.mjs';
 
-const runs = Number(argOrEnv('runs', 'BENCH_RUNS') ?? 5);
+const runs = smoke ? 1 : Number(argOrEnv('runs', 'BENCH_RUNS') ?? 5);
 // By name, as a user gets it: pulled into RAGBENCH_DATASETS (or the cache) on first use.
 const corpus = await openBeirCorpus(await ensureDataset('cranfield'), { name: 'cranfield' });
 const chunks = [];
 for await (const doc of corpus.documents()) {
   chunks.push({ id: chunkId(doc.id, 0, doc.text.length), docId: doc.id, start: 0, end: doc.text.length, text: `${doc.title ?? ''} ${doc.text}` });
 }
-const queries = await corpus.queries();
+const queries = (await corpus.queries()).slice(0, smoke ? 10 : undefined);
 const indexMs = [];
 const retrieveMs = [];
 for (let run = 0; run < runs; run++) {

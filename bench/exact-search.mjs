@@ -3,10 +3,11 @@
 // (searchBatch, what `index: none` / `exact: true` runs use). Usage: node bench/exact-search.mjs [rows]
 import { stores } from '../dist/stores/registry.js';
 import { createEnv } from '../dist/shared/env.js';
+import { positional, smoke } from './pg-bench-util.mjs';
 
-const rows = Number(process.argv[2] ?? 50_000);
+const rows = smoke ? 2_000 : Number(positional[0] ?? 50_000);
 const dimensions = 384;
-const queryCount = 200; // a run's worth: runs hand the store all their queries for one pass
+const queryCount = smoke ? 10 : 200; // a run's worth: runs hand the store all their queries for one pass
 let seed = 1;
 const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
 const vector = () => Float32Array.from({ length: dimensions }, random);

@@ -37,7 +37,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { argOrEnv, binaryCopyBuffer, median, withSocketServer } from './pg-bench-util.mjs';
+import { argOrEnv, binaryCopyBuffer, median, smoke, withSocketServer } from './pg-bench-util.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const chunkerSettings = {
@@ -243,13 +243,15 @@ async function serverVersion(url) {
 try {
   const serverEnv = (url) => createEnv({ BENCH_PG_URL: url });
   const serverStore = { mode: 'server', urlEnv: 'BENCH_PG_URL' };
+  // pglite-socket serves one connection at a time: a pool of 4 waits on the other 3 until the connect timeout.
+  const socketStore = { ...serverStore, maxConnections: 1 };
   if (urlOnly && !serverUrl) throw new Error('--url-only needs --url postgres://… (or BENCH_PG_URL)');
   if (serverUrl) console.log(`--url server: ${await serverVersion(serverUrl)}; ${Object.keys(chunkerSettings).length} chunkers over ${documents.length} documents`);
   const columns = [];
   const endToEnd = [];
   if (!urlOnly) {
     endToEnd.push(await ragbenchIngest({ mode: 'embedded', memory: true }, createEnv({}), workDir));
-    endToEnd.push(await withSocketServer((url) => ragbenchIngest(serverStore, serverEnv(url), workDir)));
+    endToEnd.push(await withSocketServer((url) => ragbenchIngest(socketStore, serverEnv(url), workDir)));
     endToEnd.push(await withSocketServer((url) => langchainIngest(url)));
     columns.push('ragbench embedded', 'ragbench pg/socket', 'LangChain pg/socket');
   }
@@ -296,7 +298,7 @@ try {
     }
     for (const [where, using] of targets) {
       for (const [label, fn] of [
-        ['ragbench', (url) => storeOnly(serverEnv(url), serverStore, allChunks, vectors, workDir)],
+        ['ragbench', (url) => storeOnly(serverEnv(url), where === 'socket' ? socketStore : serverStore, allChunks, vectors, workDir)],
         ['LangChain', (url) => langchainStoreOnly(url, allChunks, vectors)],
         ...(where === 'socket' ? [] : [['COPY binary', (url) => copyBinary(url, allChunks, vectors)]]),
       ]) {

@@ -3,21 +3,36 @@
 // compared by `runParity` (Jaccard@10, RBO, recall vs exact, metric deltas, ingest throughput per store).
 // Run after `npm run build`:  node bench/parity.mjs [corpus] [chunker]   (default: cranfield recursive-800)
 // The doubles are TypeScript, loaded with Node's type stripping (Node ≥ 22.18 / 24).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const corpus = process.argv[2] ?? 'cranfield';
-const chunker = process.argv[3] ?? 'recursive-800';
+// The doubles import each other as `./x.js` (TypeScript's nodenext spelling); type stripping does not map that to
+// `./x.ts`, so a `.js` imported from a `.ts` file that does not exist resolves to the `.ts` beside it.
+registerHooks({
+  resolve(specifier, context, next) {
+    if (specifier.startsWith('.') && specifier.endsWith('.js') && context.parentURL?.endsWith('.ts')) {
+      const ts = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
+      if (!existsSync(new URL(specifier, context.parentURL)) && existsSync(ts)) return next(ts.href, context);
+    }
+    return next(specifier, context);
+  },
+});
+// --smoke: the committed sample corpus instead of Cranfield, same stores and comparison.
+const smoke = process.argv.includes('--smoke');
+const [corpusArg, chunkerArg] = process.argv.slice(2).filter((arg) => arg !== '--smoke');
+const corpus = smoke ? 'sample' : (corpusArg ?? 'cranfield');
+const chunker = chunkerArg ?? 'recursive-800';
 
 const { startPgliteServer } = await import(join(root, 'test/doubles/pglite-server.ts'));
 const { startPineconeServer } = await import(join(root, 'test/doubles/pinecone-server.ts'));
 const { startWeaviateServer } = await import(join(root, 'test/doubles/weaviate-server.ts'));
 const { loadEval } = await import(join(root, 'dist/config/load-eval.js'));
 const { runParity } = await import(join(root, 'dist/pipeline/parity/parity.js'));
-const { renderParity } = await import(join(root, 'dist/cli/commands/parity.js'));
+const { renderParity } = await import(join(root, 'dist/cli/actions/parity.js'));
 const { createEnv } = await import(join(root, 'dist/shared/env.js'));
 
 const [pg, pinecone, weaviate] = await Promise.all([startPgliteServer(), startPineconeServer(), startWeaviateServer()]);

@@ -23,6 +23,13 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/**
+ * `--smoke`: every bench runs its own code path on small data in seconds (what .ci/run runs, so no bench rots); its
+ * numbers mean nothing. Positional arguments are the others.
+ */
+export const smoke = process.argv.includes('--smoke');
+export const positional = process.argv.slice(2).filter((arg) => arg !== '--smoke');
+
 /** `--name value` from argv, else the environment variable, else undefined. */
 export function argOrEnv(name, envName) {
   const at = process.argv.indexOf(`--${name}`);

@@ -16,12 +16,14 @@ import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '10' },
+    smoke: { type: 'boolean', default: false },
     size: { type: 'string', default: '800' },
     overlap: { type: 'string', default: '100' },
     module: { type: 'string', default: fileURLToPath(new URL('../dist/chunkers/registry.js', import.meta.url)) },
   },
 });
-const runs = Number(args.runs);
+const smoke = process.argv.includes('--smoke'); // small data, same code path (what .ci/run runs)
+const runs = smoke ? 1 : Number(args.runs);
 const sizeChars = Number(args.size);
 const overlapChars = Number(args.overlap);
 
@@ -38,7 +40,7 @@ for (const name of ['salad-lfqa-attribution', 'begin-wow']) {
   const path = `${folder}/labels.jsonl`;
   if (folder && existsSync(path)) parts.push(...new Set(readJsonl(path).map((row) => row.context)));
 }
-const text = parts.join('\n\n');
+const text = (smoke ? parts.slice(0, 200) : parts).join('\n\n');
 const megabytes = Buffer.byteLength(text) / 1e6;
 
 const registryPath = resolve(args.module);

@@ -8,7 +8,7 @@
 //
 // Benchmarks, not tests: on a shared 2-core machine timings move ±30% between runs.
 import { spawnSync } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -18,6 +18,8 @@ const args = Object.fromEntries(
 );
 const root = resolve(new URL('..', import.meta.url).pathname);
 const cli = join(root, 'dist', 'cli', 'main.js');
+// --smoke: 300 documents, the exact and BM25 arms, a 200-query score run, in a fresh folder (the same code paths).
+if (args.smoke) Object.assign(args, { docs: '300', retrievers: 'local,bm25', 'score-queries': '200', work: args.work ?? mkdtempSync(join(tmpdir(), 'ragbench-scale-smoke-')) });
 const sizes = (args.docs ?? '10000').split(',').map(Number).filter((n) => n > 0); // --docs 0: score benchmark only
 const retrieverNames = (args.retrievers ?? 'local,local-hnsw,bm25').split(',');
 const work = resolve(args.work ?? join(tmpdir(), 'ragbench-scale'));

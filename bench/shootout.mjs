@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const evalFile = process.argv[2] ?? 'evals/chunking-shootout.yaml';
+// --smoke: the quick start's eval (corpora/sample) through the same cold/warm measurement.
+const smoke = process.argv.includes('--smoke');
+const evalFile = smoke ? 'evals/quickstart.yaml' : (process.argv.slice(2).find((arg) => arg !== '--smoke') ?? 'evals/chunking-shootout.yaml');
 
 /** Runs the built CLI in a child that records its own peak RSS (process.resourceUsage) on exit. */
 function runOnce(workDir) {

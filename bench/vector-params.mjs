@@ -8,10 +8,10 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import pgvector from 'pgvector/pg';
 import { encodeVector } from '../dist/stores/pgvector/sql.js';
-import { argOrEnv, median, withSocketServer } from './pg-bench-util.mjs';
+import { argOrEnv, median, withSocketServer, smoke } from './pg-bench-util.mjs';
 
-const rows = Number(argOrEnv('rows', 'BENCH_ROWS') ?? 20_000);
-const runs = Number(argOrEnv('runs', 'BENCH_RUNS') ?? 5);
+const rows = smoke ? 1_000 : Number(argOrEnv('rows', 'BENCH_ROWS') ?? 20_000);
+const runs = smoke ? 1 : Number(argOrEnv('runs', 'BENCH_RUNS') ?? 5);
 const url = argOrEnv('url', 'BENCH_PG_URL');
 const dimensions = 384;
 const batch = 500;

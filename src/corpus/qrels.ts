@@ -9,6 +9,9 @@ type QrelsFormat = 'trec' | 'beir';
 /**
  * Reads relevance judgments in either layout, detected from the first non-blank line:
  * - TREC (trec_eval's input): `qid iter docid rel`, whitespace separated, no header; `iter` is ignored as trec_eval does.
+ *   A line starting with `#` is a comment, as in trec_eval 10.0 (get_qrels.c: `#` in the first column only, so an
+ *   indented `#` or one inside a docno is data). trec_eval skips only the first of two consecutive comment lines
+ *   and misreads the second; ragbench skips every comment line.
  * - BEIR: `query-id<TAB>corpus-id<TAB>score`, with that header line (or without, if the first line is three
  *   tab-separated fields ending in an integer).
  *
@@ -51,7 +54,7 @@ export function parseQrels(text: string, file = '<qrels>'): Judgments {
     lineNumber++;
     const line = body.slice(start, end).replace(/\r$/, '');
     start = end + 1;
-    if (line.trim() === '') continue;
+    if (line.trim() === '' || (format !== 'beir' && line.startsWith('#'))) continue;
     const place = { file, line: lineNumber };
     if (format === undefined) {
       format = detectFormat(line, place);

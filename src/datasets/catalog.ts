@@ -123,13 +123,15 @@ export const catalog: readonly CatalogEntry[] = [
     licence: glasgowLicence,
     citation: foxCitation,
     files: [
-      { name: 'cacm.all', ...github(...cacmRepo, 'cacm.all') },
-      { name: 'query.text', ...github(...cacmRepo, 'query.text') },
-      { name: 'qrels.text', ...github('kavinsan/Information-Retrieval-Project', 'feda4806b8d19af85753c580640d40e572f99339', 'qrels.text') },
+      { name: 'cacm.all', ...github(...cacmRepo, 'cacm.all'), sha256: '34bdd3eb27a92e5f8068a785b53ef40b9dc0b800dbafc5bac79a80dd999cdc17' },
+      { name: 'query.text', ...github(...cacmRepo, 'query.text'), sha256: 'e94dd3ecfa4f5664b341dd119e2e4a10bff606971f953598ec1d1111fc251806' },
+      {
+        name: 'qrels.text',
+        ...github('kavinsan/Information-Retrieval-Project', 'feda4806b8d19af85753c580640d40e572f99339', 'qrels.text'),
+        sha256: 'da4202b0c70cad7d91c9a028eaf8cbd0a4ca981ebdc3955eb75ba7b6de6f185c',
+      },
     ],
     converter: 'cacm',
-    unpinned:
-      'no byte-exact copy of the pinned files was available when this entry was written (only text renderings of other commits), so their SHA-256 could not be computed; the first download is trusted and recorded',
   },
   {
     name: 'pubmedqa-pqal',

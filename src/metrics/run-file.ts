@@ -13,7 +13,10 @@ export interface RankedDoc {
 export type TrecRun = ReadonlyMap<string, readonly RankedDoc[]>;
 
 /**
- * Reads a TREC run file (`qid Q0 docid rank score tag`, whitespace separated; blank lines skipped).
+ * Reads a TREC run file (`qid Q0 docid rank score tag`, whitespace separated) as trec_eval 10.0's
+ * get_trec_results.c does: blank lines and lines whose first non-blank character is `#` are skipped, fields after
+ * the run tag are ignored, and the rank field is not read (any token). Stricter than trec_eval in one place: a
+ * score that is not a number is an error here (trec_eval's `atof` silently reads it as 0 or as its numeric prefix).
  *
  * Each query's documents are ordered exactly as trec_eval orders them, NOT by the rank column (which trec_eval
  * ignores): score descending, ties broken by docno descending as a byte string (form_res_rels.c `comp_sim_docno`:
@@ -51,7 +54,7 @@ export function parseRun(text: string, file = '<run>'): TrecRun {
     lineNumber++;
     const line = body.slice(start, end).trim();
     start = end + 1;
-    if (line === '') continue;
+    if (isSkippedRunLine(line)) continue;
     const { queryId, docId, score } = parseRunLine(line, { file, line: lineNumber });
     let docs = run.get(queryId);
     if (!docs) {
@@ -130,26 +133,29 @@ interface RunLine {
   readonly score: number;
 }
 
+/** True for a run line trec_eval skips: blank, or `#` as its first non-blank character (a comment). */
+export function isSkippedRunLine(trimmed: string): boolean {
+  return trimmed === '' || trimmed.startsWith('#');
+}
+
+/**
+ * One trimmed, non-comment run line. At least 6 fields (trec_eval requires the run tag; anything after it is
+ * ignored); the rank field is not read, as trec_eval never reads it (documents are ordered by score).
+ */
 export function parseRunLine(line: string, place: Place): RunLine {
   const fields = line.split(/\s+/);
-  if (fields.length !== 6) {
+  if (fields.length < 6) {
     throw new DataError(`expected 6 whitespace-separated fields (qid Q0 docid rank score tag), got ${fields.length}`, {
       place,
-      fix: 'each TREC run line is `qid Q0 docid rank score tag`; ids and the tag cannot contain spaces',
+      fix: 'each TREC run line is `qid Q0 docid rank score tag` (fields after the tag are ignored); ids and the tag cannot contain spaces',
     });
   }
-  const [queryId, , docId, rank, scoreText] = fields as [string, string, string, string, string, string];
-  if (!/^[+-]?\d+$/.test(rank)) {
-    throw new DataError(`rank ${JSON.stringify(rank)} is not an integer`, {
-      place,
-      fix: 'the 4th field is the rank, the 5th the score: check the column order',
-    });
-  }
+  const [queryId, , docId, , scoreText] = fields as [string, string, string, string, string, string];
   const score = Number(scoreText);
   if (scoreText === '' || !Number.isFinite(score)) {
     throw new DataError(`score ${JSON.stringify(scoreText)} is not a finite number`, {
       place,
-      fix: 'the 5th field is the score (higher = better)',
+      fix: 'the 5th field is the score (higher = better); check the column order (qid Q0 docid rank score tag)',
     });
   }
   return { queryId, docId, score };

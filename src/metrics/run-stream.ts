@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { DataError } from '../shared/errors.js';
 import { createUtf8Stream } from '../shared/text/utf8.js';
-import { checkDuplicates, compareTrecOrder, parseRunLine } from './run-file.js';
+import { checkDuplicates, compareTrecOrder, isSkippedRunLine, parseRunLine } from './run-file.js';
 
 /**
- * Receives each non-blank line of a run file: its query id, doc id, score and 1-based line number. While the
+ * Receives each line of a run file that is not blank or a `#` comment: its query id, doc id, score and 1-based line number. While the
  * query does not change, `queryId` is the same string as on the previous line (no new string per line). Returning
  * `false` stops the reading.
  */
@@ -22,7 +22,7 @@ export async function readRunLines(path: string, sink: RunLineSink): Promise<boo
   const take = (raw: string) => {
     lineNumber++;
     const line = raw.trim();
-    if (line === '') return;
+    if (isSkippedRunLine(line)) return;
     const { queryId, docId, score } = parseRunLine(line, { file: path, line: lineNumber });
     if (queryId !== lastQueryId) lastQueryId = queryId;
     if (sink(lastQueryId, docId, score, lineNumber) === false) stopped = true;
@@ -40,7 +40,8 @@ export async function readRunLines(path: string, sink: RunLineSink): Promise<boo
         at++;
         continue;
       }
-      if (fields === 6) return false;
+      // A 7th field (ignored after the run tag) or a `#` comment: the general path handles both.
+      if (fields === 6 || (fields === 0 && code === 35)) return false;
       bounds[2 * fields] = at;
       while (at < end && (code = text.charCodeAt(at)) !== 32 && code !== 9 && code !== 13) {
         if (code >= 128) return false;
@@ -50,11 +51,6 @@ export async function readRunLines(path: string, sink: RunLineSink): Promise<boo
       fields++;
     }
     if (fields !== 6) return false;
-    for (let i = bounds[6]!; i < bounds[7]!; i++) {
-      const code = text.charCodeAt(i);
-      const sign = i === bounds[6]! && (code === 43 || code === 45) && bounds[7]! - bounds[6]! > 1;
-      if (!sign && (code < 48 || code > 57)) return false;
-    }
     const score = Number(text.slice(bounds[8], bounds[9]));
     if (!Number.isFinite(score)) return false;
     lineNumber++;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/report/run/summary.js';
-import { datasetPath, repoRoot } from '../helpers/datasets.js';
+import { datasetPath, lacks, repoRoot } from '../helpers/datasets.js';
 import { runCli } from './cli.js';
 
 /**
@@ -31,7 +31,7 @@ async function writeEval(extra: string[]): Promise<string> {
   return file;
 }
 
-describe('ANN recall per arm', () => {
+describe.skipIf(lacks('cranfield'))('ANN recall per arm', () => {
   beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'rb-ann-'))));
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { datasetPath } from '../helpers/datasets.js';
+import { datasetPath, lacks } from '../helpers/datasets.js';
 import { runCli } from './cli.js';
 
 async function tempDir(): Promise<string> {
@@ -78,7 +78,7 @@ describe('errors are one line with the place and the fix', () => {
     expect(result.stderr).not.toContain('hunter2');
   });
 
-  it('a run file with a duplicate document exits 2 naming file and line', async () => {
+  it.skipIf(lacks('cranfield'))('a run file with a duplicate document exits 2 naming file and line', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'dup.run'), '1 Q0 12 1 3.0 t\n1 Q0 13 2 2.0 t\n1 Q0 12 3 1.0 t\n');
     const result = await runCli(['score', '--qrels', datasetPath('cranfield', 'qrels', 'test.trec'), '--run', join(dir, 'dup.run')]);
@@ -86,7 +86,7 @@ describe('errors are one line with the place and the fix', () => {
     expect(result.stderr).toMatch(/dup\.run:3/);
   });
 
-  it('a malformed qrels line exits 2 naming file and line', async () => {
+  it.skipIf(lacks('cranfield'))('a malformed qrels line exits 2 naming file and line', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'bad.trec'), '1 0 12 1\n1 0 13\n');
     const result = await runCli(['score', '--qrels', join(dir, 'bad.trec'), '--run', datasetPath('cranfield', 'reference', 'bm25.run')]);
@@ -94,7 +94,7 @@ describe('errors are one line with the place and the fix', () => {
     expect(result.stderr).toMatch(/bad\.trec:2/);
   });
 
-  it('a bad --metrics value exits 2 and lists valid names', async () => {
+  it.skipIf(lacks('cranfield'))('a bad --metrics value exits 2 and lists valid names', async () => {
     const result = await runCli(['score', '--qrels', datasetPath('cranfield', 'qrels', 'test.trec'), '--run', datasetPath('cranfield', 'reference', 'bm25.run'), '--metrics', 'ndcg@ten']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--metrics/);

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/report/comparison/summary.js';
 import { runCli } from './cli.js';
+import { lacks } from '../helpers/datasets.js';
 
 /**
  * Issue #5's acceptance test, as CI would run it on Cranfield: BM25 over recursive 800-character chunks is the
  * baseline; a reindex with 64-character fixed windows under the same arm name must fail the gate on ndcg@10 and
  * recall@10, and the baseline config compared with a second run of itself must pass with zero deltas and p = 1.
  */
-describe('regression gate on Cranfield (ragbench compare, ragbench run --baseline)', () => {
+describe.skipIf(lacks('cranfield'))('regression gate on Cranfield (ragbench compare, ragbench run --baseline)', () => {
   let workDir: string;
   const baseline = () => join(workDir, 'baseline');
   const again = () => join(workDir, 'baseline-again');

@@ -6,11 +6,12 @@ import { openBeirCorpus } from '../../src/corpus/beir.js';
 import type { SynthReport } from '../../src/synth/write-test-set.js';
 import { startOpenAiServer, type OpenAiServer } from '../doubles/openai-server.js';
 import { runCli, type CliResult } from './cli.js';
+import { lacks } from '../helpers/datasets.js';
 
 const chunkers = ['fixed-512', 'tokens-256', 'recursive-800', 'sentences-5', 'semantic-90'];
 
 /** `ragbench synth` on Cranfield, then `ragbench run` on what it wrote, as a user would chain them. */
-describe('ragbench synth corpora/cranfield.yaml (offline known-item)', () => {
+describe.skipIf(lacks('cranfield'))('ragbench synth corpora/cranfield.yaml (offline known-item)', () => {
   let dir: string;
   let synth: CliResult;
 

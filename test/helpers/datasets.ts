@@ -38,6 +38,19 @@ export function datasetAvailable(name: string): boolean {
   return existsSync(name === 'salad-lfqa-attribution' ? join(saladDir, 'labels.jsonl') : join(datasetsDir, name, 'dataset.json'));
 }
 
+/**
+ * True when any of `names` is not available, for `describe.skipIf(lacks('cranfield'))`: the global setup
+ * (pull-datasets.ts) has already said once, up front, which datasets are missing and the command that pulls them.
+ */
+export function lacks(...names: string[]): boolean {
+  return names.some((name) => !datasetAvailable(name));
+}
+
+/** The one command that pulls `names` (with the mirror beside the repository when there is one). */
+export function pullCommand(names: readonly string[], mirror?: string): string {
+  return `bin/dev ragbench datasets pull ${names.join(' ')}${mirror ? ` --mirror ${mirror}` : ''}`;
+}
+
 export function datasetPath(name: string, ...parts: string[]): string {
   if (name === 'salad-lfqa-attribution') return existing(join(saladDir, ...parts), saladMissingReason);
   if (parts[0] === 'reference') return referencePath(name, parts.slice(1));

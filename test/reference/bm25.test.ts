@@ -4,7 +4,7 @@ import { chunkId, type Chunk } from '../../src/chunkers/chunker.js';
 import { openBeirCorpus } from '../../src/corpus/beir.js';
 import { bm25, bm25Options } from '../../src/retrievers/bm25.js';
 import { createEnv } from '../../src/shared/env.js';
-import { datasetPath, irDatasets, type IrDataset } from '../helpers/datasets.js';
+import { datasetPath, irDatasets, lacks, type IrDataset } from '../helpers/datasets.js';
 
 /**
  * Our BM25 against `shared/datasets/<name>/reference/bm25.run` (k1 0.9, b 0.4, `[a-z0-9]+` on lowercased
@@ -110,7 +110,7 @@ async function reproduce(dataset: IrDataset, tokenizer: 'ascii' | 'unicode' = 'a
   return { queries: reference.size, identical, identicalAsReturned, onlyCutTies, differing, maxScoreError, retrieveMs, allQueries: queries.length };
 }
 
-describe('BM25 reproduces the shared datasets\' reference runs', () => {
+describe.skipIf(lacks(...irDatasets))('BM25 reproduces the shared datasets\' reference runs', () => {
   it.each(irDatasets)('%s: top-100 rankings and scores match bm25.run', async (dataset) => {
     const result = await reproduce(dataset);
     console.log(

@@ -4,7 +4,7 @@ import { readQrels } from '../../src/corpus/qrels.js';
 import type { Judgments } from '../../src/corpus/types.js';
 import { scoreRun, type RunScores } from '../../src/metrics/evaluate-run.js';
 import { readRun, runRankings } from '../../src/metrics/run-file.js';
-import { datasetPath, irDatasets } from '../helpers/datasets.js';
+import { datasetPath, irDatasets, lacks } from '../helpers/datasets.js';
 
 // trec_eval prints `%.4f`, so a correct value differs from the printed one by at most 5e-5.
 const tolerance = 1e-4;
@@ -36,7 +36,7 @@ function readTrecEvalOutput(path: string): Row[] {
     });
 }
 
-describe.each(irDatasets)('%s: ragbench metrics equal trec_eval', (dataset) => {
+describe.skipIf(lacks(...irDatasets)).each(irDatasets)('%s: ragbench metrics equal trec_eval', (dataset) => {
   let judgments: Judgments;
   let run: Map<string, string[]>;
   let perQueryRows: Row[];

@@ -69,15 +69,22 @@ export async function convertCisi(raw: string, out: string): Promise<ConvertSumm
   return { documents, queries: queryRows.length, judgments: judgments.length };
 }
 
+/**
+ * cacm.all uses every SMART field: .T title, .W abstract, .B bib, .A authors, .K keywords, .C CR classification
+ * codes (1,425 documents), .N the entry's accession line and .X citation triples. The corpus keeps the text fields and
+ * .K/.C as metadata; .N (bookkeeping) and .X (a citation graph, not text) are read and dropped.
+ */
+const cacmFields = new Set(['T', 'W', 'B', 'A', 'N', 'X', 'K', 'C']);
+
 export async function convertCacm(raw: string, out: string): Promise<ConvertSummary> {
-  const docs = parseSmart(await read(raw, 'cacm.all'), 'cacm.all', new Set(['T', 'W', 'B', 'A', 'N', 'X', 'K']));
+  const docs = parseSmart(await read(raw, 'cacm.all'), 'cacm.all', cacmFields);
   const queries = parseSmart(await read(raw, 'query.text'), 'query.text', new Set(['W', 'A', 'N']));
   // Queries without judgments stay in queries.jsonl (metrics skip unjudged queries, as trec_eval does).
   const queryRows = queries.map((q) => ({ _id: plainId(q.id), text: squash(q.fields.get('W')), metadata: optionalFields(q, { author: 'A', source: 'N' }) }));
   const judgments = binaryQrels(await read(raw, 'qrels.text'), 'qrels.text');
   const documents = await writeJsonl(
     join(out, 'corpus.jsonl'),
-    docs.map((d) => smartDocument(d, { author: 'A', bib: 'B' }, { keywords: 'K' })),
+    docs.map((d) => smartDocument(d, { author: 'A', bib: 'B' }, { keywords: 'K', categories: 'C' })),
   );
   await writeJsonl(join(out, 'queries.jsonl'), queryRows);
   await writeQrels(out, judgments);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readQueriesJsonl } from '../../../src/corpus/beir.js';
 import { checkQaIds, readQaFile, referenceAnswers } from '../../../src/corpus/qa.js';
 import { DataError } from '../../../src/shared/errors.js';
-import { datasetPath } from '../../helpers/datasets.js';
+import { datasetPath, lacks } from '../../helpers/datasets.js';
 
 async function qaFile(lines: string[]): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'ragbench-qa-')), 'qa.jsonl');
@@ -14,7 +14,7 @@ async function qaFile(lines: string[]): Promise<string> {
 }
 
 describe('readQaFile', () => {
-  it('reads PubMedQA: 1,000 items, labels as decisions, ids equal to the queries', async () => {
+  it.skipIf(lacks('pubmedqa-pqal'))('reads PubMedQA: 1,000 items, labels as decisions, ids equal to the queries', async () => {
     const file = datasetPath('pubmedqa-pqal', 'qa.jsonl');
     const qa = await readQaFile(file);
     expect(qa.size).toBe(1000);

@@ -12,6 +12,7 @@ import type { Embedder } from '../../../src/embedders/embedder.js';
 import { createEnv } from '../../../src/shared/env.js';
 import { ConfigError } from '../../../src/shared/errors.js';
 import { readCorpus, spansOf } from './corpus.js';
+import { lacks } from '../../helpers/datasets.js';
 
 /**
  * A toy embedder whose vectors are hand-computable: the sum of a 2-d vector per keyword found in the text.
@@ -153,7 +154,7 @@ describe('semantic chunker: config and the hashing embedder', () => {
     expect(() => createChunker('semantic', options)).toThrow(message);
   });
 
-  it('breaks a real Cranfield document into several chunks with the hashing embedder, deterministically', async () => {
+  it.skipIf(lacks('cranfield'))('breaks a real Cranfield document into several chunks with the hashing embedder, deterministically', async () => {
     const docs = readCorpus('cranfield').slice(0, 50);
     const chunker = createChunker('semantic', { thresholdAmount: 80 });
     await chunker.prepare!(docs);

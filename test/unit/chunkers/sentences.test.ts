@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createChunker } from '../../../src/chunkers/registry.js';
 import { ConfigError } from '../../../src/shared/errors.js';
 import { readCorpus, spansOf } from './corpus.js';
+import { lacks } from '../../helpers/datasets.js';
 
 const chunk = (text: string, options: object = {}) => createChunker('sentences', options).chunk({ id: 'd', text });
 const four = 'One. Two. Three. Four.'; // sentences at 0-4, 5-9, 10-16, 17-22
@@ -24,7 +25,7 @@ describe('sentences chunker', () => {
     expect(spansOf(chunk(text, { sentencesPerChunk: 1, spacedTerminators: false }))).toEqual([[0, 46]]);
   });
 
-  it('finds many sentences in a real Cranfield document', () => {
+  it.skipIf(lacks('cranfield'))('finds many sentences in a real Cranfield document', () => {
     const doc = readCorpus('cranfield')[0]!;
     const chunks = createChunker('sentences', { sentencesPerChunk: 1 }).chunk(doc);
     expect(chunks.length).toBeGreaterThanOrEqual(5);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { openBeirCorpus } from '../../../src/corpus/beir.js';
 import type { Document } from '../../../src/corpus/types.js';
-import { datasetPath, repoRoot } from '../../helpers/datasets.js';
+import { datasetPath, lacks, repoRoot } from '../../helpers/datasets.js';
 import { collect, dataErrorOf, useTempDirs } from './fixtures.js';
 
 const judgmentCount = (judgments: ReadonlyMap<string, ReadonlyMap<string, number>>) =>
   [...judgments.values()].reduce((sum, docs) => sum + docs.size, 0);
 
 describe('openBeirCorpus on the shared datasets', () => {
-  it('reads Cranfield: 1400 documents in file order, 225 queries, 1837 judgments', async () => {
+  it.skipIf(lacks('cranfield'))('reads Cranfield: 1400 documents in file order, 225 queries, 1837 judgments', async () => {
     const corpus = await openBeirCorpus(datasetPath('cranfield'), { name: 'cranfield' });
     const docs = await collect(corpus.documents());
     expect(corpus.name).toBe('cranfield');
@@ -25,13 +25,13 @@ describe('openBeirCorpus on the shared datasets', () => {
     expect(judgments.get('1')?.get('12')).toBe(2);
   });
 
-  it('leaves out empty titles (PubMedQA passages have none)', async () => {
+  it.skipIf(lacks('pubmedqa-pqal'))('leaves out empty titles (PubMedQA passages have none)', async () => {
     const corpus = await openBeirCorpus(datasetPath('pubmedqa-pqal'), { name: 'pubmedqa' });
     const first = (await collect(corpus.documents()))[0]!;
     expect(first).toEqual({ id: '1571683-0', text: 'To assess quality of storage of vaccines in the community.' });
   });
 
-  it('fingerprints the files: a stable sha256, cached, independent of where the folder lives', async () => {
+  it.skipIf(lacks('cranfield', 'cisi'))('fingerprints the files: a stable sha256, cached, independent of where the folder lives', async () => {
     const corpus = await openBeirCorpus(datasetPath('cranfield'), { name: 'cranfield' });
     const first = await corpus.fingerprint();
     expect(first).toMatch(/^[0-9a-f]{64}$/);

@@ -14,6 +14,16 @@ describe('parseQrels', () => {
     expect(plain(judgments)).toEqual({ 1: { d1: 2, d2: 1 }, 2: { d9: 3 } });
   });
 
+  it('skips `#` comment lines in TREC qrels as trec_eval 10.0 does (first column only; `#` inside a docno is data)', () => {
+    // The shape of trec_eval's test/qrels.comment.test: comments at the top, between judgments, and a docno with `#`.
+    const text = '# This is a test comment\n301 0 CR93E-10279 0\n# And another one\n# and a second one in a row\n301 0 CR93E-1282 1\n301 0 CR93E-18#60 2\n';
+    expect(plain(parseQrels(text))).toEqual({ 301: { 'CR93E-1282': 1, 'CR93E-18#60': 2 } });
+    // An indented `#` is not a comment for trec_eval (it becomes the query id), so it is not one here either.
+    expect(plain(parseQrels('1 0 a 1\n  # 0 b 1\n'))).toEqual({ 1: { a: 1 }, '#': { b: 1 } });
+    // A comment line that is not at the top does not make the rest of the file a comment.
+    expect(() => parseQrels('# c\n1 0 a 1\n1 0 b 1 extra\n')).toThrow(/:3 expected 4 whitespace-separated fields/);
+  });
+
   it('reads BEIR qrels with their header', () => {
     const judgments = parseQrels('query-id\tcorpus-id\tscore\n1\td1\t2\n1\td2\t1\n');
     expect(plain(judgments)).toEqual({ 1: { d1: 2, d2: 1 } });

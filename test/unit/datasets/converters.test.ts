@@ -3,6 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { catalogEntry } from '../../../src/datasets/catalog.js';
 import { convertCacm } from '../../../src/datasets/converters/smart-collections.js';
 import { parseSmart } from '../../../src/datasets/converters/smart.js';
 import { datasetDir, datasetsHome } from '../../../src/datasets/location.js';
@@ -89,13 +90,26 @@ describe('the datasets the tests use were pulled and converted exactly as checke
   });
 });
 
+const haveSharedCacm = existsSync(join(shared, 'cacm', 'raw', 'cacm.all'));
+if (!haveSharedCacm) console.info(`real-CACM pull skipped: no upstream CACM files at ${join(shared, 'cacm', 'raw')} (the pinned SHA-256s are checked on pull)`);
+
+describe.skipIf(!haveSharedCacm)('datasets pull cacm --mirror <shared datasets> (the real upstream files)', () => {
+  it('checks the pinned hashes and converts all 3,204 documents, 64 queries and 796 judgments', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'rb-pull-cacm-'));
+    const result = await pullDataset('cacm', { mirror: shared, env: { RAGBENCH_DATASETS: home } });
+    expect(result.status).toBe('pulled');
+    expect(result.unpinned).toEqual([]);
+    expect(result.manifest.summary).toEqual({ documents: 3204, queries: 64, judgments: 796 });
+  });
+});
+
 describe('CACM converter on a committed SMART excerpt (test/fixtures/cacm)', () => {
-  it('maps .T/.W/.A/.B, drops .N/.X, strips zero padding, keeps unjudged queries', async () => {
+  it('reads every SMART field (.T .W .B .A .K .C .N .X), keeps .K/.C as metadata, drops .N/.X, strips zero padding, keeps unjudged queries', async () => {
     const out = await mkdtemp(join(tmpdir(), 'rb-cacm-'));
     const summary = await convertCacm(join(repoRoot, 'test', 'fixtures', 'cacm', 'raw'), out);
-    expect(summary).toEqual({ documents: 5, queries: 4, judgments: 6 });
+    expect(summary).toEqual({ documents: 7, queries: 4, judgments: 7 });
     const docs = records(join(out, 'corpus.jsonl')) as { _id: string; title: string; text: string; metadata: Record<string, string> }[];
-    expect(docs.map((d) => d._id)).toEqual(['1', '2', '4', '20', '39']);
+    expect(docs.map((d) => d._id)).toEqual(['1', '2', '4', '20', '39', '2485', '2489']);
     expect(docs[0]).toEqual({
       _id: '1',
       title: 'Preliminary Report-International Algebraic Language',
@@ -107,6 +121,26 @@ describe('CACM converter on a committed SMART excerpt (test/fixtures/cacm)', () 
     expect(docs[4]!.text).toBe(
       'A procedure for the simultaneous solution of a system of not-necessarily-linear equations, a generalization of the secant method for a single function of one variable, is given.',
     );
+    // 2485 and 2489 are copied from the upstream cacm.all: .K keywords and .C classification codes after .A
+    expect(docs[5]!.metadata).toEqual({
+      author: 'Nolan, R. L.',
+      bib: 'CACM July, 1973',
+      keywords: 'computer management, computer budget, computer expenditures, stage hypothesis, planning, organizing, control, computer resource',
+      categories: '2.41 2.43 3.50',
+    });
+    expect(docs[5]!.text).toMatch(/^Based on the study of expenditures for data processing, a descriptive stage hypothesis is presented\. It is/);
+    expect(docs[5]!.text).not.toMatch(/CA730701|2485\s+5/);
+    expect(docs[6]).toEqual({
+      _id: '2489',
+      title: 'Number of Multiply-Restricted Partitions [A1] (Algorithm A448)',
+      text: '',
+      metadata: {
+        author: 'Beyer, T. Swinehart, D. F.',
+        bib: 'CACM June, 1973',
+        keywords: 'partitions, enumeration, change making, energy-level degeneracies, molecular vibrational energy-levels',
+        categories: '3.13 5.30',
+      },
+    });
     const queries = records(join(out, 'queries.jsonl')) as { _id: string; text: string; metadata: Record<string, string> }[];
     expect(queries.map((q) => q._id)).toEqual(['1', '2', '34', '64']);
     expect(queries[1]).toEqual({
@@ -116,9 +150,19 @@ describe('CACM converter on a committed SMART excerpt (test/fixtures/cacm)', () 
     });
     // query 34 has no judgments and stays in queries.jsonl
     expect(await readFile(join(out, 'qrels', 'test.tsv'), 'utf8')).toBe(
-      'query-id\tcorpus-id\tscore\n1\t20\t1\n1\t1410\t1\n1\t1572\t1\n2\t39\t1\n2\t2434\t1\n64\t2651\t1\n',
+      'query-id\tcorpus-id\tscore\n1\t20\t1\n1\t1410\t1\n1\t1572\t1\n1\t2485\t1\n2\t39\t1\n2\t2434\t1\n64\t2651\t1\n',
     );
     expect(await readFile(join(out, 'qrels', 'test.trec'), 'utf8')).toMatch(/^1 0 20 1\n/);
+  });
+
+  it('the catalog pins the SHA-256 of all three upstream CACM files (no first-download trust)', () => {
+    const entry = catalogEntry('cacm')!;
+    expect(entry.unpinned).toBeUndefined();
+    expect(Object.fromEntries(entry.files.map((f) => [f.name, f.sha256]))).toEqual({
+      'cacm.all': '34bdd3eb27a92e5f8068a785b53ef40b9dc0b800dbafc5bac79a80dd999cdc17',
+      'query.text': 'e94dd3ecfa4f5664b341dd119e2e4a10bff606971f953598ec1d1111fc251806',
+      'qrels.text': 'da4202b0c70cad7d91c9a028eaf8cbd0a4ca981ebdc3955eb75ba7b6de6f185c',
+    });
   });
 
   it('refuses an unknown SMART field and text outside fields, naming file and line', () => {

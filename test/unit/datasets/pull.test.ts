@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../../src/datasets/catalog.js';
 import { ensureDataset, pullDataset, readManifest, verifyDataset } from '../../../src/datasets/store.js';
 import { DataError, ServiceError } from '../../../src/shared/errors.js';
-import { datasetsDir, repoRoot } from '../../helpers/datasets.js';
+import { datasetsDir, lacks, repoRoot } from '../../helpers/datasets.js';
 import { startDatasetServer, type DatasetServer } from '../../doubles/dataset-server.js';
 
 /** A BEIR-style zip (top folder `mini/`) of the committed Cranfield sample, served by a local mirror. */
@@ -123,7 +123,7 @@ describe('datasets pull through a local HTTP mirror', () => {
 });
 
 describe('real datasets from a mirror', () => {
-  it('a URL mirror of a datasets folder (raw/ = upstream bytes) reproduces the same cranfield conversion', async () => {
+  it.skipIf(lacks('cranfield'))('a URL mirror of a datasets folder (raw/ = upstream bytes) reproduces the same cranfield conversion', async () => {
     const server = await startDatasetServer(datasetsDir);
     try {
       const home = await mkdtemp(join(tmpdir(), 'rb-home-'));
@@ -150,7 +150,7 @@ describe('real datasets from a mirror', () => {
     expect((error as ServiceError).fix).toContain('`ragbench datasets pull cranfield`');
   });
 
-  it('verify catches a converted file changed after the pull', async () => {
+  it.skipIf(lacks('begin-wow'))('verify catches a converted file changed after the pull', async () => {
     const home = await mkdtemp(join(tmpdir(), 'rb-home-'));
     await pullDataset('begin-wow', { mirror: datasetsDir, env: { RAGBENCH_DATASETS: home } });
     expect(await verifyDataset('begin-wow', { RAGBENCH_DATASETS: home })).toEqual([]);

@@ -30,15 +30,24 @@ describe('parseRun', () => {
     expect(run.get('q')).toEqual(['a', 'b']);
   });
 
+  it('reads what trec_eval 10.0 reads: `#` comment lines (also indented), fields after the run tag, any rank token', () => {
+    // get_trec_results.c: blank and `#` lines are skipped, "Any field following run_id is ignored", rank is never read.
+    const text = '# my run\n\t# indented comment\n301\tQ0\tFR-1\t104\t  2.129133\tSTANDARD\n# mid-file\n301 Q0 FR-2 x 3.5 STANDARD extra 7 fields\n301 Q0 F#3 2.5 1 t\n';
+    expect(parseRun(text).get('301')).toEqual([
+      { docId: 'FR-2', score: 3.5 },
+      { docId: 'FR-1', score: 2.129133 },
+      { docId: 'F#3', score: 1 },
+    ]);
+  });
+
   it('keeps the scores', () => {
     expect(parseRun('q Q0 a 1 2.5 t').get('q')).toEqual([{ docId: 'a', score: 2.5 }]);
   });
 
   it.each([
     ['too few fields', 'q Q0 a 1 2.5', /expected 6 whitespace-separated fields/],
-    ['too many fields', 'q Q0 a 1 2.5 t extra', /expected 6/],
     ['a non-numeric score', 'q Q0 a 1 high t', /score "high" is not a finite number/],
-    ['swapped rank and score', 'q Q0 a 2.5 1 t', /rank "2.5" is not an integer/],
+    ['a comment character inside the score (not a comment: trec_eval reads the line)', 'q Q0 a 1 #2 t', /score "#2" is not a finite number/],
     ['a NaN score', 'q Q0 a 1 NaN t', /not a finite number/],
   ])('rejects %s with a DataError at file:line', (_what, line, message) => {
     const text = `q Q0 ok 1 9 t\n\n${line}\n`;

@@ -13,7 +13,7 @@ import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Document as LangChainDocument } from '@langchain/core/documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgliteServer, type PgliteServer } from '../../doubles/pglite-server.js';
-import { datasetPath, repoRoot } from '../../helpers/datasets.js';
+import { datasetPath, lacks, repoRoot } from '../../helpers/datasets.js';
 import { annRecallOf, HashingLangChainEmbeddings, maxDifference, ownExactIndex, runSample, sampleChunks, type EvalRun } from '../../helpers/external-index.js';
 
 const table = 'lc_chunks';
@@ -143,7 +143,7 @@ describe('kind: existing, source pgvector in a PGlite data folder', () => {
   }, 120_000);
 });
 
-describe('kind: existing, source pgvector: span metrics from located chunk texts', () => {
+describe.skipIf(lacks('cranfield'))('kind: existing, source pgvector: span metrics from located chunk texts', () => {
   it('on Cranfield with span labels, span and document metrics equal ragbench’s own index of the same chunks', async () => {
     const server = await startPgliteServer();
     try {

@@ -4,11 +4,12 @@ import { tokenizeAlnumLower } from '../../../src/retrievers/tokenize.js';
 import { addNoise, generateKnownItemQueries, knownItemDefaults, type KnownItemOptions } from '../../../src/synth/known-item.js';
 import { createRandom } from '../../../src/stats/random.js';
 import { readCorpus } from '../chunkers/corpus.js';
+import { lacks } from '../../helpers/datasets.js';
 
-const cranfield = readCorpus('cranfield');
+const cranfield = lacks('cranfield') ? [] : readCorpus('cranfield');
 const options = (overrides: Partial<KnownItemOptions> = {}): KnownItemOptions => ({ ...knownItemDefaults, queries: 60, seed: 1, ...overrides });
 
-describe('known-item queries', () => {
+describe.skipIf(lacks('cranfield'))('known-item queries', () => {
   it('are reproducible by seed, and differ with another seed', () => {
     const a = generateKnownItemQueries(cranfield, options());
     expect(generateKnownItemQueries(cranfield, options())).toEqual(a);

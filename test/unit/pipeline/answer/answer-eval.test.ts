@@ -14,6 +14,7 @@ import { ConfigError, DataError } from '../../../../src/shared/errors.js';
 import { startOpenAiServer, type OpenAiServer } from '../../../doubles/openai-server.js';
 import { block, schemaName, sentencesOf } from '../../../fixtures/answers/scripted-judge.js';
 import { retrievePubMedQa, type PubMedQaRun } from '../../../fixtures/answers/pubmedqa-run.js';
+import { lacks } from '../../../helpers/datasets.js';
 
 const docs = new Map<string, Document>([
   ['d1', { id: 'd1', text: 'Paris is the capital of France. It is large.' }],
@@ -95,7 +96,7 @@ function expectUnitScores(result: AnswerEvaluation): void {
   }
 }
 
-describe('PubMedQA end to end (first 50 questions, BM25 over recursive-800 chunks)', () => {
+describe.skipIf(lacks('pubmedqa-pqal'))('PubMedQA end to end (first 50 questions, BM25 over recursive-800 chunks)', () => {
   let run: PubMedQaRun;
   let server: OpenAiServer;
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEval } from '../../../../src/config/load-eval.js';
 import { checkSummaryAgainstResults, runEval } from '../../../../src/pipeline/run/run-eval.js';
 import { createEnv } from '../../../../src/shared/env.js';
-import { repoRoot } from '../../../helpers/datasets.js';
+import { lacks, repoRoot } from '../../../helpers/datasets.js';
 
 async function evalFile(body: string): Promise<{ file: string; workDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'rb-run-'));
@@ -28,7 +28,7 @@ describe('runEval', () => {
     expect(limited.summary.arms[0]!.metrics['recall@10']!.mean).toBeCloseTo(perQuery.reduce((a, b) => a + b, 0) / 4, 12);
   });
 
-  it('with an answers section, answers every query and reports answer metrics with their unscorable counts', async () => {
+  it.skipIf(lacks('pubmedqa-pqal'))('with an answers section, answers every query and reports answer metrics with their unscorable counts', async () => {
     const { file, workDir } = await evalFile(
       `corpus: ${join(repoRoot, 'corpora', 'pubmedqa-pqal.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'recursive-800.yaml')}]\n` +
         `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nmetrics: [recall@5]\nqueryLimit: 12\n` +
@@ -55,7 +55,7 @@ describe('runEval', () => {
 });
 
 describe('runEval with span metrics', () => {
-  it('scores chunks against labelled spans and reports context cost', async () => {
+  it.skipIf(lacks('cranfield'))('scores chunks against labelled spans and reports context cost', async () => {
     const { file, workDir } = await evalFile(
       `corpus: ${join(repoRoot, 'corpora', 'cranfield-synth.yaml')}\nchunkers: [${join(repoRoot, 'chunkers', 'recursive-800.yaml')}]\n` +
         `retrievers: [${join(repoRoot, 'retrievers', 'bm25.yaml')}]\nmetrics: [recall@5]\nqueryLimit: 25\n` +

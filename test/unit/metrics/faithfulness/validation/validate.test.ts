@@ -10,7 +10,7 @@ import {
 } from '../../../../../src/metrics/faithfulness/index.js';
 import { fitLogistic, predictLogistic } from '../../../../../src/metrics/faithfulness/model/logistic.js';
 import { rocAuc } from '../../../../../src/stats/roc.js';
-import { datasetPath } from '../../../../helpers/datasets.js';
+import { datasetPath, lacks } from '../../../../helpers/datasets.js';
 
 describe('fitLogistic against independent references', () => {
   it('recovers the closed-form MLE of a single binary feature (hand-solved)', () => {
@@ -43,7 +43,7 @@ describe('fitLogistic against independent references', () => {
   });
 });
 
-describe('validateFaithfulnessMetric', () => {
+describe.skipIf(lacks('salad-lfqa-attribution'))('validateFaithfulnessMetric', () => {
   // 25 SALAD questions with all their systems' sentences: training rows of the shipped weights.
   const load = async () => {
     const rows = await readLabelledSet(datasetPath('salad-lfqa-attribution', 'labels.jsonl'));
