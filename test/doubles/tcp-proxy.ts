@@ -4,11 +4,11 @@ export interface TcpProxy {
   /** The target URL with host and port replaced by the proxy's. */
   readonly url: string;
   /**
-   * The next client message containing `marker` (SQL text travels as is in the protocol) is not forwarded: the
-   * connection is cut both ways instead, as when a server crashes mid-query. With `down`, new connections are
-   * refused afterwards until `up()`, as while the crashed server is restarting.
+   * The next client message containing `marker` (or any of several: SQL text travels as is in the protocol) is not
+   * forwarded: the connection is cut both ways instead, as when a server crashes mid-query. With `down`, new
+   * connections are refused afterwards until `up()`, as while the crashed server is restarting.
    */
-  killOn(marker: string, options?: { down?: boolean }): Promise<void>;
+  killOn(marker: string | readonly string[], options?: { down?: boolean }): Promise<void>;
   /** Accepts connections again. */
   up(): void;
   close(): Promise<void>;
@@ -36,10 +36,16 @@ const copyRefusal = (() => {
  * A TCP proxy in front of a Postgres server (the pglite-socket double or a real DATABASE_URL server) that can
  * cut connections mid-query: the failure a server crash, OOM kill or failover looks like to the client.
  */
+/**
+ * What a row write of the pgvector store sends: INSERT (pglite-socket, `writeMethod: insert`, the merge out of the
+ * staging table) or the binary COPY (a real server's default). A crash test cuts on either.
+ */
+export const rowWriteMarkers = (table = 'ragbench_'): readonly string[] => [`INSERT INTO ${table}`, `COPY ${table}`];
+
 export async function startTcpProxy(targetUrl: string, options: { refuseCopy?: boolean } = {}): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
-  let pending: { marker: Buffer; down: boolean; resolve: () => void } | undefined;
+  let pending: { markers: Buffer[]; down: boolean; resolve: () => void } | undefined;
   let down = false;
   const server = createServer((client) => {
     if (down) return void client.destroy();
@@ -51,7 +57,7 @@ export async function startTcpProxy(targetUrl: string, options: { refuseCopy?: b
     };
     client.on('data', (data) => {
       if (options.refuseCopy && isCopyQuery(data)) return void client.write(copyRefusal);
-      if (pending && data.includes(pending.marker)) {
+      if (pending && pending.markers.some((marker) => data.includes(marker))) {
         const hit = pending;
         pending = undefined;
         if (hit.down) down = true;
@@ -75,7 +81,8 @@ export async function startTcpProxy(targetUrl: string, options: { refuseCopy?: b
   return {
     url: url.href,
     killOn(marker, options = {}) {
-      return new Promise((resolve) => (pending = { marker: Buffer.from(marker), down: options.down ?? false, resolve }));
+      const markers = (typeof marker === 'string' ? [marker] : marker).map((m) => Buffer.from(m));
+      return new Promise((resolve) => (pending = { markers, down: options.down ?? false, resolve }));
     },
     up() {
       down = false;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgliteServer, type PgliteServer } from '../doubles/pglite-server.js';
-import { startTcpProxy, type TcpProxy } from '../doubles/tcp-proxy.js';
+import { rowWriteMarkers, startTcpProxy, type TcpProxy } from '../doubles/tcp-proxy.js';
 import { dropTestIndexes } from '../helpers/pg-cleanup.js';
 import { runCli } from './cli.js';
 
@@ -46,8 +46,8 @@ for (const target of targets) {
       await writeFile(join(dir, 'crashsample.yaml'), `path: ${join(process.cwd(), 'corpora', 'sample')}\nlayout: beir\nqrels: test\n`);
       const args = ['ingest', join(dir, 'server.yaml'), '--corpus', join(dir, 'crashsample.yaml'), '--chunker', 'chunkers/fixed-256.yaml', '--work-dir', join(dir, 'work')];
       const env = { TEST_PG: proxy.url };
-      // The index's own table: the rows go through a pooled connection (ragbench_indexes and ragbench_locks come first).
-      void proxy.killOn('INSERT INTO ragbench_rb_crashsample_', { down: true });
+      // The index's own table (INSERT or COPY): the rows go through a pooled connection (ragbench_indexes and ragbench_locks come first).
+      void proxy.killOn(rowWriteMarkers('ragbench_rb_crashsample_'), { down: true });
       const crashed = await runCli(args, { env });
       expect(crashed.code).toBe(3);
       expect(crashed.stderr).not.toMatch(/Unhandled|node:events|\n\s+at /);
