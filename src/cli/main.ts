@@ -21,7 +21,8 @@ import { setFlagsFromString } from 'node:v8';
 // (3 of 42 quick starts; 0 of 36 with --no-maglev), while the per-query values were right. Until that is pinned
 // down the CLI runs without Maglev (set before any command's work loads; TurboFan still optimises hot code), and
 // run-eval cross-checks every summary mean against the per-query results before anything is written.
-setFlagsFromString('--no-maglev');
+// RAGBENCH_MAGLEV=1 keeps Maglev on: bench/maglev-summary.mjs counts the runs whose check fails each way.
+if (process.env.RAGBENCH_MAGLEV !== '1') setFlagsFromString('--no-maglev');
 
 /** Every command, in the order `ragbench --help` lists them; each file holds its flags and loads its work lazily. */
 const commands = [registerRunCommand, registerCompareCommand, registerIngestCommand, registerScoreCommand, registerDecideCommand, registerParityCommand, registerSynthCommand, registerFaithfulnessCommand, registerViewCommand, registerListCommand, registerDatasetsCommand];

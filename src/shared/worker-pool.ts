@@ -48,9 +48,8 @@ interface Slot {
 const openPools = new Set<WorkerPool<never, unknown>>();
 
 /**
- * Ends every open pool's workers. The CLI calls it when a command returns or fails: an idle worker is unreferenced
- * and should not hold the process, yet after an interrupted ingest one did (the process printed "interrupted" and
- * never exited), so the owner ends them rather than trusting the reference count.
+ * Ends every open pool's workers. The CLI calls it when a command returns or fails, so its process never waits on
+ * a worker (an idle worker is unreferenced and does not hold a library caller's process either).
  */
 export async function closeWorkerPools(): Promise<void> {
   await Promise.all([...openPools].map((pool) => pool.close()));
@@ -73,7 +72,6 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
   };
   const start = (Worker: typeof import('node:worker_threads').Worker): Slot => {
     const worker = new Worker(options.source, { eval: true, workerData: options.workerData });
-    worker.unref();
     const slot: Slot = { worker, running: undefined, loaded: false };
     worker.on('message', (message: { id: number; output?: unknown; error?: string; ready?: true }) => {
       if (message.ready) {
@@ -92,6 +90,9 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
     worker.on('exit', (code) => {
       if (slots.includes(slot)) fail(slot, new Error(`${options.name} worker exited with code ${code}`));
     });
+    // After the listeners: adding a 'message' listener to a Worker references its port again (Node's
+    // setupPortReferencing), so an unref before it left an idle worker holding the process open for good.
+    worker.unref();
     slots.push(slot);
     return slot;
   };

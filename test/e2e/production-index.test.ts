@@ -8,8 +8,13 @@ import { runCli } from './cli.js';
 
 /** The user's own ingestion script (LangChain PGVectorStore), run as a separate process: ragbench writes nothing. */
 function buildIndex(...args: string[]): string {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'evals', 'production', 'build-pgvector-index.mjs'), ...args], { cwd: repoRoot, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`build-pgvector-index failed: ${result.stderr}`);
+  const result = spawnSync(process.execPath, [join(repoRoot, 'evals', 'production', 'build-pgvector-index.mjs'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    // spawnSync blocks the event loop, so vitest's own timeout cannot fire: a script that never exits fails here.
+    timeout: 120_000,
+  });
+  if (result.status !== 0) throw new Error(`build-pgvector-index failed (status ${result.status}, signal ${result.signal}): ${result.stderr}`);
   return result.stdout;
 }
 

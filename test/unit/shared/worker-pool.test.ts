@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerPool, type WorkerPool } from '../../../src/shared/worker-pool.js';
 
@@ -51,4 +55,30 @@ describe('worker pool', () => {
     await pool.close();
     await expect(pool.run({ value: 3, wait: 0 })).rejects.toThrow(/closed/);
   });
+
+  it('never holds the process open when idle: started but unused, or after its tasks, the process exits by itself', async () => {
+    // A child process that uses the pool and returns without closing it (what a library caller does); it must end.
+    // A file, not `-e --input-type=module`: workers inherit that flag and would read their CommonJS source as ESM.
+    const dir = await mkdtemp(join(tmpdir(), 'rb-pool-'));
+    let n = 0;
+    const exitsAlone = async (body: string) => {
+      const file = join(dir, `program-${n++}.mjs`);
+      const program = `import { createWorkerPool } from ${JSON.stringify(new URL('../../../src/shared/worker-pool.ts', import.meta.url).href)};
+const pool = createWorkerPool({ source: ${JSON.stringify(source)}, workerData: null, size: 2, name: 'idle' });
+${body}`;
+      await writeFile(file, program);
+      return new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [file], { stdio: 'ignore' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.on('close', (code) => (clearTimeout(timer), resolve(code)));
+      });
+    };
+    // Started (workers loading, then loaded and idle): before the fix a worker's port stayed referenced here.
+    expect(await exitsAlone('pool.start(); await new Promise((r) => setTimeout(r, 500));')).toBe(0);
+    // After answering tasks, one of them aborted while it ran.
+    expect(
+      await exitsAlone(`const c = new AbortController(); const a = pool.run({ value: 1, wait: 200 }, c.signal).catch(() => 0);
+setTimeout(() => c.abort(new Error('stop')), 50); await a; await pool.run({ value: 2, wait: 1 });`),
+    ).toBe(0);
+  }, 40_000);
 });
