@@ -9,7 +9,5 @@ export default defineConfig({
     hookTimeout: 120_000,
     // PGlite instances are memory-hungry WASM; two workers match the 2-core machines CI runs on.
     maxWorkers: 2,
-    // Like the CLI (src/cli/main.ts): Node 24.22's Maglev JIT intermittently mixed up an arm's metric estimates.
-    execArgv: ['--no-maglev'],
   },
 });

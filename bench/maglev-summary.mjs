@@ -1,6 +1,6 @@
-// Reproduction for the CLI's `--no-maglev` (src/cli/main.ts): runs the quick start (`ragbench run
-// evals/quickstart.yaml`, offline, 3 arms) --runs times with Maglev on (RAGBENCH_MAGLEV=1) and --runs times without
-// (the default), alternating, and counts the runs whose summary failed run-eval's cross-check against the
+// The attempted reproduction behind removing the CLI's `--no-maglev` (src/cli/main.ts): runs the quick start
+// (`ragbench run evals/quickstart.yaml`, offline, 3 arms) --runs times as shipped (Maglev on) and --runs times with
+// `node --no-maglev`, alternating, and counts the runs whose summary failed run-eval's cross-check against the
 // per-query results ("internal check failed: … summary mean … ≠ mean of its per-query results"), which is how the
 // miscompile showed (one arm given the estimate of its last metric for every metric).
 // Run after `npm run build`:  node bench/maglev-summary.mjs [--runs 40] [--smoke]
@@ -14,13 +14,13 @@ import { argOrEnv, smoke } from './pg-bench-util.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = smoke ? 1 : Number(argOrEnv('runs', 'BENCH_RUNS') ?? 40);
-const counts = { 'maglev on': { runs: 0, wrong: 0, other: 0 }, 'maglev off (default)': { runs: 0, wrong: 0, other: 0 } };
+const counts = { 'maglev on (default)': { runs: 0, wrong: 0, other: 0 }, 'node --no-maglev': { runs: 0, wrong: 0, other: 0 } };
 for (let i = 0; i < runs; i++) {
-  for (const [mode, env] of Object.entries({ 'maglev on': { RAGBENCH_MAGLEV: '1' }, 'maglev off (default)': {} })) {
+  for (const [mode, flags] of Object.entries({ 'maglev on (default)': [], 'node --no-maglev': ['--no-maglev'] })) {
     const workDir = mkdtempSync(join(tmpdir(), 'rb-maglev-'));
-    const result = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', 'evals/quickstart.yaml', '--work-dir', workDir], {
+    const result = spawnSync(process.execPath, [...flags, join(root, 'dist/cli/main.js'), 'run', 'evals/quickstart.yaml', '--work-dir', workDir], {
       cwd: root,
-      env: { ...process.env, CI: 'true', ...env },
+      env: { ...process.env, CI: 'true' },
       encoding: 'utf8',
     });
     rmSync(workDir, { recursive: true, force: true });

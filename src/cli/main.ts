@@ -15,14 +15,10 @@ import { registerFaithfulnessCommand } from './commands/faithfulness.js';
 import { registerViewCommand } from './commands/view.js';
 import { registerListCommand } from './commands/list.js';
 import { registerDatasetsCommand } from './commands/datasets.js';
-import { setFlagsFromString } from 'node:v8';
 
-// Node 24.22's Maglev JIT intermittently gave one arm every metric's estimate of its last metric in `ragbench run`
-// (3 of 42 quick starts; 0 of 36 with --no-maglev), while the per-query values were right. Until that is pinned
-// down the CLI runs without Maglev (set before any command's work loads; TurboFan still optimises hot code), and
-// run-eval cross-checks every summary mean against the per-query results before anything is written.
-// RAGBENCH_MAGLEV=1 keeps Maglev on: bench/maglev-summary.mjs counts the runs whose check fails each way.
-if (process.env.RAGBENCH_MAGLEV !== '1') setFlagsFromString('--no-maglev');
+// No V8 flags: an earlier `--no-maglev` (for a wrong summary seen in 3 of 42 quick starts) did not reproduce
+// (bench/maglev-summary.mjs: 0 of 15 with Maglev, 0 of 15 without), so it is gone; run-eval still cross-checks every
+// summary mean against the per-query results before anything is written, and fails loudly if they differ.
 
 /** Every command, in the order `ragbench --help` lists them; each file holds its flags and loads its work lazily. */
 const commands = [registerRunCommand, registerCompareCommand, registerIngestCommand, registerScoreCommand, registerDecideCommand, registerParityCommand, registerSynthCommand, registerFaithfulnessCommand, registerViewCommand, registerListCommand, registerDatasetsCommand];
