@@ -11,6 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildSettings, estimateBuildMb } from '../dist/stores/pgvector/build.js';
+import { createRandom } from '../dist/stats/random.js';
 import { argOrEnv, binaryCopyBuffer, median, smoke } from './pg-bench-util.mjs';
 
 const url = argOrEnv('url', 'BENCH_PG_URL') ?? process.env.DATABASE_URL;
@@ -25,17 +26,11 @@ const m = 16;
 const efConstruction = 64;
 const table = `bench_hnsw_mem_${process.pid}`;
 
-/** Seeded xorshift32 → unit vectors, so every run builds over the same data. */
+/** Seeded (the project's mulberry32) → unit vectors, so every run builds over the same data. */
 function vectors(count) {
-  let state = 0x9e3779b9;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) / 2 ** 32) * 2 - 1;
-  };
+  const random = createRandom(1);
   return Array.from({ length: count }, () => {
-    const v = Float32Array.from({ length: dimensions }, next);
+    const v = Float32Array.from({ length: dimensions }, () => random.next() * 2 - 1);
     const norm = Math.hypot(...v);
     return v.map((x) => x / norm);
   });
