@@ -156,6 +156,9 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     }
     if (batch.length > 0) await addBatch(batch);
     await lastCheckpoint;
+    // A Ctrl-C during the last batches stops here too: every document is checkpointed, so the same command resumes
+    // with the index build; it must not report an index it was asked to stop building.
+    signal?.throwIfAborted();
   } catch (error) {
     // An interrupt, a chunker or a write failure: the writes in flight finish (or fail) and their checkpoints
     // settle before the error goes up, so nothing writes to the store or the checkpoint after ingest() has returned.
@@ -201,6 +204,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
           `then delete ${manifestPath(workDir, key)})`,
       });
     }
+    signal?.throwIfAborted();
     await writeIndexManifest(workDir, complete);
   }
   // A retriever that embeds reports the part of add() spent waiting for embeddings; the rest was writing.

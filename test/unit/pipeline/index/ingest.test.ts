@@ -85,6 +85,35 @@ describe('ingest', () => {
     await third.close();
   });
 
+  it('an interrupt after the last batch is checkpointed stops before the index is marked complete; the rerun finishes it', async () => {
+    const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+    const controller = new AbortController();
+    const batches = Math.ceil(documents.length / 8);
+    const inner = await denseRetriever(workDir);
+    // A retriever whose index build and count do not look at the signal: ingest itself must stop.
+    const first = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property === 'finish') return () => target.finish();
+        if (property === 'stored') return () => target.stored();
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(
+      ingest({ documents, chunker, retriever: first, identity: identity(first.fingerprint), workDir, batchSize: 8, progress: abortAfter(batches, controller), signal: controller.signal }),
+    ).rejects.toThrow(/interrupted/);
+    await inner.close();
+    const key = indexKeyFor(identity(inner.fingerprint));
+    const checkpoint = JSON.parse(await readFile(join(workDir, 'indexes', `${key}.json`), 'utf8'));
+    expect(checkpoint).toMatchObject({ status: 'building', documentsDone: documents.length, chunksDone: expectedChunks });
+    const second = await denseRetriever(workDir);
+    expect(await ingest({ documents, chunker, retriever: second, identity: identity(second.fingerprint), workDir, batchSize: 8 })).toMatchObject({
+      mode: 'resumed',
+      chunks: expectedChunks,
+    });
+    await second.close();
+  });
+
   it('chunks and embeds the next batches while one is written, two adds at most; a checkpoint never names a batch still being written', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
     const inner = await denseRetriever(workDir);
