@@ -64,16 +64,11 @@ class HashingEmbeddings extends Embeddings {
   }
 }
 
-// --smoke runs the real-server passes (DATABASE_URL in CI): the pglite-socket passes currently time out, because the
-// pipelined store opens a second connection (its lock) that pglite-socket queues behind the first (known; see RESULTS).
+// --smoke runs every pass: PGlite, pglite-socket, and the real server when DATABASE_URL is set (CI).
 const serverUrl = argOrEnv('url', 'BENCH_PG_URL') ?? (smoke ? process.env.DATABASE_URL : undefined);
-if (smoke && !serverUrl) {
-  console.log('ingest-vs-langchain --smoke: skipped (no server: set DATABASE_URL or pass --url)');
-  process.exit(0);
-}
 const runs = smoke ? 1 : Number(argOrEnv('runs', 'BENCH_RUNS') ?? 3);
 // Only the --url columns: on a shared machine the PGlite and socket sides add minutes and load to a server figure.
-const urlOnly = process.argv.includes('--url-only') || smoke;
+const urlOnly = process.argv.includes('--url-only');
 const runTag = Math.floor(Math.random() * 1e6).toString(36);
 const corpus = await loadCorpus(
   // pulled into RAGBENCH_DATASETS (or the user cache) on first use, like `dataset: cranfield` in a corpus YAML
@@ -248,8 +243,10 @@ async function serverVersion(url) {
 try {
   const serverEnv = (url) => createEnv({ BENCH_PG_URL: url });
   const serverStore = { mode: 'server', urlEnv: 'BENCH_PG_URL' };
-  // pglite-socket serves one connection at a time: a pool of 4 waits on the other 3 until the connect timeout.
-  const socketStore = { ...serverStore, maxConnections: 1 };
+  // PGlite behind pglite-socket is one session: one pooled connection (beside the lock's) and INSERT, because
+  // COPY FROM STDIN loses pglite-socket's protocol state and kills the connection (what a user's pooler refusing
+  // COPY gets too; the store falls back to INSERT there).
+  const socketStore = { ...serverStore, maxConnections: 1, writeMethod: 'insert' };
   if (urlOnly && !serverUrl) throw new Error('--url-only needs --url postgres://… (or BENCH_PG_URL)');
   if (serverUrl) console.log(`--url server: ${await serverVersion(serverUrl)}; ${Object.keys(chunkerSettings).length} chunkers over ${documents.length} documents`);
   const columns = [];
