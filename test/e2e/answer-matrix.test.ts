@@ -9,7 +9,7 @@ import { readRunReport } from '../../src/pipeline/run/report.js';
 import type { MatrixDecision } from '../../src/report/decision/matrix.js';
 import { answerModels } from '../doubles/answer-models.js';
 import { startOpenAiServer, type OpenAiServer } from '../doubles/openai-server.js';
-import { datasetPath, repoRoot } from '../helpers/datasets.js';
+import { datasetPath, lacks, repoRoot } from '../helpers/datasets.js';
 import { runCli, type CliResult } from './cli.js';
 
 const ft = 'ft:gpt-4o-mini-2024-07-18:acme::demo';
@@ -37,7 +37,7 @@ async function jsonLines<T>(file: string): Promise<T[]> {
   return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
 }
 
-describe('the answer matrix through the real client (evals/answer-matrix.yaml against the OpenAI double)', () => {
+describe.skipIf(lacks('pubmedqa-pqal'))('the answer matrix through the real client (evals/answer-matrix.yaml against the OpenAI double)', () => {
   let server: OpenAiServer;
   let dir: string;
   let run: CliResult;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src/report/run/summary.js';
-import { repoRoot } from '../helpers/datasets.js';
+import { lacks, repoRoot } from '../helpers/datasets.js';
 import { runCli } from './cli.js';
 
 /**
@@ -15,7 +15,7 @@ let dir = '';
 let summary: RunSummary;
 let rows: Array<{ arm: string; queryId: string; chunks: Array<{ id: string; score: number }> }>;
 
-describe('evals/hybrid.yaml on Cranfield', () => {
+describe.skipIf(lacks('cranfield'))('evals/hybrid.yaml on Cranfield', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rb-hybrid-'));
     const result = await runCli(['run', join(repoRoot, 'evals', 'hybrid.yaml'), '--work-dir', join(dir, 'work'), '--out', join(dir, 'run')]);

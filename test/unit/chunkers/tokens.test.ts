@@ -3,6 +3,7 @@ import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import { describe, expect, it } from 'vitest';
 import { createChunker } from '../../../src/chunkers/registry.js';
 import { ConfigError } from '../../../src/shared/errors.js';
+import { lacks } from '../../helpers/datasets.js';
 import { readCorpus, spansOf } from './corpus.js';
 
 const chunk = (text: string, options: object = {}) => createChunker('tokens', options).chunk({ id: 'd', text });
@@ -43,7 +44,7 @@ describe('tokens chunker', () => {
     expect(chunk('   \n ')).toEqual([]);
   });
 
-  it('produces sizeTokens-token chunks that tile a real document exactly', () => {
+  it.skipIf(lacks('cisi'))('produces sizeTokens-token chunks that tile a real document exactly', () => {
     const encoder = new Tiktoken(cl100k);
     const doc = readCorpus('cisi')[0]!;
     const chunks = createChunker('tokens', { sizeTokens: 16 }).chunk(doc);

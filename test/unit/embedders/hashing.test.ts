@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hashing } from '../../../src/embedders/hashing.js';
 import { createEnv } from '../../../src/shared/env.js';
-import { datasetPath } from '../../helpers/datasets.js';
+import { datasetPath, lacks } from '../../helpers/datasets.js';
 
 const context = { env: createEnv({}), workDir: '/nonexistent' };
 const make = (options: Record<string, unknown> = {}) => hashing.create(hashing.options.parse(options), context);
@@ -106,7 +106,7 @@ describe('hashing embedder', () => {
     expect(cosine(a!, b!)).toBeGreaterThan(0.5);
   });
 
-  it('featurizes large batches on worker threads to the very same vectors, in order, with the same fingerprint', async () => {
+  it.skipIf(lacks('cranfield'))('featurizes large batches on worker threads to the very same vectors, in order, with the same fingerprint', async () => {
     const texts = readFileSync(datasetPath('cranfield', 'corpus.jsonl'), 'utf8')
       .split('\n')
       .filter((line) => line !== '')

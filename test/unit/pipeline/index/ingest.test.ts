@@ -94,7 +94,7 @@ describe('ingest', () => {
     const first = new Proxy(inner, {
       get(target, property, receiver) {
         if (property === 'finish') return () => target.finish();
-        if (property === 'stored') return () => target.stored();
+        if (property === 'stored') return () => target.stored!();
         const value = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getEncoding } from 'js-tiktoken';
 import { readFileSync } from 'node:fs';
 import { createTokenOffsets } from '../../../../src/shared/text/token-offsets.js';
-import { datasetPath, irDatasets } from '../../../helpers/datasets.js';
+import { datasetPath, irDatasets, lacks } from '../../../helpers/datasets.js';
 
 const offsetsOf = createTokenOffsets('cl100k_base');
 
@@ -35,7 +35,7 @@ describe('token offsets', () => {
   });
 
   // The pieces are encoded once each and remembered (issue 25); the tokens must be exactly js-tiktoken's own.
-  it.each(['cl100k_base', 'o200k_base'] as const)('gives exactly js-tiktoken %s tokens on real corpora, with pieces remembered', (encoding) => {
+  it.skipIf(lacks(...irDatasets)).each(['cl100k_base', 'o200k_base'] as const)('gives exactly js-tiktoken %s tokens on real corpora, with pieces remembered', (encoding) => {
     const offsets = createTokenOffsets(encoding);
     const reference = getEncoding(encoding);
     const texts = irDatasets.flatMap((name) =>

@@ -17,7 +17,7 @@ import type { VectorRecord, VectorStore } from '../../../../src/stores/vector-st
 import { startPgliteServer, type PgliteServer } from '../../../doubles/pglite-server.js';
 import { startTcpProxy, type TcpProxy } from '../../../doubles/tcp-proxy.js';
 import { dropTestIndexes } from '../../../helpers/pg-cleanup.js';
-import { datasetPath } from '../../../helpers/datasets.js';
+import { datasetPath, lacks } from '../../../helpers/datasets.js';
 
 /**
  * The COPY write path stores exactly what the INSERT path stores: the same rows, byte for byte (md5 over the
@@ -121,7 +121,7 @@ describe.skipIf(!wanted('pglite'))('pgvector COPY writes: embedded PGlite', () =
     }
   });
 
-  it('an ingest through worker threads and overlapping COPY writes stores the same rows as one in-process INSERT at a time', async () => {
+  it.skipIf(lacks('cranfield'))('an ingest through worker threads and overlapping COPY writes stores the same rows as one in-process INSERT at a time', async () => {
     const tables = await ingestBothWays({ dataDir }, {}, dataDir, 'pglite');
     const db = await PGlite.create({ dataDir, extensions: { vector: pgliteVector } });
     try {
@@ -171,7 +171,7 @@ describe.skipIf(!wanted('postgres') || databaseUrl === undefined)(
       }
     });
 
-    it('an ingest through worker threads and overlapping COPY writes stores the same rows as one in-process INSERT at a time', async () => {
+    it.skipIf(lacks('cranfield'))('an ingest through worker threads and overlapping COPY writes stores the same rows as one in-process INSERT at a time', async () => {
       const workDir = await mkdtemp(join(tmpdir(), 'rb-copy-ingest-'));
       const client = new pg.Client({ connectionString: databaseUrl });
       let tables: string[] = [];
