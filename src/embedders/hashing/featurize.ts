@@ -107,6 +107,9 @@ function wordHash(s: string, start: number, end: number): number {
   return h;
 }
 
+/** Math.log1p of the small counts almost every feature has: the same doubles, looked up. */
+const log1pTable = Float64Array.from({ length: 64 }, (_, count) => Math.log1p(count));
+
 /**
  * Term frequencies keyed by the full 32-bit feature hash (open addressing in typed arrays, reused across texts),
  * so tf is per n-gram as sublinear tf needs, not per bucket, and counting allocates nothing per feature.
@@ -143,10 +146,14 @@ class TermCounts {
 
   toVector(dimensions: number): Float32Array {
     const sums = new Float64Array(dimensions);
+    // hash % dimensions in small-integer arithmetic (a uint32 above 2^31 is a double in V8, and a double modulo
+    // cost as much as the rest of this loop): hash = hi·65536 + lo, so hash ≡ hi·(65536 mod d) + lo (mod d).
+    const highFactor = 65536 % dimensions;
     for (const slot of this.#used) {
       const hash = this.#keys[slot]!;
-      const weight = Math.log1p(this.#counts[slot]!);
-      const bucket = hash % dimensions;
+      const count = this.#counts[slot]!;
+      const weight = count < log1pTable.length ? log1pTable[count]! : Math.log1p(count);
+      const bucket = ((hash >>> 16) * highFactor + (hash & 0xffff)) % dimensions;
       sums[bucket] = sums[bucket]! + (hash & 0x80000000 ? -weight : weight);
     }
     let squares = 0;
