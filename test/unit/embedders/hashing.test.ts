@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashing } from '../../../src/embedders/hashing.js';
+import { createFeaturizer } from '../../../src/embedders/hashing/featurize.js';
 import { createEnv } from '../../../src/shared/env.js';
-import { datasetPath, lacks } from '../../helpers/datasets.js';
+import { datasetPath, lacks, repoRoot } from '../../helpers/datasets.js';
 
 const context = { env: createEnv({}), workDir: '/nonexistent' };
 const make = (options: Record<string, unknown> = {}) => hashing.create(hashing.options.parse(options), context);
@@ -131,5 +134,25 @@ describe('hashing embedder', () => {
     // Views into the workers' transferred buffers (one per worker's share), not per-text arrays made here.
     expect(fromWorkers[0]!.buffer.byteLength).toBeGreaterThan(96 * 4);
     expect(fromWorkers).toEqual(expected);
+  });
+  it('gives the very vectors it always gave (an index built earlier keeps its fingerprint only if they never change)', () => {
+    // SHA-256 of the little-endian float32 bytes over the committed sample's 56 abstracts and three edge texts,
+    // recorded from the featurizer before its arithmetic was made cheaper (2026-12-07).
+    const texts = readFileSync(join(repoRoot, 'corpora', 'sample', 'corpus.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as { text: string }).text);
+    texts.push('word '.repeat(300), 'ünïcödé 𝒜𝒷𝒸 Words words', '');
+    const digests = [7, 384, 4096].map((dimensions) => {
+      const featurize = createFeaturizer({ dimensions, wordNgrams: [1, 2], charNgrams: [3, 4, 5], lowercase: true });
+      const hash = createHash('sha256');
+      for (const text of texts) hash.update(new Uint8Array(featurize(text).buffer));
+      return hash.digest('hex');
+    });
+    expect(digests).toEqual([
+      '3a86b774401ce677793659f75a714ba1c57f250cc4e2ab10142670c7b466dfb0',
+      '41931a0a3b1beaa722729462bf190a789906e08dc45680f5c09bd1ab04652d75',
+      'a3b734c402e6c4fda29d21121b21cdea6fb2e7055d72facc08f0ec87e691ae48',
+    ]);
   });
 });
