@@ -180,6 +180,7 @@ export function withEmbeddingCache(embedder: Embedder, options: EmbeddingCacheOp
     dimensions: embedder.dimensions,
     maxBatchSize: embedder.maxBatchSize,
     ...(embedder.concurrency !== undefined ? { concurrency: embedder.concurrency } : {}),
+    ...(embedder.local !== undefined ? { local: embedder.local } : {}),
     path,
     get stats() {
       return { hits, misses, corrupt };

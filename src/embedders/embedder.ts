@@ -16,6 +16,12 @@ export interface Embedder {
    * callers keep at most this many in flight. Default 1.
    */
   readonly concurrency?: number;
+  /**
+   * Set when embedding runs on this machine (no request, nothing billed): a caller may then embed ahead of need,
+   * e.g. an ingest's first batches while its store is still connecting, since work that turns out unused costs
+   * only CPU. Never set for API embedders.
+   */
+  readonly local?: boolean;
   /** One vector per text, same order, each of length `dimensions`. */
   embed(texts: readonly string[], role: EmbedRole, signal?: AbortSignal): Promise<Float32Array[]>;
 }

@@ -70,6 +70,7 @@ export function createHashingEmbedder(options: HashingOptions): Embedder {
     // Pure CPU work: any batch size is fine; this bounds the work between abort checks.
     maxBatchSize: 1024,
     concurrency: Math.max(1, workers),
+    local: true,
     async embed(texts, _role, signal) {
       signal?.throwIfAborted();
       if (workers > 0 && texts.length >= minWorkerBatch) {

@@ -53,6 +53,7 @@ export const transformers = definePlugin({
       }),
       dimensions,
       maxBatchSize: o.batchSize * 8,
+      local: true,
       embed: (texts, role, signal) => runner.embed(texts, role, dimensions, signal),
     };
   },

@@ -62,6 +62,9 @@ class DenseRetriever implements Retriever {
   readonly #embedSlots: Semaphore;
   /** The last add's writes: the next add's start after them, so rows are written in call order. */
   #writes: Promise<void> = Promise.resolve();
+  /** The store's open: writes wait for it, so adds may come while it is in flight (`addsWhileOpening`). */
+  #opened: Promise<void> = Promise.resolve();
+  readonly addsWhileOpening: boolean;
 
   constructor(options: DenseRetrieverOptions) {
     this.#embedder = options.embedder;
@@ -69,6 +72,7 @@ class DenseRetriever implements Retriever {
     this.#store = options.store;
     this.#distance = options.distance;
     this.persistent = options.store.capabilities.persistent;
+    this.addsWhileOpening = options.embedder.local === true;
     if (options.store.approximation) this.approximation = options.store.approximation;
     if (options.store.capabilities.searchBatchSize) this.queryBatchSize = options.store.capabilities.searchBatchSize;
     // A store without an exact path leaves ANN recall "not measured", never guessed.
@@ -82,8 +86,16 @@ class DenseRetriever implements Retriever {
 
   async open(indexKey: string, signal?: AbortSignal): Promise<number> {
     this.#indexKey = indexKey;
-    await this.#store.open({ name: indexKey, dimensions: this.#embedder.dimensions, distance: this.#distance }, signal);
-    return this.#store.count(signal);
+    // Writes wait for all of it, the count too: the store sees one statement at a time, as before adds could
+    // come early (a multiplexing server such as pglite-socket garbles overlapping ones).
+    const opened = (async () => {
+      await this.#store.open({ name: indexKey, dimensions: this.#embedder.dimensions, distance: this.#distance }, signal);
+      return this.#store.count(signal);
+    })();
+    this.#opened = opened.then(() => undefined);
+    // Awaited by the writes; this only keeps a failed open from going unhandled when no add came.
+    this.#opened.catch(() => undefined);
+    return opened;
   }
 
   readonly pipelinedAdd = true;
@@ -114,6 +126,8 @@ class DenseRetriever implements Retriever {
     const previous = this.#writes;
     const writes = (async () => {
       await previous.catch(() => undefined);
+      // A failed open fails every add queued behind it with the open's own error.
+      await this.#opened;
       for (let i = 0; i < parts.length; ) {
         const waitStarted = performance.now();
         await embedded[i]!.pending!;

@@ -32,6 +32,12 @@ export interface Retriever {
    * order, so ingest embeds batch n + 1 while batch n is written (issue 25).
    */
   readonly pipelinedAdd?: boolean;
+  /**
+   * Set when `add` may be called while `open` is still in flight: its writes wait for the open (and fail with
+   * it), so a fresh build's first batches are embedded while the store connects. Only where doing so cannot
+   * cost anything but CPU if the open then fails (a local embedder).
+   */
+  readonly addsWhileOpening?: boolean;
   /** After the last add: build ANN or lexical statistics. */
   /**
    * `progress`: a retriever whose build has a count (BM25's postings) starts its own phase on it; otherwise ingest

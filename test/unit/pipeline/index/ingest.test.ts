@@ -155,6 +155,89 @@ describe('ingest', () => {
     expect(await checkpointDocs()).toBe(documents.length);
   });
 
+  describe('a fresh build embeds its first batches while the store opens (issue 25)', () => {
+    /** The real retriever; ingest sees its open resolve only once `release` is called (the inner open runs at once). */
+    const gated = (inner: Retriever) => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // Should ingest never add early, the open still goes through (and the test fails on what it asserts).
+      setTimeout(() => release(), 3000).unref();
+      let openSeen = false;
+      const addsBeforeOpen: number[] = [];
+      let adds = 0;
+      const retriever = new Proxy(inner, {
+        get(target, prop) {
+          if (prop === 'open') {
+            return async (key: string, signal?: AbortSignal) => {
+              const opened = target.open(key, signal);
+              await gate;
+              const stored = await opened;
+              openSeen = true;
+              return stored;
+            };
+          }
+          if (prop === 'add') {
+            return (...args: Parameters<Retriever['add']>) => {
+              adds++;
+              if (!openSeen) addsBeforeOpen.push(adds);
+              // Two adds in flight is ingest's bound: the open is let through once it has them.
+              if (adds === 2) release();
+              return target.add(...args);
+            };
+          }
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return { retriever, release, addsBeforeOpen };
+    };
+
+    it('with no checkpoint, the first two batches go to add before the open resolves; the index is whole', async () => {
+      const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+      const inner = await denseRetriever(workDir);
+      expect(inner.addsWhileOpening).toBe(true);
+      const { retriever, addsBeforeOpen } = gated(inner);
+      const result = await ingest({ documents, chunker, retriever, identity: identity(inner.fingerprint), workDir, batchSize: 8 });
+      expect(addsBeforeOpen).toEqual([1, 2]);
+      expect(result).toMatchObject({ mode: 'built', chunks: expectedChunks });
+      expect(await inner.stored!()).toMatchObject({ chunks: expectedChunks });
+      await inner.close();
+    });
+
+    it('with a checkpoint to resume, nothing is added before the open (it decides what is skipped)', async () => {
+      const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+      const controller = new AbortController();
+      const first = await denseRetriever(workDir);
+      await ingest({ documents, chunker, retriever: first, identity: identity(first.fingerprint), workDir, batchSize: 8, progress: abortAfter(2, controller), signal: controller.signal }).catch(() => undefined);
+      await first.close();
+      const inner = await denseRetriever(workDir);
+      const { retriever, release, addsBeforeOpen } = gated(inner);
+      const running = ingest({ documents, chunker, retriever, identity: identity(inner.fingerprint), workDir, batchSize: 8 });
+      // Whatever ingest would do early, it has had the time to: every document is in memory and chunking is sync.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      expect(await running).toMatchObject({ mode: 'resumed', chunks: expectedChunks });
+      expect(addsBeforeOpen).toEqual([]);
+      await inner.close();
+    });
+
+    it('a store that cannot be opened fails the ingest with its own error, and no checkpoint is written', async () => {
+      const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
+      // Port 1 on loopback: nothing listens, the connection is refused at once.
+      const options = retrievers.dense.options.parse({
+        embedder: { kind: 'hashing', dimensions: 64 },
+        store: { kind: 'pgvector', mode: 'server', urlEnv: 'UNREACHABLE_PG', index: 'none', connectTimeoutMs: 2000 },
+        cache: false,
+      });
+      const retriever = await retrievers.dense.create(options, { env: createEnv({ UNREACHABLE_PG: 'postgres://rb@127.0.0.1:1/rb' }), workDir });
+      const error = await ingest({ documents, chunker, retriever, identity: identity(retriever.fingerprint), workDir, batchSize: 8 }).catch((e: unknown) => e);
+      await retriever.close();
+      expect(error).toBeInstanceOf(ServiceError);
+      expect((error as ServiceError).message).toMatch(/127\.0\.0\.1:1/);
+      await expect(stat(join(workDir, 'indexes', `${indexKeyFor(identity(retriever.fingerprint))}.json`))).rejects.toThrow(/ENOENT/);
+    });
+  });
+
   it('rebuilds when the manifest says complete but the store lost its rows', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
     const first = await denseRetriever(workDir);
