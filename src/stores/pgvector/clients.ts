@@ -30,9 +30,10 @@ export interface SqlClient {
   runInWorker?(sql: string, signal?: AbortSignal): Promise<void>;
   /**
    * Writes binary COPY rows in one transaction: `before`, then `copy` (a `COPY … FROM STDIN (FORMAT binary)`)
-   * fed with `rows`, then `after`. Embedded, the rows go in as PGlite's '/dev/blob'.
+   * fed with `rows` (the COPY data in pieces, iterated as it is sent: a server takes piece n while piece n + 1 is
+   * encoded; iterable again for a retry), then `after`. Embedded, the rows go in as PGlite's '/dev/blob'.
    */
-  copyIn(statements: CopyStatements, rows: Uint8Array): Promise<void>;
+  copyIn(statements: CopyStatements, rows: Iterable<Uint8Array>): Promise<void>;
   /** Embedded only: runs `COPY … TO '/dev/blob'` and returns the bytes (PGlite's way out for COPY). */
   copyBinary?(sql: string): Promise<Uint8Array>;
   /**
@@ -151,7 +152,7 @@ export async function createPgliteClient(dataDir: string | undefined): Promise<S
         await db.transaction(async (tx) => {
           if (statements.before) await tx.query(statements.before);
           const copy = statements.copy.replace(/FROM STDIN/, "FROM '/dev/blob'");
-          await tx.query(copy, [], { blob: new Blob([rows as Uint8Array<ArrayBuffer>]) });
+          await tx.query(copy, [], { blob: new Blob([...rows] as Uint8Array<ArrayBuffer>[]) });
           if (statements.after) await tx.query(statements.after);
         });
       } catch (error) {
@@ -352,7 +353,7 @@ export async function createServerClient(options: ServerClientOptions): Promise<
         try {
           if (statements.before) await connection.query(statements.before);
           const stream = connection.query(from(statements.copy));
-          await pipeline(Readable.from([Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]), stream);
+          await pipeline(Readable.from(rows, { objectMode: false }), stream);
           if (statements.after) await connection.query(statements.after);
           await connection.query('COMMIT');
         } catch (error) {

@@ -7,12 +7,36 @@
  * Two passes over the rows, sizes then bytes, straight into one buffer: no per-field arrays (the ingest's main
  * thread spent more on collecting their garbage than on encoding).
  */
-export function binaryCopyRows(
-  records: readonly { id: string; docId: string; vector: Float32Array; text?: string; metadata?: unknown }[],
-): Uint8Array {
+type CopyRecord = { id: string; docId: string; vector: Float32Array; text?: string; metadata?: unknown };
+
+/** Rows per piece of `binaryCopyPieces`: about half a megabyte at 384 dimensions. */
+const rowsPerPiece = 256;
+
+/**
+ * The same COPY data as `binaryCopyRows(records)`, in pieces of `rowsPerPiece` rows (the first with the header,
+ * the last with the trailer), each encoded when it is asked for; iterable any number of times.
+ */
+export function binaryCopyPieces(records: readonly CopyRecord[]): Iterable<Uint8Array> {
+  return {
+    *[Symbol.iterator]() {
+      if (records.length === 0) {
+        yield binaryCopyRows(records);
+        return;
+      }
+      for (let at = 0; at < records.length; at += rowsPerPiece) {
+        const end = Math.min(records.length, at + rowsPerPiece);
+        yield binaryCopyRows(records.slice(at, end), { header: at === 0, trailer: end === records.length });
+      }
+    },
+  };
+}
+
+export function binaryCopyRows(records: readonly CopyRecord[], parts: { header?: boolean; trailer?: boolean } = {}): Uint8Array {
+  const header = parts.header ?? true;
+  const trailer = parts.trailer ?? true;
   const texts: (string | null)[] = new Array(records.length);
   const metadata: (string | null)[] = new Array(records.length);
-  let size = signature.length + 8 + 2;
+  let size = (header ? signature.length + 8 : 0) + (trailer ? 2 : 0);
   for (let r = 0; r < records.length; r++) {
     const record = records[r]!;
     // As upsertParams: Postgres text cannot hold NUL, so the stored copy shows U+FFFD.
@@ -28,10 +52,13 @@ export function binaryCopyRows(
   }
   const bytes = Buffer.allocUnsafe(size);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  bytes.set(signature, 0);
-  let at = signature.length;
-  at = bytes.writeInt32BE(0, at); // flags: no OIDs
-  at = bytes.writeInt32BE(0, at); // header extension length
+  let at = 0;
+  if (header) {
+    bytes.set(signature, 0);
+    at = signature.length;
+    at = bytes.writeInt32BE(0, at); // flags: no OIDs
+    at = bytes.writeInt32BE(0, at); // header extension length
+  }
   /** An int32 length, then the string's UTF-8 (as TextEncoder: a lone surrogate becomes U+FFFD). */
   const string = (value: string, prefix?: number) => {
     const start = at + 4;
@@ -59,7 +86,7 @@ export function binaryCopyRows(
     if (json == null) at = bytes.writeInt32BE(-1, at);
     else string(json, 1);
   }
-  at = bytes.writeInt16BE(-1, at);
+  if (trailer) at = bytes.writeInt16BE(-1, at);
   if (at !== size) throw new Error(`binary COPY rows: wrote ${at} bytes, sized ${size}`);
   return bytes;
 }

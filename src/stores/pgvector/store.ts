@@ -5,7 +5,7 @@ import { ConfigError, IndexMismatchError, describeError } from '../../shared/err
 import { definePlugin, type PluginContext } from '../../shared/plugin.js';
 import { estimateBuildMb } from './build.js';
 import { createPgliteClient, createServerClient, type SqlClient } from './clients.js';
-import { binaryCopyRows } from './copy-rows.js';
+import { binaryCopyPieces } from './copy-rows.js';
 import { pageRowsFor, scanTable } from './flat-scan.js';
 import type { IndexLock } from './advisory-lock.js';
 import {
@@ -240,7 +240,7 @@ class PgvectorStore implements VectorStore {
       for (const batch of chunkArray(unique, copyBatchRows)) {
         signal?.throwIfAborted();
         try {
-          const rows = binaryCopyRows(batch);
+          const rows = binaryCopyPieces(batch);
           if (this.#copyMerges) await this.#client.copyIn(copyUpsertSql(spec), rows);
           else {
             // Most batches of a build hold only new ids: COPY into the table skips the staging table and the merge
