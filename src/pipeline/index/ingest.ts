@@ -116,9 +116,12 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   // Every add not yet settled, whatever became of its checkpoint, so a failure waits for all of them.
   const unsettled = new Set<Promise<void>>();
   let lastCheckpoint: Promise<void> = Promise.resolve();
-  // Seconds with at least one add in flight: overlapping adds are counted once.
+  // Seconds with at least one add in flight: overlapping adds are counted once, and from the open's end only (adds
+  // made while the store opens wait for it: that wait is the open's, hidden behind chunking and embedding).
   let adding = 0;
   let addingSince = 0;
+  let openedAt = openAhead ? Infinity : 0;
+  if (openAhead) opening.then(() => (openedAt = performance.now()), () => undefined);
   const onStage = (stage: 'embed' | 'write', chunks: number) => progress.stage?.(stage, chunks);
   const startAdd = (chunks: Chunk[]): Promise<void> => {
     if (adding++ === 0) addingSince = performance.now();
@@ -126,7 +129,7 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     unsettled.add(write);
     const settle = () => {
       unsettled.delete(write);
-      if (--adding === 0) stages.write += (performance.now() - addingSince) / 1000;
+      if (--adding === 0) stages.write += Math.max(0, performance.now() - Math.max(addingSince, openedAt)) / 1000;
     };
     write.then(settle, settle);
     return write;
