@@ -1,8 +1,11 @@
+import { chunkArray } from '../../shared/batches.js';
+import { storedMetadata, storedText, writeVector } from './sql.js';
+
 /**
  * Postgres binary COPY rows for `(id text, doc_id text, embedding vector, text text, metadata jsonb)`: the PGCOPY
  * signature, flags and header extension, then per row an int16 field count and int32-length fields (-1 for NULL),
- * then an int16 -1 trailer. The values are the very ones the INSERT path sends (`upsertParams`: the same NUL
- * replacement, the same JSON text, vector_recv's bytes), so both paths store the same rows.
+ * then an int16 -1 trailer. The values are the very ones the INSERT path sends (`upsertParams`: `storedText`,
+ * `storedMetadata`, `encodeVector`'s bytes), so both paths store the same rows.
  *
  * Two passes over the rows, sizes then bytes, straight into one buffer: no per-field arrays (the ingest's main
  * thread spent more on collecting their garbage than on encoding).
@@ -23,10 +26,8 @@ export function binaryCopyPieces(records: readonly CopyRecord[]): Iterable<Uint8
         yield binaryCopyRows(records);
         return;
       }
-      for (let at = 0; at < records.length; at += rowsPerPiece) {
-        const end = Math.min(records.length, at + rowsPerPiece);
-        yield binaryCopyRows(records.slice(at, end), { header: at === 0, trailer: end === records.length });
-      }
+      const pieces = chunkArray(records, rowsPerPiece);
+      for (let i = 0; i < pieces.length; i++) yield binaryCopyRows(pieces[i]!, { header: i === 0, trailer: i === pieces.length - 1 });
     },
   };
 }
@@ -39,9 +40,8 @@ export function binaryCopyRows(records: readonly CopyRecord[], parts: { header?:
   let size = (header ? signature.length + 8 : 0) + (trailer ? 2 : 0);
   for (let r = 0; r < records.length; r++) {
     const record = records[r]!;
-    // As upsertParams: Postgres text cannot hold NUL, so the stored copy shows U+FFFD.
-    const text = record.text === undefined ? null : record.text.replaceAll('\0', '\uFFFD');
-    const json = record.metadata === undefined ? null : JSON.stringify(record.metadata);
+    const text = storedText(record.text);
+    const json = storedMetadata(record.metadata);
     texts[r] = text;
     metadata[r] = json;
     size += 2 + 5 * 4;
@@ -73,12 +73,8 @@ export function binaryCopyRows(records: readonly CopyRecord[], parts: { header?:
     at = bytes.writeInt16BE(5, at);
     string(record.id);
     string(record.docId);
-    // vector_recv: int16 dimensions, int16 unused, float4 × dimensions, all big-endian (encodeVector's bytes).
-    const vector = record.vector;
-    at = bytes.writeInt32BE(4 + 4 * vector.length, at);
-    at = bytes.writeInt16BE(vector.length, at);
-    at = bytes.writeInt16BE(0, at);
-    for (let i = 0; i < vector.length; i++, at += 4) view.setFloat32(at, vector[i]!);
+    at = bytes.writeInt32BE(4 + 4 * record.vector.length, at);
+    at = writeVector(view, at, record.vector);
     const text = texts[r];
     if (text == null) at = bytes.writeInt32BE(-1, at);
     else string(text);

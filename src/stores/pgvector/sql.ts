@@ -138,15 +138,19 @@ export function copyUpsertSql(spec: IndexSpec): { readonly before: string; reado
   };
 }
 
-/** The parameters of one row for `upsertSql`. Postgres text cannot hold NUL, so the stored copy shows U+FFFD. */
+/** The parameters of one row for `upsertSql`. */
 export function upsertParams(record: { id: string; docId: string; vector: Float32Array; text?: string; metadata?: unknown }): unknown[] {
-  return [
-    record.id,
-    record.docId,
-    encodeVector(record.vector),
-    record.text === undefined ? null : record.text.replaceAll('\0', '\uFFFD'),
-    record.metadata === undefined ? null : JSON.stringify(record.metadata),
-  ];
+  return [record.id, record.docId, encodeVector(record.vector), storedText(record.text), storedMetadata(record.metadata)];
+}
+
+/** A chunk's text as stored (every write path): Postgres text cannot hold NUL, so the stored copy shows U+FFFD. */
+export function storedText(text: string | undefined): string | null {
+  return text === undefined ? null : text.replaceAll('\0', '\uFFFD');
+}
+
+/** A chunk's metadata as stored (every write path): its JSON text, for the jsonb column. */
+export function storedMetadata(metadata: unknown): string | null {
+  return metadata === undefined ? null : JSON.stringify(metadata);
 }
 
 /**
@@ -184,10 +188,17 @@ export function createIndexSql(spec: IndexSpec, index: AnnIndexOptions): string 
  */
 export function encodeVector(vector: Float32Array): Uint8Array {
   const bytes = new Uint8Array(4 + 4 * vector.length);
-  const view = new DataView(bytes.buffer);
-  view.setInt16(0, vector.length);
-  for (let i = 0; i < vector.length; i++) view.setFloat32(4 + 4 * i, vector[i]!);
+  writeVector(new DataView(bytes.buffer), 0, vector);
   return bytes;
+}
+
+/** `encodeVector`'s bytes written at `offset` of `view` (which the caller sized); returns the offset after them. */
+export function writeVector(view: DataView, offset: number, vector: Float32Array): number {
+  view.setInt16(offset, vector.length);
+  view.setInt16(offset + 2, 0);
+  let at = offset + 4;
+  for (let i = 0; i < vector.length; i++, at += 4) view.setFloat32(at, vector[i]!);
+  return at;
 }
 
 /** `0.8.7` ≥ `0.8.0`: iterative index scans (which keep LIMIT k filled) arrived in pgvector 0.8.0. */
