@@ -69,7 +69,8 @@ export function createHashingEmbedder(options: HashingOptions): Embedder {
     dimensions: normalised.dimensions,
     // Pure CPU work: any batch size is fine; this bounds the work between abort checks.
     maxBatchSize: 1024,
-    concurrency: Math.max(1, workers),
+    // Two batches per worker in flight: the pool posts a worker its next batch before it finishes the current one.
+    concurrency: Math.max(1, 2 * workers),
     local: true,
     async embed(texts, _role, signal) {
       signal?.throwIfAborted();
@@ -122,7 +123,7 @@ import(workerData.module).then(({ createFeaturizer }) => {
       if (!featurize) featurizers.set(key, (featurize = createFeaturizer(input.options)));
       const dimensions = input.options.dimensions;
       const output = new Float32Array(input.texts.length * dimensions);
-      for (let i = 0; i < input.texts.length; i++) output.set(featurize(input.texts[i]), i * dimensions);
+      for (let i = 0; i < input.texts.length; i++) featurize(input.texts[i], output, i * dimensions);
       parentPort.postMessage({ id, output }, [output.buffer]);
     } catch (error) {
       parentPort.postMessage({ id, error: String((error && error.message) || error) });

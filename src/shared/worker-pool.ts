@@ -2,9 +2,9 @@ import type { Worker } from 'node:worker_threads';
 
 /**
  * CPU-bound work on worker threads. `run` resolves with the answer to its own input, whatever order the workers
- * finish in; at most `size` tasks run at once and the rest wait in the pool's queue, bounded by the callers (each
- * caller awaits its task). Workers start on first use and keep the process alive only while they work; `close`
- * ends them.
+ * finish in; each of the `size` workers holds at most `tasksPerWorker` tasks and the rest wait in the pool's queue,
+ * bounded by the callers (each caller awaits its task). Workers start on first use and keep the process alive only
+ * while they work; `close` ends them.
  *
  * The worker program (`source`, run with `eval`) posts `{ ready: true }` once loaded, then answers each
  * `{ id, input }` message with `{ id, output }` or `{ id, error }`; a worker that dies fails its tasks and is
@@ -29,6 +29,11 @@ export interface WorkerPoolOptions {
   readonly size: number;
   /** Names the pool in errors ("hashing embedder worker exited with code 1"). */
   readonly name: string;
+  /**
+   * Tasks posted to one worker at once (default 2): the next one already waits in the worker's own message queue
+   * when it finishes one, so it does not sit idle until the main thread, busy chunking or writing, hands it more.
+   */
+  readonly tasksPerWorker?: number;
 }
 
 interface Task {
@@ -40,7 +45,8 @@ interface Task {
 
 interface Slot {
   readonly worker: Worker;
-  running: Task | undefined;
+  /** Posted to the worker and not answered yet, in posting order (a worker answers its messages in order). */
+  readonly running: Task[];
   loaded: boolean;
 }
 
@@ -60,28 +66,28 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
   const waiting: Task[] = [];
   let nextId = 0;
   let closed = false;
+  const perWorker = Math.max(1, options.tasksPerWorker ?? 2);
   let threads: Promise<typeof import('node:worker_threads')> | undefined;
 
   const fail = (slot: Slot, error: Error) => {
     const at = slots.indexOf(slot);
     if (at >= 0) slots.splice(at, 1);
-    slot.running?.reject(error);
-    slot.running = undefined;
+    for (const task of slot.running.splice(0)) task.reject(error);
     void slot.worker.terminate();
     dispatch();
   };
   const start = (Worker: typeof import('node:worker_threads').Worker): Slot => {
     const worker = new Worker(options.source, { eval: true, workerData: options.workerData });
-    const slot: Slot = { worker, running: undefined, loaded: false };
+    const slot: Slot = { worker, running: [], loaded: false };
     worker.on('message', (message: { id: number; output?: unknown; error?: string; ready?: true }) => {
       if (message.ready) {
         slot.loaded = true;
         return;
       }
-      const task = slot.running;
-      if (task === undefined || task.id !== message.id) return;
-      slot.running = undefined;
-      worker.unref();
+      const at = slot.running.findIndex((task) => task.id === message.id);
+      if (at < 0) return;
+      const [task] = slot.running.splice(at, 1) as [Task];
+      if (slot.running.length === 0) worker.unref();
       if (message.error !== undefined) task.reject(new Error(`${options.name} worker: ${message.error}`));
       else task.resolve(message.output);
       dispatch();
@@ -100,10 +106,13 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
     if (waiting.length === 0 || closed) return;
     void (threads ??= import('node:worker_threads')).then(({ Worker }) => {
       while (waiting.length > 0 && !closed) {
-        const slot = slots.find((s) => s.running === undefined) ?? (slots.length < options.size ? start(Worker) : undefined);
+        // An idle worker first, then a new one, then a busy worker with room in its queue.
+        const slot =
+          slots.find((s) => s.running.length === 0) ??
+          (slots.length < options.size ? start(Worker) : slots.find((s) => s.running.length < perWorker));
         if (slot === undefined) return;
         const task = waiting.shift()!;
-        slot.running = task;
+        slot.running.push(task);
         // Referenced only while it works: an idle pool never keeps the process alive, a busy one does (a caller
         // awaiting its answer has nothing else holding the event loop open).
         slot.worker.ref();
@@ -158,7 +167,7 @@ export function createWorkerPool<Input, Output>(options: WorkerPoolOptions): Wor
       openPools.delete(pool as WorkerPool<never, unknown>);
       for (const task of waiting.splice(0)) task.reject(new Error(`${options.name} workers were closed`));
       const ending = slots.splice(0);
-      for (const slot of ending) slot.running?.reject(new Error(`${options.name} workers were closed`));
+      for (const slot of ending) for (const task of slot.running.splice(0)) task.reject(new Error(`${options.name} workers were closed`));
       await Promise.all(ending.map((slot) => slot.worker.terminate()));
     },
   };

@@ -27,6 +27,7 @@ function fnvStep(hash: number, unit: number): number {
   return Math.imul(hash ^ unit, FNV_PRIME);
 }
 
+/** An int32 (not `>>> 0`'s uint32, which V8 holds as a double above 2^31): the same 32 bits, kept in int32 arithmetic. */
 function fmix32(hash: number): number {
   let h = hash;
   h ^= h >>> 16;
@@ -34,7 +35,7 @@ function fmix32(hash: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }
 
 /** Word characters: letters, digits and combining marks; surrogates too, so astral letters stay in their word. */
@@ -47,19 +48,30 @@ const WORD_CHAR = (() => {
   return table;
 })();
 
-export function createFeaturizer(options: FeatureOptions): (text: string) => Float32Array {
+/**
+ * A featurizer: `text` → its unit vector. With `into`, the vector is written at `offset` there (a worker fills one
+ * buffer for a whole batch) and `into` is returned; otherwise a new array.
+ */
+export type Featurize = (text: string, into?: Float32Array, offset?: number) => Float32Array;
+
+export function createFeaturizer(options: FeatureOptions): Featurize {
   const { dimensions, wordNgrams, charNgrams, lowercase } = options;
   const maxWordN = wordNgrams.length > 0 ? Math.max(...wordNgrams) : 0;
   const maxCharN = charNgrams.length > 0 ? Math.max(...charNgrams) : 0;
+  const wordN = Int32Array.from(wordNgrams);
   const isCharN = new Uint8Array(maxCharN + 1);
   for (const n of charNgrams) isCharN[n] = 1;
+  const charGramMix = Int32Array.from({ length: maxCharN + 1 }, (_, n) => Math.imul(n, 0x27d4eb2d));
   const stopwords = options.stopwords ? new Set(options.stopwords) : undefined;
   // Prefilter by word hash so a substring is only allocated for words that may be stopwords.
   const stopHashes = options.stopwords ? new Set(options.stopwords.map((w) => wordHash(w, 0, w.length))) : undefined;
-  const counts = new TermCounts();
+  const counts = createTermCounts(dimensions);
   const recentWords = new Int32Array(Math.max(1, maxWordN));
+  // One word as code units between its boundary markers, "<word>": the character n-gram loop reads this buffer
+  // instead of testing for the boundaries at every step.
+  let units: Int32Array = new Int32Array(256);
 
-  return (text) => {
+  return (text, into, offset = 0) => {
     const s = lowercase ? text.toLowerCase() : text;
     const length = s.length;
     counts.clear();
@@ -70,14 +82,21 @@ export function createFeaturizer(options: FeatureOptions): (text: string) => Flo
       if (i >= length) break;
       const start = i;
       let h = FNV_OFFSET;
-      while (i < length && WORD_CHAR[s.charCodeAt(i)] === 1) h = fnvStep(h, s.charCodeAt(i++));
-      const end = i;
-      if (stopHashes?.has(h) && stopwords?.has(s.slice(start, end))) continue;
+      let last = 1;
+      for (; i < length; i++) {
+        const unit = s.charCodeAt(i);
+        if (WORD_CHAR[unit] === 0) break;
+        h = fnvStep(h, unit);
+        if (last + 1 >= units.length) units = grown(units);
+        units[last++] = unit;
+      }
+      if (stopHashes?.has(h) && stopwords?.has(s.slice(start, i))) continue;
 
       if (maxWordN > 0) {
         recentWords[wordsSeen % maxWordN] = h;
         wordsSeen++;
-        for (const n of wordNgrams) {
+        for (let w = 0; w < wordN.length; w++) {
+          const n = wordN[w]!;
           if (n > wordsSeen) break;
           let g = WORD_GRAM_SEED ^ n;
           for (let k = wordsSeen - n; k < wordsSeen; k++) g = fnvStep(g, recentWords[k % maxWordN]!);
@@ -86,19 +105,26 @@ export function createFeaturizer(options: FeatureOptions): (text: string) => Flo
       }
 
       // Every n-gram of "<word>" for each wanted n, hashed incrementally from each start position.
-      const wordLength = end - start;
-      for (let p = -1; p <= wordLength; p++) {
+      units[0] = WORD_BEGIN;
+      units[last] = WORD_END;
+      for (let p = 0; p <= last; p++) {
         let g = CHAR_GRAM_SEED;
-        const last = Math.min(wordLength, p + maxCharN - 1);
-        for (let j = p; j <= last; j++) {
-          g = fnvStep(g, j < 0 ? WORD_BEGIN : j === wordLength ? WORD_END : s.charCodeAt(start + j));
+        const end = Math.min(last, p + maxCharN - 1);
+        for (let j = p; j <= end; j++) {
+          g = fnvStep(g, units[j]!);
           const n = j - p + 1;
-          if (isCharN[n] === 1) counts.add(fmix32(g ^ Math.imul(n, 0x27d4eb2d)));
+          if (isCharN[n] === 1) counts.add(fmix32(g ^ charGramMix[n]!));
         }
       }
     }
-    return counts.toVector(dimensions);
+    return counts.toVector(into ?? new Float32Array(dimensions), into ? offset : 0);
   };
+}
+
+function grown(buffer: Int32Array): Int32Array {
+  const bigger = new Int32Array(buffer.length * 2);
+  bigger.set(buffer);
+  return bigger;
 }
 
 function wordHash(s: string, start: number, end: number): number {
@@ -110,76 +136,84 @@ function wordHash(s: string, start: number, end: number): number {
 /** Math.log1p of the small counts almost every feature has: the same doubles, looked up. */
 const log1pTable = Float64Array.from({ length: 64 }, (_, count) => Math.log1p(count));
 
+interface TermCounts {
+  clear(): void;
+  add(hash: number): void;
+  /** The L2-normalised sums of ±log1p(tf) per bucket, written at `offset` in `vector`, which is returned. */
+  toVector(vector: Float32Array, offset: number): Float32Array;
+}
+
 /**
- * Term frequencies keyed by the full 32-bit feature hash (open addressing in typed arrays, reused across texts),
- * so tf is per n-gram as sublinear tf needs, not per bucket, and counting allocates nothing per feature.
+ * Term frequencies keyed by the full 32-bit feature hash (open addressing, reused across texts), so tf is per
+ * n-gram as sublinear tf needs, not per bucket, and counting allocates nothing per feature. Each slot is a
+ * (hash, count) pair side by side, one cache line for both; `order` lists the slots in first-seen order, the order
+ * the vector sums them in (a float sum depends on its order, and the vectors must never change). Closure state,
+ * not a class: with private fields the whole featurizer ran a quarter slower.
  */
-class TermCounts {
-  #keys = new Uint32Array(1024);
-  #counts = new Uint32Array(1024);
-  #used: number[] = [];
+function createTermCounts(dimensions: number): TermCounts {
+  let slots = new Int32Array(2 * 1024);
+  let mask = 1023;
+  let order = new Int32Array(1024);
+  let used = 0;
+  const sums = new Float64Array(dimensions);
+  // hash % dimensions in small-integer arithmetic (a uint32 above 2^31 is a double in V8, and a double modulo
+  // cost as much as the rest of the sum): hash = hi·65536 + lo, so hash ≡ hi·(65536 mod d) + lo (mod d).
+  const highFactor = 65536 % dimensions;
 
-  clear(): void {
-    for (const slot of this.#used) this.#counts[slot] = 0;
-    this.#used.length = 0;
-  }
-
-  add(hash: number): void {
-    const mask = this.#keys.length - 1;
-    let slot = hash & mask;
-    for (;;) {
-      const count = this.#counts[slot]!;
-      if (count === 0) {
-        this.#keys[slot] = hash;
-        this.#counts[slot] = 1;
-        this.#used.push(slot);
-        if (this.#used.length * 2 > this.#keys.length) this.#grow();
-        return;
-      }
-      if (this.#keys[slot] === hash) {
-        this.#counts[slot] = count + 1;
-        return;
-      }
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  toVector(dimensions: number): Float32Array {
-    const sums = new Float64Array(dimensions);
-    // hash % dimensions in small-integer arithmetic (a uint32 above 2^31 is a double in V8, and a double modulo
-    // cost as much as the rest of this loop): hash = hi·65536 + lo, so hash ≡ hi·(65536 mod d) + lo (mod d).
-    const highFactor = 65536 % dimensions;
-    for (const slot of this.#used) {
-      const hash = this.#keys[slot]!;
-      const count = this.#counts[slot]!;
-      const weight = count < log1pTable.length ? log1pTable[count]! : Math.log1p(count);
-      const bucket = ((hash >>> 16) * highFactor + (hash & 0xffff)) % dimensions;
-      sums[bucket] = sums[bucket]! + (hash & 0x80000000 ? -weight : weight);
-    }
-    let squares = 0;
-    for (let d = 0; d < dimensions; d++) squares += sums[d]! * sums[d]!;
-    const vector = new Float32Array(dimensions);
-    if (squares === 0) return vector;
-    const scale = 1 / Math.sqrt(squares);
-    for (let d = 0; d < dimensions; d++) vector[d] = sums[d]! * scale;
-    return vector;
-  }
-
-  #grow(): void {
-    const oldKeys = this.#keys;
-    const oldCounts = this.#counts;
-    const oldUsed = this.#used;
-    this.#keys = new Uint32Array(oldKeys.length * 2);
-    this.#counts = new Uint32Array(oldKeys.length * 2);
-    this.#used = [];
-    const mask = this.#keys.length - 1;
-    for (const oldSlot of oldUsed) {
-      const hash = oldKeys[oldSlot]!;
+  const grow = () => {
+    const old = slots;
+    const oldOrder = order;
+    const size = (mask + 1) * 2;
+    slots = new Int32Array(2 * size);
+    order = new Int32Array(size);
+    mask = size - 1;
+    for (let k = 0; k < used; k++) {
+      const from = oldOrder[k]! << 1;
+      const hash = old[from]!;
       let slot = hash & mask;
-      while (this.#counts[slot] !== 0) slot = (slot + 1) & mask;
-      this.#keys[slot] = hash;
-      this.#counts[slot] = oldCounts[oldSlot]!;
-      this.#used.push(slot);
+      while (slots[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask;
+      slots[slot << 1] = hash;
+      slots[(slot << 1) + 1] = old[from + 1]!;
+      order[k] = slot;
     }
-  }
+  };
+
+  return {
+    clear() {
+      for (let k = 0; k < used; k++) slots[(order[k]! << 1) + 1] = 0;
+      used = 0;
+    },
+    // No branch on new-or-seen (a coin toss for n-grams): the slot is written either way, `used` moves if new.
+    add(hash) {
+      let slot = hash & mask;
+      let count = slots[(slot << 1) + 1]!;
+      while (count !== 0 && slots[slot << 1] !== hash) {
+        slot = (slot + 1) & mask;
+        count = slots[(slot << 1) + 1]!;
+      }
+      slots[slot << 1] = hash;
+      slots[(slot << 1) + 1] = count + 1;
+      order[used] = slot;
+      used += count === 0 ? 1 : 0;
+      if (used * 2 > mask + 1) grow();
+    },
+    toVector(vector, offset) {
+      sums.fill(0);
+      for (let k = 0; k < used; k++) {
+        const at = order[k]! << 1;
+        const hash = slots[at]!;
+        const count = slots[at + 1]!;
+        const weight = count < log1pTable.length ? log1pTable[count]! : Math.log1p(count);
+        const bucket = ((hash >>> 16) * highFactor + (hash & 0xffff)) % dimensions;
+        // The top bit is the sign: ±1 from the arithmetic shift, no branch (negating a double is exact).
+        sums[bucket] = sums[bucket]! + weight * ((hash >> 31) | 1);
+      }
+      let squares = 0;
+      for (let d = 0; d < dimensions; d++) squares += sums[d]! * sums[d]!;
+      if (squares === 0) return vector.fill(0, offset, offset + dimensions);
+      const scale = 1 / Math.sqrt(squares);
+      for (let d = 0; d < dimensions; d++) vector[offset + d] = sums[d]! * scale;
+      return vector;
+    },
+  };
 }

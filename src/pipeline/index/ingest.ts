@@ -111,7 +111,9 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   // overlapping adds (pipelinedAdd: its writes stay in call order) gets batch n + 1 while batch n is still being
   // written, so its embedder works meanwhile. At most `depth` batches are past chunking (a bounded queue), and
   // checkpoints stay in order: batch n's is written only once its rows and every earlier batch's are stored.
-  const depth = retriever.pipelinedAdd ? 2 : 1;
+  // Three, not two: with two the embedder ran dry while the store opened (a fresh build's first writes wait for
+  // the open, ~40 ms on a busy 2-core machine) and whenever a write ran long; a batch is a few MB at most.
+  const depth = retriever.pipelinedAdd ? 3 : 1;
   const inFlight: { readonly write: Promise<void>; readonly checkpoint: Promise<void> }[] = [];
   // Every add not yet settled, whatever became of its checkpoint, so a failure waits for all of them.
   const unsettled = new Set<Promise<void>>();
@@ -136,10 +138,8 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
   };
   const addBatch = async (batch: readonly Document[]) => {
     signal?.throwIfAborted();
-    const chunks = await timed('chunk', async () => {
-      await chunker.prepare?.(batch, signal);
-      return batch.flatMap((doc) => chunker.chunk(doc));
-    });
+    await timed('chunk', () => chunker.prepare?.(batch, signal));
+    const chunks = await chunkInSlices(chunker, batch, (seconds) => (stages.chunk += seconds));
     progress.stage?.('chunk', chunks.length);
     while (inFlight.length >= depth) await inFlight.shift()!.checkpoint;
     const write = documentsDone + batch.length > resumeFrom ? startAdd(chunks) : Promise.resolve();
@@ -232,6 +232,31 @@ export async function ingest(plan: IngestPlan): Promise<IngestResult> {
     seconds: elapsed(),
     stages: { ...stages, embed, write: stages.write - embed },
   };
+}
+
+/** Chunking runs in slices of about this long, with the event loop's turn between them. */
+const chunkSliceMs = 1;
+
+/**
+ * Chunks a batch document by document, yielding to the event loop about every millisecond: the store's replies,
+ * the COPY stream and the embedding workers' answers wait for the main thread, and a slow chunker (BPE tokens: ~13
+ * ms a batch) holding it in one block delayed the open by round trips and left the worker idle. `onSlice` gets
+ * the seconds spent chunking, not the turns given away.
+ */
+async function chunkInSlices(chunker: Chunker, batch: readonly Document[], onSlice: (seconds: number) => void): Promise<Chunk[]> {
+  const chunks: Chunk[] = [];
+  let sliceStarted = performance.now();
+  for (const doc of batch) {
+    for (const chunk of chunker.chunk(doc)) chunks.push(chunk);
+    const now = performance.now();
+    if (now - sliceStarted >= chunkSliceMs) {
+      onSlice((now - sliceStarted) / 1000);
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStarted = performance.now();
+    }
+  }
+  onSlice((performance.now() - sliceStarted) / 1000);
+  return chunks;
 }
 
 /** Why the store does not hold what the checkpoint says (count, then id checksum where cheap), or undefined. */

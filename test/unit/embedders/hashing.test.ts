@@ -120,7 +120,8 @@ describe('hashing embedder', () => {
     const inProcess = await make({ ...options, workers: 0 });
     const onWorkers = await make({ ...options, workers: 2 });
     expect(onWorkers.fingerprint).toBe(inProcess.fingerprint);
-    expect(onWorkers.concurrency).toBe(2);
+    // Two batches per worker: the next waits in the worker's own queue while it featurizes one.
+    expect(onWorkers.concurrency).toBe(4);
     const expected = await inProcess.embed(texts, 'document');
     // The first large batches run in-process while the workers load; wait until they have, then compare again.
     expect(await onWorkers.embed(texts, 'document')).toEqual(expected);

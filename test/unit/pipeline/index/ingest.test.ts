@@ -65,10 +65,10 @@ describe('ingest', () => {
     await first.close();
     const key = indexKeyFor(identity(first.fingerprint));
     const checkpoint = JSON.parse(await readFile(join(workDir, 'indexes', `${key}.json`), 'utf8'));
-    // Two batches are in flight at a time (dense adds overlap): the one in flight at the interrupt may finish and
+    // Three batches are in flight at a time (dense adds overlap): those in flight at the interrupt may finish and
     // be checkpointed too, but never a batch that was not stored.
     expect(checkpoint.status).toBe('building');
-    expect([16, 24]).toContain(checkpoint.documentsDone);
+    expect([16, 24, 32]).toContain(checkpoint.documentsDone);
     const probe = await denseRetriever(workDir);
     expect(await probe.open(key)).toBeGreaterThanOrEqual(checkpoint.chunksDone);
     await probe.close();
@@ -114,7 +114,7 @@ describe('ingest', () => {
     await second.close();
   });
 
-  it('chunks and embeds the next batches while one is written, two adds at most; a checkpoint never names a batch still being written', async () => {
+  it('chunks and embeds the next batches while one is written, three adds at most; a checkpoint never names a batch still being written', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
     const inner = await denseRetriever(workDir);
     const events: string[] = [];
@@ -148,10 +148,10 @@ describe('ingest', () => {
     const result = await ingest({ documents, chunker: watchedChunker, retriever: watched, identity: identity(inner.fingerprint), workDir, batchSize: 8 });
     await inner.close();
     expect(result.chunks).toBe(expectedChunks);
-    // Batches 2 and 3 were chunked before batch 1's write finished (batch 2 handed to add meanwhile); no third add.
+    // Batches 2 to 4 were chunked before batch 1's write finished (2 and 3 handed to add meanwhile); no fourth add.
     const firstWritten = events.indexOf('written');
-    expect(events.slice(events.indexOf('write 8'), firstWritten).filter((e) => e === 'chunk')).toHaveLength(16);
-    expect(mostAdding).toBe(2);
+    expect(events.slice(events.indexOf('write 8'), firstWritten).filter((e) => e === 'chunk')).toHaveLength(24);
+    expect(mostAdding).toBe(3);
     expect(await checkpointDocs()).toBe(documents.length);
   });
 
@@ -180,8 +180,8 @@ describe('ingest', () => {
             return (...args: Parameters<Retriever['add']>) => {
               adds++;
               if (!openSeen) addsBeforeOpen.push(adds);
-              // Two adds in flight is ingest's bound: the open is let through once it has them.
-              if (adds === 2) release();
+              // Three adds in flight is ingest's bound: the open is let through once it has them.
+              if (adds === 3) release();
               return target.add(...args);
             };
           }
@@ -192,13 +192,13 @@ describe('ingest', () => {
       return { retriever, release, addsBeforeOpen };
     };
 
-    it('with no checkpoint, the first two batches go to add before the open resolves; the index is whole', async () => {
+    it('with no checkpoint, the first three batches go to add before the open resolves; the index is whole', async () => {
       const workDir = await mkdtemp(join(tmpdir(), 'rb-ingest-'));
       const inner = await denseRetriever(workDir);
       expect(inner.addsWhileOpening).toBe(true);
       const { retriever, addsBeforeOpen } = gated(inner);
       const result = await ingest({ documents, chunker, retriever, identity: identity(inner.fingerprint), workDir, batchSize: 8 });
-      expect(addsBeforeOpen).toEqual([1, 2]);
+      expect(addsBeforeOpen).toEqual([1, 2, 3]);
       expect(result).toMatchObject({ mode: 'built', chunks: expectedChunks });
       expect(await inner.stored!()).toMatchObject({ chunks: expectedChunks });
       await inner.close();
