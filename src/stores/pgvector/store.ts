@@ -206,10 +206,10 @@ class PgvectorStore implements VectorStore {
     await this.#vectorVersion();
     await this.#takeLock(spec.name, signal);
     try {
-      await this.#client.schema(async (query) => {
-        await query(createMetadataSql);
-        await query(claimIndexSql, [spec.name, spec.dimensions, spec.distance]);
-        const [existing] = await query<IndexMetadataRow>(readIndexSql, [spec.name]);
+      await this.#client.schema(async (query, script) => {
+        // One round trip; a mismatch found after the CREATE TABLE rolls it back with the rest.
+        const [, , read, , missing] = await script([createMetadataSql, claimIndexSql(spec), readIndexSql(spec), createTableSql(spec), missingTextColumnsSql(spec)]);
+        const [existing] = read as IndexMetadataRow[];
         if (existing && (existing.dimensions !== spec.dimensions || existing.distance !== spec.distance)) {
           throw new IndexMismatchError(
             `index ${spec.name} exists with ${existing.dimensions} dimensions and ${existing.distance} distance, ` +
@@ -218,8 +218,7 @@ class PgvectorStore implements VectorStore {
               `DELETE FROM ragbench_indexes WHERE name = '${spec.name}';`,
           );
         }
-        await query(createTableSql(spec));
-        const [columns] = await query<{ missing: number }>(missingTextColumnsSql, [tableName(spec)]);
+        const [columns] = missing as { missing: number }[];
         if (columns!.missing > 0) await query(addTextColumnsSql(spec));
       });
     } catch (error) {
