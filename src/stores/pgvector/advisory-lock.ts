@@ -25,7 +25,8 @@ export interface LockSession {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** true once the connection failed or ended: the lock is gone with it. */
   readonly lost: boolean;
-  end(): Promise<void>;
+  /** Ends the session; `reusable`: its lock was let go, so the connection may serve another lock. */
+  end(reusable?: boolean): Promise<void>;
 }
 
 export interface LockOptions {
@@ -63,11 +64,15 @@ export async function acquireIndexLock(session: LockSession, name: string, optio
         return {
           held: () => !session.lost,
           async release() {
+            let unlocked = false;
             if (!session.lost) {
-              await session.query(`DELETE FROM ${locksTable} WHERE name = $1 AND token = $2`, [name, token]).catch(() => {});
-              await session.query(`SELECT pg_advisory_unlock(${keySql})`, [name]).catch(() => {});
+              // One round trip: the row goes and the lock is let go in one statement (the ingest's last wait).
+              const [row] = await session
+                .query<{ unlocked: boolean }>(`WITH gone AS (DELETE FROM ${locksTable} WHERE name = $1 AND token = $2) SELECT pg_advisory_unlock(${keySql}) AS unlocked`, [name, token])
+                .catch(() => []);
+              unlocked = row?.unlocked === true;
             }
-            await session.end();
+            await session.end(unlocked);
           },
         };
       }

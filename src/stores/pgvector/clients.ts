@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConfigError, RagbenchError, ServiceError, describeError } from '../../shared/errors.js';
@@ -7,6 +7,7 @@ import { lockDataDir } from './folder-lock.js';
 import { buildOnServer, buildSettings, type BuildEvents, type BuildMemory } from './build.js';
 import { acquireIndexLock, createLocksSql, type IndexLock, type LockOptions, type LockSession } from './advisory-lock.js';
 import { judgeVersions } from './versions.js';
+import { serverPools } from './server-pools.js';
 
 /**
  * The little the pgvector store needs from a Postgres connection, over PGlite (embedded) or a `pg` Pool
@@ -264,25 +265,12 @@ export async function createServerClient(options: ServerClientOptions): Promise<
   }
   const where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
   const secrets = [parsed.password, decodeURIComponent(parsed.password)].filter((s) => s.length > 0);
-  const [{ default: pg }, { registerTypes }] = await Promise.all([import('pg'), import('pgvector/pg')]);
-  const connectionString = libpqSslModes(parsed);
-  const pool: Pool = new pg.Pool({
-    connectionString,
-    max: options.maxConnections,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    // Idle pooled sockets must not keep a finished CLI run alive.
-    allowExitOnIdle: true,
-    // pgvector's type parser: a vector read back (`SELECT embedding …`) arrives as number[], not '[…]' text.
-    // Connections made before CREATE EXTENSION have no type to register and read vectors as text.
-    onConnect: (client) => registerTypes(client).catch(() => {}),
+  const shared = await serverPools({
+    connectionString: libpqSslModes(parsed),
+    maxConnections: options.maxConnections,
+    connectTimeoutMs: options.connectTimeoutMs,
   });
-  // An idle connection dropped by the server emits here; without a listener Node would crash the process.
-  // The next query gets a fresh connection or reports the failure itself.
-  pool.on('error', () => {});
-  // pg-pool listens for errors only while a client is idle. A server crash while a client is checked out makes
-  // the client emit 'error' besides rejecting the query in flight; unheard, that event killed the process with
-  // a stack. The rejection carries the failure (mapped to a ServiceError below), so the event itself is dropped.
-  pool.on('connect', (client) => void client.on('error', () => {}));
+  const { pool } = shared;
   const fail = (error: unknown) => toStoreError('postgres', error, secrets, `${where} (from ${urlEnv})`);
   const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
     let client: PoolClient;
@@ -311,22 +299,34 @@ export async function createServerClient(options: ServerClientOptions): Promise<
     );
     return Number(row!.mb);
   };
-  /** A lock's own connection, outside the pool: the lock lasts exactly as long as this session. */
-  const connectLockSession = async (): Promise<{ connection: InstanceType<typeof pg.Client>; lost: () => boolean }> => {
-    const connection = new pg.Client({ connectionString, connectionTimeoutMillis: options.connectTimeoutMs });
-    let lost = false;
-    connection.on('error', () => void (lost = true));
-    connection.on('end', () => void (lost = true));
+  /**
+   * A lock's own session, from the lock pool (never the statements' pool): the lock lasts as long as this session
+   * holds it. Back to the pool only once unlocked; a session whose unlock failed, or that broke, is destroyed.
+   */
+  const connectLockSession = async (): Promise<LockConnection> => {
+    let connection: PoolClient;
     try {
-      await connection.connect();
+      connection = await shared.locks.connect();
     } catch (error) {
       throw fail(error);
     }
-    return { connection, lost: () => lost };
+    let lost = false;
+    const onGone = () => void (lost = true);
+    connection.on('error', onGone);
+    connection.on('end', onGone);
+    return {
+      connection,
+      lost: () => lost,
+      end(reusable) {
+        connection.off('error', onGone);
+        connection.off('end', onGone);
+        connection.release(reusable && !lost ? undefined : true);
+      },
+    };
   };
   // The first open's lock connection, connecting while the pool's first connection reads the server's state (a
   // connection takes ~4 ms of a server's start-up work; an open made them one after the other).
-  let earlyLockSession: Promise<Awaited<ReturnType<typeof connectLockSession>>> | undefined;
+  let earlyLockSession: Promise<LockConnection> | undefined;
   const client: SqlClient = {
     async enableVectors(notice) {
       earlyLockSession = connectLockSession();
@@ -410,7 +410,7 @@ export async function createServerClient(options: ServerClientOptions): Promise<
     async lockIndex(name, lockOptions) {
       const early = earlyLockSession;
       earlyLockSession = undefined;
-      const { connection, lost } = await (early ?? connectLockSession());
+      const { connection, lost, end } = await (early ?? connectLockSession());
       const session: LockSession = {
         get lost() {
           return lost();
@@ -422,7 +422,7 @@ export async function createServerClient(options: ServerClientOptions): Promise<
             throw fail(error);
           }
         },
-        end: () => connection.end().catch(() => {}),
+        end: async (reusable) => end(reusable === true),
       };
       return acquireIndexLock(session, name, lockOptions);
     },
@@ -438,11 +438,18 @@ export async function createServerClient(options: ServerClientOptions): Promise<
     async close() {
       const early = earlyLockSession;
       earlyLockSession = undefined;
-      await early?.then(({ connection }) => connection.end(), () => undefined).catch(() => undefined);
-      await pool.end();
+      await early?.then((session) => session.end(true), () => undefined);
+      shared.release();
     },
   };
   return client;
+}
+
+interface LockConnection {
+  readonly connection: PoolClient;
+  readonly lost: () => boolean;
+  /** Hands the session back (`reusable`: it holds no lock) or destroys it. */
+  end(reusable: boolean): void;
 }
 
 /**
