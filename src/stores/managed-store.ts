@@ -105,11 +105,11 @@ export function manageStore(store: VectorStore, options: ManageOptions = {}): Ve
       return attempt(() => store.count(signal), signal);
     },
 
-    ...(store.idChecksum
+    ...(store.countWithChecksum
       ? {
-          async idChecksum(signal?: AbortSignal) {
+          async countWithChecksum(signal?: AbortSignal) {
             current();
-            return attempt(() => store.idChecksum!(signal), signal);
+            return attempt(() => store.countWithChecksum!(signal), signal);
           },
         }
       : {}),

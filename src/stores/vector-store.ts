@@ -86,10 +86,10 @@ export interface VectorStore {
   searchBatch?(vectors: readonly Float32Array[], k: number, signal?: AbortSignal, onProgress?: ShareProgress): Promise<Hit[][]>;
   count(signal?: AbortSignal): Promise<number>;
   /**
-   * Where cheap (one SQL aggregate): the order-independent checksum of the stored ids, `idChecksum` of
-   * shared/hash.ts, so a reused index is checked against its checkpoint id by id, not only by count.
+   * Where cheap (one SQL aggregate): the count and the order-independent checksum of the stored ids, `idChecksum`
+   * of shared/hash.ts, so a reused index is checked against its checkpoint id by id, not only by count.
    */
-  idChecksum?(signal?: AbortSignal): Promise<string>;
+  countWithChecksum?(signal?: AbortSignal): Promise<{ readonly chunks: number; readonly idChecksum: string }>;
   drop(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }

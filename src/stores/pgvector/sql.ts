@@ -102,9 +102,15 @@ export function countSql(spec: IndexSpec): string {
   return `SELECT count(*)::int AS n FROM ${tableName(spec)}`;
 }
 
-/** The ids' checksum as `idChecksum` (shared/hash.ts) computes it: Σ of the first 32 bits of md5(id), as text. */
-export function idChecksumSql(spec: IndexSpec): string {
-  return `SELECT coalesce(sum(('x' || substr(md5(id), 1, 8))::bit(32)::bigint), 0)::text AS checksum FROM ${tableName(spec)}`;
+/**
+ * The row count, and the ids' checksum as `idChecksum` (shared/hash.ts) computes it: Σ of the first 32 bits of
+ * md5(id), as text.
+ */
+export function countWithChecksumSql(spec: IndexSpec): string {
+  return (
+    "SELECT count(*)::int AS n, coalesce(sum(('x' || substr(md5(id), 1, 8))::bit(32)::bigint), 0)::text AS checksum " +
+    `FROM ${tableName(spec)}`
+  );
 }
 
 /** Parameters per upserted row: id, doc_id, embedding, text, metadata. */

@@ -19,7 +19,7 @@ import {
   createTableSql,
   dropSql,
   encodeVector,
-  idChecksumSql,
+  countWithChecksumSql,
   indexExistsSql,
   maxIndexedDimensions,
   missingTextColumnsSql,
@@ -357,10 +357,10 @@ class PgvectorStore implements VectorStore {
     return row!.n;
   }
 
-  async idChecksum(signal?: AbortSignal): Promise<string> {
+  async countWithChecksum(signal?: AbortSignal): Promise<{ chunks: number; idChecksum: string }> {
     signal?.throwIfAborted();
-    const [row] = await this.#client.query<{ checksum: string }>(idChecksumSql(this.#current()));
-    return row!.checksum;
+    const [row] = await this.#client.query<{ n: number; checksum: string }>(countWithChecksumSql(this.#current()));
+    return { chunks: row!.n, idChecksum: row!.checksum };
   }
 
   async drop(signal?: AbortSignal): Promise<void> {

@@ -53,7 +53,7 @@ async function fill(store: VectorStore, name: string, records: VectorRecord[]): 
   await store.upsert(records);
   // A re-run: the first half again with other vectors and metadata, as a resumed ingest overwrites.
   await store.upsert(tricky(records.length / 2, 3));
-  return store.idChecksum!();
+  return (await store.countWithChecksum!()).idChecksum;
 }
 
 /**
