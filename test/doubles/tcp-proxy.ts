@@ -11,6 +11,8 @@ export interface TcpProxy {
   killOn(marker: string | readonly string[], options?: { down?: boolean }): Promise<void>;
   /** Accepts connections again. */
   up(): void;
+  /** How many connections clients have opened through the proxy so far. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -47,8 +49,10 @@ export async function startTcpProxy(targetUrl: string, options: { refuseCopy?: b
   const sockets = new Set<Socket>();
   let pending: { markers: Buffer[]; down: boolean; resolve: () => void } | undefined;
   let down = false;
+  let connections = 0;
   const server = createServer((client) => {
     if (down) return void client.destroy();
+    connections++;
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
     const cut = () => {
@@ -86,6 +90,9 @@ export async function startTcpProxy(targetUrl: string, options: { refuseCopy?: b
     },
     up() {
       down = false;
+    },
+    get connections() {
+      return connections;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -36,6 +36,33 @@ describe('worker pool', () => {
     expect(pool.ready).toBe(true);
   });
 
+  it('posts a worker its next task while it works, so it starts that one without waiting for a busy main thread', async () => {
+    const timed = `
+const { parentPort } = require('node:worker_threads');
+parentPort.postMessage({ ready: true });
+parentPort.on('message', ({ id, input }) => {
+  const started = Date.now();
+  while (Date.now() < started + input.wait) {}
+  parentPort.postMessage({ id, output: { started } });
+});
+`;
+    for (const tasksPerWorker of [2, 1]) {
+      const queued = createWorkerPool<{ wait: number }, { started: number }>({ source: timed, workerData: null, size: 1, name: 'test', tasksPerWorker });
+      await queued.run({ wait: 0 }); // loaded
+      const first = queued.run({ wait: 50 });
+      const second = queued.run({ wait: 0 });
+      // The main thread is busy for 300 ms after posting: a worker that must wait for it to hand over the second
+      // task starts it after that; one that already holds it starts it as soon as the first is done.
+      await new Promise((resolve) => setImmediate(resolve));
+      const busyUntil = Date.now() + 300;
+      while (Date.now() < busyUntil) {}
+      const [, { started }] = await Promise.all([first, second]);
+      if (tasksPerWorker === 2) expect(started).toBeLessThan(busyUntil);
+      else expect(started).toBeGreaterThanOrEqual(busyUntil);
+      await queued.close();
+    }
+  });
+
   it("fails only the task whose worker answered with an error, naming the pool; a dead worker's task fails and the next run gets a new worker", async () => {
     pool = createWorkerPool<Input, Output>({ source, workerData: null, size: 1, name: 'hashing embedder' });
     await expect(pool.run({ wait: 0, fail: true })).rejects.toThrow('hashing embedder worker: asked to fail');

@@ -67,6 +67,30 @@ for (const target of targets) {
       await rm(workDir, { recursive: true, force: true });
     });
 
+    it('stores of one process share their connections: a second index opened, written and closed after the first connects nothing new', async () => {
+      const shareProxy = await startTcpProxy(url);
+      try {
+        let afterFirst = 0;
+        for (let i = 0; i < 3; i++) {
+          // INSERT: over pglite-socket each store's first COPY is refused and its connection dropped, as it should be.
+          const s = await store({ writeMethod: 'insert' }, () => shareProxy.url);
+          await s.open({ name: name(), dimensions: 3, distance: 'cosine' });
+          await s.upsert(records(0, 5));
+          await s.finishLoad();
+          expect(await s.count()).toBe(5);
+          await s.drop();
+          await s.close();
+          // The first store connects its pool and its lock's session; every later one reuses them.
+          if (i === 0) afterFirst = shareProxy.connections;
+          expect(afterFirst).toBeGreaterThanOrEqual(2);
+          expect(shareProxy.connections).toBe(afterFirst);
+        }
+      } finally {
+        await Promise.all(open.splice(0).map((s) => s.close().catch(() => {})));
+        await shareProxy.close();
+      }
+    });
+
     it('a connection cut mid-query is a one-line ServiceError (no unhandled error event); the store works once the server is back', async () => {
       const s = await store();
       const spec = { name: name(), dimensions: 3, distance: 'cosine' as const };
