@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { RagbenchError, describeFileSystemError, exitCodes } from '../shared/errors.js';
 import { redactUrlsInText } from '../shared/redact-url.js';
 import { closeWorkerPools } from '../shared/worker-pool.js';
-import { closeServerPools } from '../stores/pgvector/server-pools.js';
+import { closeStoreConnections } from '../stores/registry.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerIngestCommand } from './commands/ingest.js';
@@ -75,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`ragbench: internal error (a bug; please report it with this trace)\n${(error as Error)?.stack ?? String(error)}\n`);
     return 70;
   } finally {
-    await Promise.all([closeWorkerPools(), closeServerPools()]);
+    await Promise.all([closeWorkerPools(), closeStoreConnections()]);
   }
 }
 

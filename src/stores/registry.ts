@@ -2,6 +2,7 @@ import type { ExistingIndexDefinition } from './existing-index.js';
 import { memory } from './memory.js';
 import { pgvectorExisting } from './pgvector/existing.js';
 import { pgvector } from './pgvector/store.js';
+import { closeServerPools } from './pgvector/server-pools.js';
 import { pineconeExisting } from './pinecone/existing.js';
 import { pinecone } from './pinecone/definition.js';
 import { weaviateExisting } from './weaviate/existing.js';
@@ -14,3 +15,8 @@ export type StoreKind = keyof typeof stores;
 
 /** Read-only readers of indexes built by someone else (`kind: existing` retrievers' `source:`), by store. */
 export const existingIndexes = { pgvector: pgvectorExisting, pinecone: pineconeExisting, weaviate: weaviateExisting } as const satisfies Record<string, ExistingIndexDefinition>;
+
+/** Ends the connections server stores keep for reuse (the CLI, when a command returns or fails). */
+export function closeStoreConnections(): Promise<void> {
+  return closeServerPools();
+}
