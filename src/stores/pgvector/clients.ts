@@ -325,13 +325,8 @@ export async function createServerClient(options: ServerClientOptions): Promise<
       },
     };
   };
-  // The first open's lock connection, connecting while the pool's first connection reads the server's state (a
-  // connection takes ~4 ms of a server's start-up work; an open made them one after the other).
-  let earlyLockSession: Promise<LockConnection> | undefined;
   const client: SqlClient = {
     async enableVectors(notice) {
-      earlyLockSession = connectLockSession();
-      earlyLockSession.catch(() => undefined); // lockIndex reports the failure
       type ServerState = { num: number; server: string; version: string | null; locks: boolean };
       // One round trip when the extension and the locks table are there, as on every open after a server's first.
       let [row] = await runQuery<ServerState>(serverStateSql);
@@ -409,9 +404,7 @@ export async function createServerClient(options: ServerClientOptions): Promise<
       });
     },
     async lockIndex(name, lockOptions) {
-      const early = earlyLockSession;
-      earlyLockSession = undefined;
-      const { connection, lost, end } = await (early ?? connectLockSession());
+      const { connection, lost, end } = await connectLockSession();
       const session: LockSession = {
         get lost() {
           return lost();
@@ -437,9 +430,6 @@ export async function createServerClient(options: ServerClientOptions): Promise<
       }
     },
     async close() {
-      const early = earlyLockSession;
-      earlyLockSession = undefined;
-      await early?.then((session) => session.end(true), () => undefined);
       shared.release();
     },
   };
